@@ -1,0 +1,111 @@
+"""Plain-value chip specifications: what the metrics and the rules engine read.
+
+These dataclasses carry no database or validation machinery, so what-if, batch runs and the
+loader all hand the same values to the same pure functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Die:
+    name: str
+    kind: str = "logic"  # logic | io | memory
+    count: int = 1
+    area_mm2: float | None = None  # per die
+    transistors_billion: float | None = None  # per die
+    node_nm: float | None = None
+    non_planar: bool | None = None
+    process: str | None = None
+
+
+@dataclass(frozen=True)
+class Memory:
+    type: str | None = None
+    capacity_gb: float | None = None
+    bandwidth_gbps: float | None = None
+    stacks: int | None = None
+    package_area_mm2: float | None = None  # standalone HBM: footprint of the stack package
+
+
+@dataclass(frozen=True)
+class IoLink:
+    name: str
+    kind: str = "chip-to-chip"  # chip-to-chip | host | network
+    bidirectional_gbps: float | None = None
+
+
+@dataclass(frozen=True)
+class Throughput:
+    precision: str
+    dense_tops: float | None = None
+    sparse_tops: float | None = None
+
+
+@dataclass(frozen=True)
+class ChipSpec:
+    """Everything the metrics need about one chip, in canonical units."""
+
+    name: str
+    vendor: str | None = None
+    family: str | None = None
+    datacenter: bool | None = None
+    standalone_hbm: bool = False
+    dies: tuple[Die, ...] = ()
+    memories: tuple[Memory, ...] = ()
+    io_links: tuple[IoLink, ...] = ()
+    throughputs: tuple[Throughput, ...] = ()
+
+    def with_name(self, name: str) -> ChipSpec:
+        return replace(self, name=name)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One published value for one field of one chip, with where it was published."""
+
+    field: str  # e.g. "die.GH100.area_mm2", "throughput.fp8.sparse_tops", "datacenter"
+    value: float | bool | str
+    source: str  # source key
+    preferred: bool = True
+    reason: str | None = None
+    note: str | None = None
+    derivation: str | None = None
+    tier: str | None = None  # overrides the source's tier (e.g. our own estimate)
+
+
+@dataclass(frozen=True)
+class ChipRecord:
+    """A catalogue entry: the spec plus the descriptive fields and every claim behind it."""
+
+    spec: ChipSpec
+    family: str
+    variant: str | None = None
+    family_default: bool = False
+    aliases: tuple[str, ...] = ()
+    form_factor: str | None = None
+    market: str = "datacenter"
+    region: str = "global"
+    architecture: str | None = None
+    announced: date | None = None
+    released: date | None = None
+    tdp_w: float | None = None
+    notes: str | None = None
+    claims: tuple[Claim, ...] = field(default=())
+    origin: str = "seed"
+    source_file: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceRecord:
+    key: str
+    url: str
+    title: str
+    publisher: str
+    tier: str
+    accessed: date | None = None
+    note: str | None = None
+    origin: str = "seed"

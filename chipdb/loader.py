@@ -1,0 +1,282 @@
+"""Writing the catalogue: one transaction rebuilds every row from the seeds and user imports.
+
+Seed rows are rebuilt from ``seeds/``; user rows from the verbatim texts in ``user_import``.
+Metrics and verdicts are then computed by the one engine and stored. The whole rebuild runs in
+a single transaction: killed half-way, the database keeps its previous contents.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select
+
+from chipdb import models as m
+from chipdb.errors import SeedError
+from chipdb.fields import PRECISION_BITS
+from chipdb.metrics import compute_metrics
+from chipdb.rules import RuleDefinition, evaluate_dated, rule_from_mapping
+from chipdb.seedfiles import (
+    Catalogue,
+    SeedFileModel,
+    build_catalogue,
+    load_paths,
+    normalize_name,
+    parse_text,
+    seed_files,
+)
+from chipdb.spec import ChipRecord, SourceRecord
+
+# Children first, so deletes never trip a foreign key.
+_TABLES_IN_DELETE_ORDER = (
+    m.Margin, m.Verdict, m.RuleThreshold, m.ChipMetric, m.Claim, m.Throughput, m.IoLink,
+    m.Memory, m.Die, m.ChipAlias, m.Chip, m.Rule, m.Source, m.Vendor,
+)
+
+
+@dataclass(frozen=True)
+class LoadReport:
+    seed_chips: int
+    user_chips: int
+    rules: int
+    verdicts: int
+    warnings: tuple[str, ...] = ()
+
+
+def read_seed_catalogue(root: Path) -> Catalogue:
+    return build_catalogue(load_paths(seed_files(root)))
+
+
+def parse_user_import(
+    name: str, text: str, base: Catalogue, other_users: Sequence[Catalogue] = ()
+) -> Catalogue:
+    """Validate a user file against the seeds (its sources and rules may refer to them)."""
+    model: SeedFileModel = parse_text(text, name)
+    known_sources = {s.key for s in base.sources} | {
+        s.key for c in other_users for s in c.sources
+    }
+    known_rules = {r.id: r for r in base.rules}
+    for c in other_users:
+        known_rules.update({r.id: r for r in c.rules})
+    return build_catalogue([(name, model)], known_sources, known_rules, origin="user")
+
+
+def _user_catalogues(conn: Connection, base: Catalogue) -> list[Catalogue]:
+    rows = conn.execute(select(m.UserImport.name, m.UserImport.content)
+                        .order_by(m.UserImport.id)).all()
+    out: list[Catalogue] = []
+    for name, content in rows:
+        out.append(parse_user_import(name, content, base, out))
+    return out
+
+
+def rebuild(
+    conn: Connection,
+    seed_root: Path,
+    fingerprint: str,
+    warn: Callable[[str], None] = lambda msg: print(msg, file=sys.stderr),
+) -> LoadReport:
+    """Replace every catalogue row by the seeds plus the user imports; compute and store
+    metrics and verdicts. Runs inside the caller's transaction."""
+    seeds = read_seed_catalogue(seed_root)
+    users = _user_catalogues(conn, seeds)
+    warnings: list[str] = []
+
+    user_chip_keys = {normalize_name(c.spec.name) for u in users for c in u.chips}
+    user_rule_ids = {r.id for u in users for r in u.rules}
+    seed_chips = []
+    for chip in seeds.chips:
+        if normalize_name(chip.spec.name) in user_chip_keys:
+            warnings.append(f"your imported chip '{chip.spec.name}' shadows the bundled one")
+            continue
+        seed_chips.append(chip)
+    chips: list[ChipRecord] = seed_chips + [c for u in users for c in u.chips]
+    rules: list[RuleDefinition] = [r for r in seeds.rules if r.id not in user_rule_ids]
+    rules += [r for u in users for r in u.rules]
+    sources: list[SourceRecord] = list(seeds.sources) + [s for u in users for s in u.sources]
+
+    for table in _TABLES_IN_DELETE_ORDER:
+        conn.execute(delete(table))
+
+    source_ids = {s.key: i for i, s in enumerate(sources, start=1)}
+    _insert(conn, m.Source, [
+        {"id": source_ids[s.key], "key": s.key, "url": s.url, "title": s.title,
+         "publisher": s.publisher, "tier": s.tier, "accessed": s.accessed, "note": s.note,
+         "origin": s.origin}
+        for s in sources
+    ])
+    vendors = sorted({c.spec.vendor or "unknown" for c in chips})
+    vendor_ids = {v: i for i, v in enumerate(vendors, start=1)}
+    _insert(conn, m.Vendor, [{"id": i, "name": v} for v, i in vendor_ids.items()])
+
+    chip_rows: list[dict[str, Any]] = []
+    alias_rows: list[dict[str, Any]] = []
+    die_rows: list[dict[str, Any]] = []
+    memory_rows: list[dict[str, Any]] = []
+    io_rows: list[dict[str, Any]] = []
+    rate_rows: list[dict[str, Any]] = []
+    claim_rows: list[dict[str, Any]] = []
+    taken_keys: dict[str, str] = {}
+    for chip_id, chip in enumerate(chips, start=1):
+        spec = chip.spec
+        taken_keys[normalize_name(spec.name)] = spec.name
+        chip_rows.append({
+            "id": chip_id, "name": spec.name, "name_key": normalize_name(spec.name),
+            "vendor_id": vendor_ids[spec.vendor or "unknown"], "family": chip.family,
+            "family_key": normalize_name(chip.family), "variant": chip.variant,
+            "family_default": chip.family_default, "form_factor": chip.form_factor,
+            "market": chip.market, "region": chip.region, "architecture": chip.architecture,
+            "announced": chip.announced, "released": chip.released,
+            "datacenter": spec.datacenter, "standalone_hbm": spec.standalone_hbm,
+            "tdp_w": chip.tdp_w, "notes": chip.notes, "origin": chip.origin,
+            "source_file": chip.source_file,
+        })
+        for d in spec.dies:
+            die_rows.append({"chip_id": chip_id, "name": d.name, "kind": d.kind, "count": d.count,
+                             "process": d.process, "node_nm": d.node_nm,
+                             "non_planar": d.non_planar, "area_mm2": d.area_mm2,
+                             "transistors_billion": d.transistors_billion})
+        for mem in spec.memories:
+            memory_rows.append({"chip_id": chip_id, "type": mem.type,
+                                "capacity_gb": mem.capacity_gb,
+                                "bandwidth_gbps": mem.bandwidth_gbps, "stacks": mem.stacks,
+                                "package_area_mm2": mem.package_area_mm2})
+        for link in spec.io_links:
+            io_rows.append({"chip_id": chip_id, "name": link.name, "kind": link.kind,
+                            "bidirectional_gbps": link.bidirectional_gbps})
+        for rate in spec.throughputs:
+            rate_rows.append({"chip_id": chip_id, "precision": rate.precision,
+                              "bit_length": PRECISION_BITS[rate.precision],
+                              "dense_tops": rate.dense_tops, "sparse_tops": rate.sparse_tops})
+        for claim in chip.claims:
+            is_text = isinstance(claim.value, str | bool)
+            claim_rows.append({
+                "chip_id": chip_id, "field": claim.field,
+                "value_num": None if is_text else float(claim.value),
+                "value_text": (str(claim.value).lower() if isinstance(claim.value, bool)
+                               else claim.value if isinstance(claim.value, str) else None),
+                "source_id": source_ids[claim.source], "preferred": claim.preferred,
+                "reason": claim.reason, "note": claim.note, "derivation": claim.derivation,
+                "tier": claim.tier,
+            })
+    for chip_id, chip in enumerate(chips, start=1):
+        for alias in chip.aliases:
+            key = normalize_name(alias)
+            if key in taken_keys and taken_keys[key] != chip.spec.name:
+                warnings.append(f"alias '{alias}' of '{chip.spec.name}' is already a name of "
+                                f"'{taken_keys[key]}'; kept for the latter")
+                continue
+            if key in taken_keys:
+                continue
+            taken_keys[key] = chip.spec.name
+            alias_rows.append({"chip_id": chip_id, "alias": alias, "alias_key": key})
+    for table, rows in ((m.Chip, chip_rows), (m.ChipAlias, alias_rows), (m.Die, die_rows),
+                        (m.Memory, memory_rows), (m.IoLink, io_rows),
+                        (m.Throughput, rate_rows), (m.Claim, claim_rows)):
+        _insert(conn, table, rows)
+
+    _store_rules(conn, rules)
+    verdict_count = _store_metrics_and_verdicts(conn, chips, rules)
+    conn.execute(delete(m.Meta).where(m.Meta.key == "seed_fingerprint"))
+    conn.execute(insert(m.Meta), [{"key": "seed_fingerprint", "value": fingerprint}])
+    for message in warnings:
+        warn(f"chipdb: {message}")
+    return LoadReport(len(seed_chips), len(chips) - len(seed_chips), len(rules), verdict_count,
+                      tuple(warnings))
+
+
+def _insert(conn: Connection, table: type[m.Base], rows: Sequence[dict[str, Any]]) -> None:
+    # an executemany with no rows would insert one row of defaults: skip it
+    if rows:
+        conn.execute(insert(table), list(rows))
+
+
+def _store_rules(conn: Connection, rules: Sequence[RuleDefinition]) -> None:
+    rule_rows = []
+    threshold_rows = []
+    for position, rule in enumerate(rules):
+        rule_rows.append({
+            "id": rule.id, "title": rule.title, "short_title": rule.short_title,
+            "citation": rule.citation, "url": rule.url, "published": rule.published,
+            "effective": rule.effective, "ended": rule.ended, "status": rule.status,
+            "layer": rule.layer, "unverified": rule.unverified, "summary": rule.summary,
+            "wording": rule.wording, "notes": "\n".join(rule.notes),
+            "definition": json.dumps(rule.raw, sort_keys=True), "origin": rule.origin,
+            "position": position,
+        })
+        for i, (label, comp) in enumerate(rule.comparisons()):
+            assert isinstance(comp.value, float)
+            threshold_rows.append({
+                "rule_id": rule.id, "clause": label, "metric": comp.subject, "op": comp.op,
+                "threshold": comp.value, "parameter": comp.param, "position": i,
+            })
+    _insert(conn, m.Rule, rule_rows)
+    _insert(conn, m.RuleThreshold, threshold_rows)
+
+
+def _store_metrics_and_verdicts(
+    conn: Connection, chips: Sequence[ChipRecord], rules: Sequence[RuleDefinition]
+) -> int:
+    computed = [compute_metrics(c.spec) for c in chips]
+    metric_rows = []
+    for chip_id, values in enumerate(computed, start=1):
+        v = values.values
+        metric_rows.append({
+            "chip_id": chip_id,
+            **{k: v.get(k) for k in (
+                "tpp", "tpp_precision", "tpp_basis", "applicable_die_area_mm2",
+                "performance_density", "bidirectional_io_gbps", "interconnect_gbps",
+                "memory_bandwidth_gbps", "memory_capacity_gb", "memory_bandwidth_density",
+                "transistors_billion", "logic_node_nm", "non_planar", "contains_hbm")},
+            "why_unknown": json.dumps(values.why_unknown, sort_keys=True) or None,
+        })
+    _insert(conn, m.ChipMetric, metric_rows)
+    if not chips or not rules:
+        return 0
+    dated = evaluate_dated(rules, [c.values for c in computed],
+                           [c.why_unknown for c in computed])
+    verdict_rows = []
+    margin_rows = []
+    verdict_id = 0
+    for chip_id, verdicts in enumerate(dated, start=1):
+        for verdict in verdicts:
+            verdict_id += 1
+            verdict_rows.append({
+                "id": verdict_id, "chip_id": chip_id, "rule_id": verdict.rule,
+                "valid_from": verdict.valid_from, "valid_to": verdict.valid_to,
+                "outcome": verdict.outcome, "determined": verdict.determined,
+                "reason": verdict.reason, "missing": ", ".join(verdict.missing) or None,
+                "exceptions": "\n".join(verdict.exceptions) or None,
+            })
+            for position, mg in enumerate(verdict.margins):
+                margin_rows.append({
+                    "verdict_id": verdict_id, "clause": mg.clause, "metric": mg.metric,
+                    "op": mg.op, "threshold": mg.threshold, "value": mg.value,
+                    "margin": mg.margin, "margin_pct": mg.margin_pct, "met": mg.met,
+                    "position": position,
+                })
+    _insert(conn, m.Verdict, verdict_rows)
+    _insert(conn, m.Margin, margin_rows)
+    return len(verdict_rows)
+
+
+def rule_definitions_from_rows(rows: Sequence[dict[str, Any]]) -> list[RuleDefinition]:
+    """Rebuild the engine's rules from the stored JSON definitions (what-if, headroom)."""
+    out: list[RuleDefinition] = []
+    for row in rows:
+        raw = json.loads(row["definition"])
+        try:
+            out.append(rule_from_mapping(raw, origin=row.get("origin", "seed")))
+        except ValueError as exc:  # pragma: no cover - stored rules were validated on load
+            raise SeedError("database", f"rule '{row['id']}'", "definition", str(exc)) from None
+    return out
+
+
+def today() -> date:
+    return date.today()

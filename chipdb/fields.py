@@ -106,3 +106,8 @@ METRIC_LABELS: Final[dict[str, str]] = {
     "chip_family": "family",
     "export_year": "export year",
 }
+
+
+def normalize_name(name: str) -> str:
+    """The key names are matched on: case, spaces, dashes and underscores do not matter."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum() or ch in "+.")

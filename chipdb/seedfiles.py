@@ -32,6 +32,7 @@ from chipdb.fields import (
     REGIONS,
     RULE_STATUSES,
     SOURCE_TIERS,
+    normalize_name,
 )
 from chipdb.rules import RuleDefinition, rule_from_mapping
 from chipdb.spec import (
@@ -591,11 +592,6 @@ def _check_aliases(chips: Sequence[ChipRecord]) -> None:
                 raise SeedError(chip.source_file or "-", f"chip '{chip.spec.name}'", "aliases",
                                 f"'{alias}' already names '{owner[key]}'")
             owner[key] = chip.spec.name
-
-
-def normalize_name(name: str) -> str:
-    """The key names are matched on: case, spaces, dashes and underscores do not matter."""
-    return "".join(ch for ch in name.casefold() if ch.isalnum() or ch in "+.")
 
 
 def load_paths(paths: Sequence[Path]) -> list[tuple[str, SeedFileModel]]:

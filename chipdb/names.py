@@ -1,0 +1,40 @@
+"""Resolving what people type to catalogue names: case, spacing and aliases do not matter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from chipdb.errors import NotFoundError
+from chipdb.fields import normalize_name
+
+
+@dataclass(frozen=True)
+class Resolved:
+    typed: str
+    chip: str
+    via: str  # name | alias | family
+
+
+class NameIndex:
+    def __init__(self, rows: Sequence[dict[str, str]], families: dict[str, list[str]]):
+        self.by_key = {r["name_key"]: (r["chip"], r["kind"]) for r in rows}
+        self.chips = sorted({r["chip"] for r in rows})
+        self.families = families  # default chip -> other variants
+
+    def resolve(self, typed: str) -> Resolved:
+        key = normalize_name(typed)
+        hit = self.by_key.get(key)
+        if hit is None:
+            raise NotFoundError(f"unknown chip '{typed}'{self.suggest(typed)}; "
+                                "`chipdb list` shows every chip")
+        return Resolved(typed, hit[0], hit[1])
+
+    def suggest(self, typed: str) -> str:
+        from rapidfuzz import fuzz, process, utils
+
+        labels = {r: r for r in self.chips}
+        found = process.extract(typed, labels, scorer=fuzz.WRatio, limit=3,
+                                processor=utils.default_process, score_cutoff=60)
+        names = [m[0] for m in found]
+        return f": did you mean {', '.join(names)}?" if names else ""

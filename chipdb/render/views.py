@@ -1,0 +1,230 @@
+"""How each command's data is laid out as a Document (sections of records)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from chipdb.render import Document, Section, cell_text
+
+_METRIC_ROWS = (
+    ("tpp", "TPP"),
+    ("tpp_precision", "TPP set by"),
+    ("performance_density", "performance density"),
+    ("applicable_die_area_mm2", "applicable die area mm²"),
+    ("bidirectional_io_gbps", "I/O GB/s (bidir.)"),
+    ("interconnect_gbps", "interconnect GB/s"),
+    ("memory_bandwidth_gbps", "memory GB/s"),
+    ("memory_bandwidth_density", "mem. BW density GB/s/mm²"),
+    ("datacenter", "datacenter"),
+)
+_SPEC_ROWS = (
+    ("vendor", "vendor"),
+    ("market", "market"),
+    ("region", "region"),
+    ("memory_type", "memory"),
+    ("memory_capacity_gb", "memory GB"),
+    ("process", "process"),
+    ("transistors_billion", "transistors (bn)"),
+    ("tdp_w", "TDP W"),
+)
+_OPS = {">=": "≥", ">": ">", "<": "<", "<=": "≤", "==": "=", "!=": "≠"}
+
+
+def _tpp_text(m: dict[str, Any]) -> str:
+    if m.get("tpp") is None:
+        return "—"
+    basis = m.get("tpp_basis")
+    prec = m.get("tpp_precision")
+    extra = f" ({prec}{', sparse/2' if basis == 'sparse/2' else ''})" if prec else ""
+    return cell_text(m["tpp"]) + extra
+
+
+def distinct_lines(margins: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One margin per line drawn (a band's ≥ and < on one value are the same distance),
+    nearest line first."""
+    seen: set[tuple[str, float]] = set()
+    out = []
+    for mg in margins:
+        key = (mg["metric"], mg["threshold"])
+        if mg.get("value") is None or key in seen:
+            continue
+        seen.add(key)
+        out.append(mg)
+    return sorted(out, key=lambda m: abs(m["margin_pct"] if m["margin_pct"] is not None
+                                          else m["margin"]))
+
+
+def margin_text(mg: dict[str, Any]) -> str:
+    from chipdb.fields import METRIC_LABELS
+
+    label = " + ".join(METRIC_LABELS.get(p, p) for p in mg["metric"].split(" + "))
+    if mg.get("value") is None:
+        return f"{label} unknown (line {cell_text(mg['threshold'])})"
+    pct = mg.get("margin_pct")
+    sign = "+" if (mg["margin"] or 0) >= 0 else "−"
+    pct_text = f" ({sign}{abs(pct):.1f}%)" if pct is not None else ""
+    return (f"{label} {cell_text(mg['value'])} is {sign}{cell_text(abs(mg['margin']))}"
+            f"{pct_text} from {cell_text(mg['threshold'])}")
+
+
+def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
+    chips = data["chips"]
+    names = [c["name"] for c in chips]
+    rows: list[dict[str, Any]] = []
+    for key, label in _SPEC_ROWS:
+        row: dict[str, Any] = {"field": label}
+        for c in chips:
+            row[c["name"]] = c["vendor"] if key == "vendor" else c["specs"].get(key)
+        if any(row[n] is not None for n in names):
+            rows.append(row)
+    for key, label in _METRIC_ROWS:
+        row = {"field": label}
+        for c in chips:
+            row[c["name"]] = _tpp_text(c["metrics"]) if key == "tpp" else c["metrics"].get(key)
+        if key == "tpp_precision":
+            continue
+        rows.append(row)
+    spec_section = Section(
+        title="", columns=["field", *names], rows=rows, labels={"field": ""},
+        highlight_differences=len(names) > 1,
+    )
+    rule_ids: list[str] = []
+    for c in chips:
+        for v in c["verdicts"]:
+            if v["rule"] not in rule_ids:
+                rule_ids.append(v["rule"])
+    verdict_rows = []
+    for rid in rule_ids:
+        row = {"field": rid}
+        for c in chips:
+            outs = [v["outcome"] for v in c["verdicts"] if v["rule"] == rid]
+            row[c["name"]] = " → ".join(dict.fromkeys(outs)) if outs else None
+        verdict_rows.append(row)
+    as_of = data.get("as_of")
+    verdict_section = Section(
+        title=f"Verdicts in force on {as_of}" if as_of else "Verdicts under every rule version",
+        columns=["field", *names], rows=verdict_rows, labels={"field": "rule"},
+        highlight_differences=len(names) > 1,
+    )
+    reason_rows = []
+    for c in chips:
+        for v in c["verdicts"]:
+            lines = [v["reason"]]
+            shown = distinct_lines(v["margins"])
+            if shown:
+                lines.append("margins: " + "; ".join(margin_text(m) for m in shown))
+            lines += v["exceptions"]
+            if v.get("unverified"):
+                lines.append("parameters unverified (reported, not published)")
+            reason_rows.append({"chip": c["name"], "rule": v["rule"], "outcome": v["outcome"],
+                                "why": "\n".join(lines)})
+    reason_section = Section(title="Why", columns=["chip", "rule", "outcome", "why"],
+                             rows=reason_rows)
+    sections = [spec_section, verdict_section, reason_section]
+    if with_sources:
+        src_rows = []
+        for c in chips:
+            for s in c.get("sources", []):
+                value = s["value_num"] if s["value_num"] is not None else s["value_text"]
+                src_rows.append({
+                    "chip": c["name"], "field": s["field"], "value": value,
+                    "preferred": s["preferred"], "tier": s["tier"],
+                    "source": f"{s['publisher']}: {s['url']}",
+                    "note": "; ".join(x for x in (s.get("derivation"), s.get("reason"),
+                                                  s.get("note")) if x),
+                })
+        sections.append(Section(title="Sources", columns=["chip", "field", "value", "preferred",
+                                                          "tier", "source", "note"],
+                                rows=src_rows))
+    csv_rows = []
+    for c in chips:
+        row = {"name": c["name"], "vendor": c["vendor"], **c["metrics"]}
+        for v in c["verdicts"]:
+            row[v["rule"]] = v["outcome"]
+        csv_rows.append(row)
+    csv_cols = ["name", "vendor", *[k for k, _ in _METRIC_ROWS], *rule_ids]
+    csv_cols.insert(3, "tpp_basis")
+    # CSV: one row per chip with its metrics and one column per rule; not shown as a table
+    sections.append(Section(title="", columns=csv_cols, rows=csv_rows))
+    return Document(sections=sections, payload=data, csv_section=len(sections) - 1,
+                    table_sections=len(sections) - 1)
+
+
+def show_document(data: dict[str, Any]) -> Document:
+    head = [{"field": "name", "value": data["name"]}, {"field": "vendor", "value": data["vendor"]}]
+    head += [{"field": k, "value": v} for k, v in data["specs"].items() if v is not None]
+    head.append({"field": "aliases", "value": ", ".join(data["aliases"]) or None})
+    metric_rows = [{"field": k, "value": v} for k, v in data["metrics"].items()]
+    for k, why in data["unknown_because"].items():
+        metric_rows.append({"field": f"{k} unknown", "value": why})
+    sources = []
+    for s in data["sources"]:
+        value = s["value_num"] if s["value_num"] is not None else s["value_text"]
+        sources.append({
+            "field": s["field"], "value": value,
+            "preferred": "yes" if s["preferred"] else "no (alternative)",
+            "tier": s["tier"], "publisher": s["publisher"], "url": s["url"],
+            "note": "; ".join(x for x in (s.get("derivation"), s.get("reason"), s.get("note"))
+                              if x),
+        })
+    verdicts = [{"rule": v["rule"], "in force": f"{v['in_force'][0]} – {v['in_force'][1] or ''}",
+                 "outcome": v["outcome"], "reason": v["reason"]} for v in data["verdicts"]]
+    return Document(
+        sections=[
+            Section("Chip", ["field", "value"], head),
+            Section("Dies", ["name", "kind", "count", "process", "node_nm", "non_planar",
+                             "area_mm2", "transistors_billion"], data["dies"]),
+            Section("Memory", ["type", "capacity_gb", "bandwidth_gbps", "stacks",
+                               "package_area_mm2"], data["memory"]),
+            Section("I/O", ["name", "kind", "bidirectional_gbps"], data["io"]),
+            Section("Metrics", ["field", "value"], metric_rows),
+            Section("Sources and claims", ["field", "value", "preferred", "tier", "publisher",
+                                           "url", "note"], sources),
+            Section("Verdicts (every rule version)", ["rule", "in force", "outcome", "reason"],
+                    verdicts),
+        ],
+        payload=data,
+        csv_section=5,
+    )
+
+
+def list_document(rows: list[dict[str, Any]], rule: str | None) -> Document:
+    cols = ["chip", "vendor", "market", "datacenter", "tpp", "tpp_precision",
+            "performance_density", "bidirectional_io_gbps", "memory_bandwidth_gbps"]
+    if rule:
+        cols.append("verdict")
+    labels = {"performance_density": "PD", "bidirectional_io_gbps": "I/O GB/s",
+              "memory_bandwidth_gbps": "mem GB/s", "tpp_precision": "set by",
+              "datacenter": "DC", "verdict": rule or "verdict"}
+    return Document([Section(f"{len(rows)} chips", cols, rows, labels=labels)])
+
+
+def rules_document(rows: list[dict[str, Any]], detail: bool) -> Document:
+    if not detail:
+        cols = ["rule", "short_title", "citation", "effective", "ended", "status", "layer"]
+        return Document([Section("", cols, rows, labels={"short_title": "title"})],
+                        payload=rows)
+    r = rows[0]
+    head = [{"field": k, "value": r[k]} for k in (
+        "rule", "title", "citation", "url", "published", "effective", "ended", "status",
+        "layer", "unverified", "summary", "wording", "notes") if r.get(k) not in (None, "")]
+    return Document([
+        Section(r["rule"], ["field", "value"], head),
+        Section("Thresholds", ["clause", "metric", "op", "threshold", "parameter"],
+                r["thresholds"]),
+    ], payload=r, csv_section=1)
+
+
+def headroom_document(chip: str, day: date, rows: list[dict[str, Any]]) -> Document:
+    cols = ["rule", "metric", "direction", "current", "crosses_at", "change", "change_pct",
+            "from", "to"]
+    return Document([Section(f"Headroom of {chip} under the rules in force on {day}", cols,
+                             rows, labels={"crosses_at": "line at", "change_pct": "%"})],
+                    payload={"chip": chip, "as_of": day.isoformat(), "headroom": rows})
+
+
+def timeline_document(chip: str, rows: list[dict[str, Any]]) -> Document:
+    cols = ["from", "to", "rule", "outcome", "citation", "reason"]
+    return Document([Section(f"{chip} through time", cols, rows)],
+                    payload={"chip": chip, "timeline": rows})

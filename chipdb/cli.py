@@ -432,10 +432,17 @@ def db_url() -> None:
         print(db.libpq_url)
 
 
+def _click_kind(exc: BaseException) -> str | None:
+    """Click's exception kinds by name: Typer may vendor its own copy of Click."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    for kind in ("NoArgsIsHelpError", "UsageError", "Abort", "Exit", "ClickException"):
+        if kind in names:
+            return kind
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: one line on stderr for every error, never a traceback (unless --debug)."""
-    import click
-
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
@@ -445,21 +452,6 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"chipdb: error: {exc.message}", file=sys.stderr)
         return exc.exit_code
-    except click.exceptions.NoArgsIsHelpError as exc:
-        click.echo(exc.ctx.get_help() if exc.ctx else "", file=sys.stderr)
-        return 2
-    except click.UsageError as exc:
-        if debug:
-            raise
-        where = f" (see chipdb {exc.ctx.info_name} --help)" if exc.ctx and exc.ctx.parent \
-            else " (see chipdb --help)"
-        print(f"chipdb: error: {exc.format_message()}{where}", file=sys.stderr)
-        return 2
-    except click.exceptions.Abort:
-        print("chipdb: aborted", file=sys.stderr)
-        return 1
-    except click.exceptions.Exit as exc:
-        return int(exc.exit_code)
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -468,6 +460,24 @@ def main(argv: list[str] | None = None) -> int:
         print("chipdb: interrupted", file=sys.stderr)
         return 130
     except Exception as exc:
+        kind = _click_kind(exc)
+        ctx = getattr(exc, "ctx", None)
+        if kind == "NoArgsIsHelpError":
+            print(ctx.get_help() if ctx else "", file=sys.stderr)
+            return 2
+        if kind == "UsageError" and not debug:
+            command = ctx.command_path if ctx is not None else "chipdb"
+            message = exc.format_message()  # type: ignore[attr-defined]
+            print(f"chipdb: error: {message} (see {command} --help)", file=sys.stderr)
+            return 2
+        if kind == "Exit":
+            return int(getattr(exc, "exit_code", 0))
+        if kind == "Abort":
+            print("chipdb: aborted", file=sys.stderr)
+            return 1
+        if kind == "ClickException" and not debug:
+            print(f"chipdb: error: {exc.format_message()}", file=sys.stderr)  # type: ignore
+            return int(getattr(exc, "exit_code", 1))
         if debug:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

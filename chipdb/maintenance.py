@@ -105,7 +105,7 @@ def reseed(db: DatabaseUrl, warn: Callable[[str], None] | None = None) -> LoadRe
 
 def prepare(db: DatabaseUrl, state: DatabaseState, notify: Callable[[str], None]) -> None:
     """First run or new package: migrate to head, then reseed (user rows are kept)."""
-    if not state.exists:
+    if not state.exists or state.revision is None:
         where = db.sqlite_path if db.sqlite_path else db.display
         notify(f"chipdb: creating the database at {where}")
     elif state.revision != dbmod.SCHEMA_REVISION:

@@ -169,7 +169,9 @@ def metrics_from_inputs(columns: Mapping[str, Any], n: int) -> dict[str, np.ndar
         best = np.where(better, product, best)
         best_precision[better] = precision
         best_basis[better] = np.where(from_sparse[better], "sparse/2", "dense")
-    standalone = _col(columns, "standalone_hbm", n) == 1.0
+    # A design is a logic chip unless it says it is a standalone memory stack.
+    standalone_col = np.nan_to_num(_col(columns, "standalone_hbm", n), nan=0.0)
+    standalone = standalone_col == 1.0
     # A standalone memory stack has no processing unit: its TPP is zero, not unknown.
     best = np.where(standalone & np.isnan(best), 0.0, best)
     tpp_set = ~np.isnan(given_tpp)
@@ -212,7 +214,7 @@ def metrics_from_inputs(columns: Mapping[str, Any], n: int) -> dict[str, np.ndar
         "non_planar": _col(columns, "non_planar", n),
         "contains_hbm": _col(columns, "contains_hbm", n),
         "datacenter": _col(columns, "datacenter", n),
-        "standalone_hbm": _col(columns, "standalone_hbm", n),
+        "standalone_hbm": standalone_col,
         "vendor": np.asarray(vendor if vendor is not None else [None] * n, dtype=object),
         "chip_family": np.asarray(family if family is not None else [None] * n, dtype=object),
     }

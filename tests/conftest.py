@@ -1,0 +1,100 @@
+"""Shared fixtures: a seeded SQLite database, and the same on PostgreSQL when reachable.
+
+Every test that takes ``db`` runs once per engine. On CI (CI=true) an unreachable PostgreSQL
+is a failure, not a skip: .ci/run starts the server.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chipdb.db import DatabaseUrl, ensure_ready, parse_url
+
+PG_ADMIN = os.environ.get("CHIPDB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_available() -> bool:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, connect_timeout=3):
+            return True
+    except Exception:
+        return False
+
+
+PG_OK = _pg_available()
+
+
+def make_pg_database() -> tuple[str, str]:
+    import psycopg
+
+    name = f"chipdb_test_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = PG_ADMIN.rsplit("/", 1)[0]
+    return name, f"postgresql+psycopg://{base.split('://', 1)[1]}/{name}"
+
+
+def drop_pg_database(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> DatabaseUrl:
+    path = tmp_path_factory.mktemp("db") / "chipdb.sqlite3"
+    db = parse_url(f"sqlite:///{path}")
+    ensure_ready(db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def postgres_db() -> Iterator[DatabaseUrl]:
+    if not PG_OK:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not reachable on CI: .ci/run should have started it")
+        pytest.skip("PostgreSQL not reachable at 127.0.0.1:5432")
+    name, url = make_pg_database()
+    db = parse_url(url)
+    ensure_ready(db)
+    yield db
+    drop_pg_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest) -> DatabaseUrl:
+    fixture = "sqlite_db" if request.param == "sqlite" else "postgres_db"
+    value: DatabaseUrl = request.getfixturevalue(fixture)
+    return value
+
+
+@pytest.fixture
+def fresh_sqlite(tmp_path: Path) -> DatabaseUrl:
+    """An empty location: the first command creates it."""
+    return parse_url(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+
+
+@pytest.fixture
+def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseUrl]:
+    """Like fresh_sqlite, parametrized over both engines by tests that ask for it."""
+    engine = getattr(request, "param", "sqlite")
+    if engine == "sqlite":
+        yield parse_url(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
+        return
+    if not PG_OK:
+        if os.environ.get("CI"):
+            pytest.fail("PostgreSQL is not reachable on CI")
+        pytest.skip("PostgreSQL not reachable")
+    name, url = make_pg_database()
+    try:
+        yield parse_url(url)
+    finally:
+        drop_pg_database(name)

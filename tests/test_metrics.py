@@ -1,0 +1,105 @@
+"""Metrics are pure functions: TPP, die area, density, I/O, memory."""
+
+from __future__ import annotations
+
+import math
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chipdb.fields import PRECISION_BITS
+from chipdb.metrics import compute_metrics
+from chipdb.spec import ChipSpec, Die, IoLink, Memory, Throughput
+
+
+def chip(**kw: object) -> ChipSpec:
+    return ChipSpec(name="t", **kw)  # type: ignore[arg-type]
+
+
+def test_tpp_is_max_dense_rate_times_bits_and_names_the_precision() -> None:
+    m = compute_metrics(chip(throughputs=(
+        Throughput("fp16", dense_tops=200.0), Throughput("fp8", dense_tops=500.0),
+        Throughput("fp64", dense_tops=60.0))))
+    assert m.values["tpp"] == 500 * 8
+    assert m.values["tpp_precision"] == "fp8"
+    assert m.values["tpp_basis"] == "dense"
+
+
+def test_sparse_only_rate_is_halved_and_marked() -> None:
+    m = compute_metrics(chip(throughputs=(Throughput("fp8", sparse_tops=3958.0),)))
+    assert m.values["tpp"] == 15832
+    assert m.values["tpp_basis"] == "sparse/2"
+
+
+def test_published_dense_wins_over_sparse_even_when_not_half() -> None:
+    # Blackwell Ultra: FP4 dense 13,500 with sparse 18,000 (ratio 1.33, not 2)
+    m = compute_metrics(chip(throughputs=(Throughput("fp4", dense_tops=13500.0,
+                                                     sparse_tops=18000.0),)))
+    assert m.values["tpp"] == 13500 * 4
+    assert m.values["tpp_basis"] == "dense"
+
+
+def test_tie_goes_to_the_shorter_bit_length() -> None:
+    m = compute_metrics(chip(throughputs=(Throughput("bf16", dense_tops=148.0),
+                                          Throughput("fp8", dense_tops=296.0))))
+    assert m.values["tpp"] == 2368
+    assert m.values["tpp_precision"] == "fp8"
+
+
+def test_applicable_area_counts_non_planar_logic_only() -> None:
+    m = compute_metrics(chip(
+        dies=(Die("xcd", count=8, area_mm2=115.0, non_planar=True),
+              Die("iod", kind="io", count=4, area_mm2=370.0, non_planar=True),
+              Die("old", count=1, area_mm2=100.0, non_planar=False),
+              Die("hbm", kind="memory", count=8, area_mm2=110.0, non_planar=True)),
+        throughputs=(Throughput("fp16", dense_tops=1307.4),)))
+    assert m.values["applicable_die_area_mm2"] == 8 * 115 + 4 * 370
+    assert math.isclose(m.values["performance_density"], 1307.4 * 16 / (8 * 115 + 4 * 370))
+
+
+def test_unknown_area_gives_unknown_density_not_zero() -> None:
+    m = compute_metrics(chip(dies=(Die("d", area_mm2=None, non_planar=True),),
+                             throughputs=(Throughput("fp8", dense_tops=100.0),)))
+    assert m.values["performance_density"] is None
+    assert "die area not published" in m.why_unknown["performance_density"]
+
+
+def test_io_sums_every_link_and_interconnect_only_chip_to_chip() -> None:
+    m = compute_metrics(chip(io_links=(IoLink("nvlink", "chip-to-chip", 400.0),
+                                       IoLink("pcie", "host", 64.0))))
+    assert m.values["bidirectional_io_gbps"] == 464
+    assert m.values["interconnect_gbps"] == 400
+    assert compute_metrics(chip(io_links=(IoLink("pcie", "host", 64.0),))).values[
+        "interconnect_gbps"] == 0
+
+
+def test_standalone_hbm_has_zero_tpp_and_a_bandwidth_density() -> None:
+    m = compute_metrics(chip(standalone_hbm=True, memories=(
+        Memory("HBM3E", 36.0, 1280.0, package_area_mm2=121.0),)))
+    assert m.values["tpp"] == 0
+    assert math.isclose(m.values["memory_bandwidth_density"], 1280 / 121)
+
+
+def test_override_of_tpp_recomputes_density_from_the_same_die() -> None:
+    spec = chip(dies=(Die("d", area_mm2=800.0, non_planar=True),),
+                throughputs=(Throughput("fp8", dense_tops=296.0),))
+    m = compute_metrics(spec, {"tpp": 4000.0})
+    assert m.values["performance_density"] == 5.0
+    assert m.values["tpp_precision"] == "set"
+
+
+rates = st.floats(min_value=0.01, max_value=1e5, allow_nan=False)
+
+
+@given(st.dictionaries(st.sampled_from(sorted(PRECISION_BITS)), rates, min_size=1),
+       st.sampled_from(sorted(PRECISION_BITS)), st.floats(min_value=1.0, max_value=10.0))
+def test_raising_any_throughput_never_lowers_tpp(
+    base: dict[str, float], precision: str, factor: float
+) -> None:
+    before = compute_metrics(chip(throughputs=tuple(
+        Throughput(p, dense_tops=v) for p, v in base.items())))
+    raised = dict(base)
+    raised[precision] = raised.get(precision, 0.01) * factor
+    after = compute_metrics(chip(throughputs=tuple(
+        Throughput(p, dense_tops=v) for p, v in raised.items())))
+    assert after.values["tpp"] >= before.values["tpp"]

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from chipdb import query
 from chipdb.db import DatabaseUrl, ensure_ready
 from chipdb.errors import NotFoundError, UsageError
 from chipdb.names import NameIndex, Resolved
 from chipdb.query import ReadConnection, reading
-from chipdb import query
 
 SPEC_FIELDS = (
     "vendor", "family", "variant", "market", "region", "form_factor", "architecture",
@@ -197,7 +197,7 @@ def list_chips(s: Session, vendor: str | None = None, market: str | None = None,
 
 
 def show(s: Session, chip: str) -> dict[str, Any]:
-    data = compare(s, [chip], None, with_sources=True)["chips"][0]
+    data: dict[str, Any] = compare(s, [chip], None, with_sources=True)["chips"][0]
     structure = {
         "dies": s.conn.rows(
             "SELECT d.name, d.kind, d.count, d.process, d.node_nm, d.non_planar, d.area_mm2, "

@@ -67,7 +67,7 @@ class DatabaseUrl:
     @property
     def libpq_url(self) -> str:
         """The URL psycopg and psql understand (no +driver)."""
-        scheme, _, rest = self.url.partition("://")
+        _scheme, _, rest = self.url.partition("://")
         return f"postgresql://{rest}"
 
 

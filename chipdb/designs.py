@@ -127,14 +127,14 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
                                 "and the keys of `chipdb what-if --set`")
             if len(set(header)) != len(header):
                 raise DataError(f"{path}: a column appears twice in the header")
-            raw_rows = []
-            for line_no, row in enumerate(reader, start=2):
-                if not row or all(not c.strip() for c in row):
+            raw_rows: list[tuple[int, list[str]]] = []
+            for line_no, fields in enumerate(reader, start=2):
+                if not fields or all(not c.strip() for c in fields):
                     continue
-                if len(row) != len(header):
-                    raise DataError(f"{path}: line {line_no} has {len(row)} fields, the header "
-                                    f"has {len(header)}")
-                raw_rows.append((line_no, row))
+                if len(fields) != len(header):
+                    raise DataError(f"{path}: line {line_no} has {len(fields)} fields, the "
+                                    f"header has {len(header)}")
+                raw_rows.append((line_no, fields))
         except UnicodeDecodeError:
             raise DataError(f"{path}: is not UTF-8 text") from None
         except csv.Error as exc:
@@ -151,8 +151,8 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
             columns[key] = np.array([r[j].strip() or None for _, r in raw_rows], dtype=object)
             continue
         values = np.full(n, np.nan)
-        for i, (line_no, row) in enumerate(raw_rows):
-            cell = row[j].strip()
+        for i, (line_no, fields) in enumerate(raw_rows):
+            cell = fields[j].strip()
             if not cell:
                 continue
             try:
@@ -166,8 +166,8 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
                     raise DataError(exc.message) from None
             values[i] = v
         columns[key] = values
-    for i, (_, row) in enumerate(raw_rows):
-        names.append(row[name_idx].strip() if name_idx is not None else f"design {i + 1}")
+    for i, (_, fields) in enumerate(raw_rows):
+        names.append(fields[name_idx].strip() if name_idx is not None else f"design {i + 1}")
     metrics = metrics_from_inputs(columns, n)
     in_force = [r for r in rules if r.in_force(as_of)]
     results = evaluate_table(rules, MetricTable(metrics, n), as_of)
@@ -191,7 +191,7 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
         return n
     from chipdb.render import Document, Section, render
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in range(n):
         row: dict[str, Any] = {"name": names[i]}
         for k in metric_cols:

@@ -111,3 +111,14 @@ METRIC_LABELS: Final[dict[str, str]] = {
 def normalize_name(name: str) -> str:
     """The key names are matched on: case, spaces, dashes and underscores do not matter."""
     return "".join(ch for ch in name.casefold() if ch.isalnum() or ch in "+.")
+
+
+def fmt_number(value: float) -> str:
+    """Numbers as people read them in this field: 15,832 / 5.92 / 0.0312."""
+    if value != value:  # NaN
+        return "?"
+    if abs(value) >= 100 or value == int(value):
+        return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
+    if abs(value) >= 1:
+        return f"{value:.2f}".rstrip("0").rstrip(".")
+    return f"{value:.3g}"

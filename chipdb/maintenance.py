@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, insert, select, text
+from sqlalchemy import Engine, create_engine, delete, event, insert, select, text
 from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 
 from chipdb import db as dbmod
@@ -19,6 +19,7 @@ from chipdb import models as m
 from chipdb.db import DatabaseState, DatabaseUrl
 from chipdb.errors import DatabaseError, DataError, SeedError
 from chipdb.loader import LoadReport, parse_user_import, read_seed_catalogue, rebuild
+from chipdb.seedfiles import Catalogue
 
 
 def make_engine(db: DatabaseUrl) -> Engine:
@@ -136,7 +137,7 @@ def import_file(db: DatabaseUrl, path: Path, replace: bool = False) -> LoadRepor
         existing = conn.execute(
             select(m.UserImport.name, m.UserImport.content).order_by(m.UserImport.id)
         ).all()
-        others = []
+        others: list[Catalogue] = []
         for other_name, other_content in existing:
             if other_name == name:
                 continue
@@ -157,7 +158,7 @@ def import_file(db: DatabaseUrl, path: Path, replace: bool = False) -> LoadRepor
         if name in previous and not replace:
             raise DataError(f"an import named {name} exists: use --replace to update it")
         if name in previous:
-            conn.execute(m.UserImport.__table__.delete().where(m.UserImport.name == name))
+            conn.execute(delete(m.UserImport).where(m.UserImport.name == name))
         conn.execute(insert(m.UserImport), [{
             "name": name, "content": content,
             "imported_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -168,7 +169,7 @@ def import_file(db: DatabaseUrl, path: Path, replace: bool = False) -> LoadRepor
 def remove_import(db: DatabaseUrl, name: str) -> LoadReport:
     dbmod.ensure_ready(db)
     with _engine(db) as engine, engine.begin() as conn:
-        gone = conn.execute(m.UserImport.__table__.delete().where(m.UserImport.name == name))
+        gone = conn.execute(delete(m.UserImport).where(m.UserImport.name == name))
         if gone.rowcount == 0:
             raise DataError(f"no import named {name}: `chipdb export --list` shows them")
         return rebuild(conn, dbmod.seeds_dir(), dbmod.seed_fingerprint())

@@ -21,7 +21,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
-from chipdb.fields import BOOLEAN_METRICS, METRIC_LABELS, METRICS, TEXT_METRICS
+from chipdb.fields import BOOLEAN_METRICS, METRIC_LABELS, METRICS, TEXT_METRICS, fmt_number
 
 UNDETERMINED: Final = "undetermined"
 OPERATORS: Final[tuple[str, ...]] = (">=", ">", "<", "<=", "==", "!=", "in", "not-in")
@@ -490,13 +490,13 @@ class MetricTable:
         col = self.columns.get(name)
         if col is None:
             return np.full(self.size, np.nan)
-        return col  # type: ignore[return-value]
+        return col
 
     def text(self, name: str) -> ObjArray:
         col = self.columns.get(name)
         if col is None:
             return np.full(self.size, None, dtype=object)
-        return col  # type: ignore[return-value]
+        return col
 
     def with_column(self, name: str, values: np.ndarray[Any, Any]) -> MetricTable:
         cols = dict(self.columns)
@@ -521,7 +521,8 @@ class Truth:
 
     @property
     def unknown(self) -> BoolArray:
-        return ~(self.true | self.false)  # type: ignore[no-any-return]
+        result: BoolArray = ~(self.true | self.false)
+        return result
 
 
 @dataclass
@@ -537,10 +538,10 @@ class RuleResult:
 def _compare(comp: Comparison, table: MetricTable) -> Truth:
     op = comp.op
     if all(m in TEXT_METRICS for m in comp.metrics):
-        values = table.text(comp.metrics[0])
-        known = np.array([v is not None for v in values], dtype=bool)
+        texts = table.text(comp.metrics[0])
+        known = np.array([v is not None for v in texts], dtype=bool)
         targets = comp.value if isinstance(comp.value, tuple) else (comp.value,)
-        hit = np.isin(values.astype(str), np.array(targets, dtype=str)) & known
+        hit = np.isin(texts.astype(str), np.array(targets, dtype=str)) & known
         result = hit if op in ("in", "==") else ~hit
         return Truth(result & known, ~result & known)
     values = table.numeric(comp.metrics[0])
@@ -655,17 +656,6 @@ class Verdict:
     valid_to: date | None = None
 
 
-def fmt_number(value: float) -> str:
-    """Numbers as people read them in this field: 15,832 / 5.92 / 0.0312."""
-    if value != value:  # NaN
-        return "?"
-    if abs(value) >= 100 or value == int(value):
-        return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
-    if abs(value) >= 1:
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return f"{value:.3g}"
-
-
 def _describe(comp: Comparison, row: Mapping[str, Any], holds: bool | None) -> str:
     label = " + ".join(METRIC_LABELS.get(m, m) for m in comp.metrics)
     value = _row_value(comp, row)
@@ -750,7 +740,7 @@ def _explain_criterion(
         chosen = [it for it, v in parts if v is True]
         if isinstance(crit, AnyOf):
             chosen = chosen[:1]
-    joiner = " and " if isinstance(crit, AllOf) or want is False and isinstance(crit, AnyOf) \
+    joiner = " and " if isinstance(crit, AllOf) or (want is False and isinstance(crit, AnyOf)) \
         else " or "
     if want is False and isinstance(crit, AnyOf):
         joiner = " and "

@@ -291,7 +291,11 @@ class _ChipBuilder:
         return chosen
 
     def _typed(
-        self, field: str, raw: float | bool | str, kind: Literal["number", "bool"], bounds: str | None
+        self,
+        field: str,
+        raw: float | bool | str,
+        kind: Literal["number", "bool"],
+        bounds: str | None,
     ) -> float | bool:
         if kind == "bool":
             if not isinstance(raw, bool):

@@ -61,7 +61,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 def cell_text(value: Any) -> str:
-    from chipdb.rules import fmt_number
+    from chipdb.fields import fmt_number
 
     if value is None:
         return "—"

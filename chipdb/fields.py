@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Final
 
 # Bit length per precision, as ECCN 3A090's technical note counts it ("bit length of the
-# operation"). TF32 is a 19-bit format (1 sign, 8 exponent, 10 mantissa bits): BIS has not
-# published a convention for it, and on every catalogued chip TF32 x 19 is below the FP16 or
-# FP8 product, so the choice never sets a TPP here (see docs/metrics.md).
+# operation"). TF32 is a 19-bit format (1 sign, 8 exponent, 10 mantissa bits) and is counted
+# as such; BIS has published no convention for it. On NVIDIA parts TF32 runs at half the FP16
+# rate, so it never sets their TPP; on parts that run TF32 at the BF16 rate (AWS Trainium and
+# Inferentia) it does, and the TPP says so (tpp_precision = tf32). See docs/metrics.md.
 PRECISION_BITS: Final[dict[str, int]] = {
     "fp64": 64,
     "fp64_tensor": 64,

@@ -1,0 +1,60 @@
+"""The views are the API: same rows on SQLite and PostgreSQL; README queries run."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chipdb.query import reading
+from chipdb.views import VIEW_NAMES
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _normal(value: Any) -> Any:
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, float):
+        return round(value, 9)
+    if value is not None and not isinstance(value, int | str):
+        return str(value)  # dates
+    return value
+
+
+def _rows(db: object, sql: str) -> list[tuple[Any, ...]]:
+    with reading(db) as conn:  # type: ignore[arg-type]
+        cols, rows = conn.raw(sql)
+    return sorted((tuple(_normal(v) for v in r) for r in rows), key=repr)
+
+
+@pytest.mark.parametrize("view", VIEW_NAMES)
+def test_same_rows_on_both_engines(view: str, sqlite_db: object, postgres_db: object) -> None:
+    sql = f"SELECT * FROM {view}"
+    assert _rows(sqlite_db, sql) == _rows(postgres_db, sql)
+
+
+def _readme_queries() -> list[str]:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```sql\n(.*?)```", text, re.S)
+    out = []
+    for block in blocks:
+        lines = [ln for ln in block.splitlines() if not ln.strip().startswith("--")]
+        out += [q.strip() for q in "\n".join(lines).split(";") if q.strip()]
+    return out
+
+
+@pytest.mark.parametrize("query", _readme_queries())
+def test_readme_queries_run(query: str, db: object) -> None:
+    with reading(db) as conn:  # type: ignore[arg-type]
+        cols, rows = conn.raw(query)
+    assert cols
+
+
+def test_h20_query_in_readme_finds_the_h20(sqlite_db: object) -> None:
+    query = next(q for q in _readme_queries() if "us-2025-04-h20" in q)
+    with reading(sqlite_db) as conn:  # type: ignore[arg-type]
+        _, rows = conn.raw(query)
+    assert "H20 96GB" in {r[0] for r in rows}

@@ -26,7 +26,7 @@ def _normal(value: Any) -> Any:
 
 def _rows(db: object, sql: str) -> list[tuple[Any, ...]]:
     with reading(db) as conn:  # type: ignore[arg-type]
-        cols, rows = conn.raw(sql)
+        _cols, rows = conn.raw(sql)
     return sorted((tuple(_normal(v) for v in r) for r in rows), key=repr)
 
 
@@ -49,7 +49,7 @@ def _readme_queries() -> list[str]:
 @pytest.mark.parametrize("query", _readme_queries())
 def test_readme_queries_run(query: str, db: object) -> None:
     with reading(db) as conn:  # type: ignore[arg-type]
-        cols, rows = conn.raw(query)
+        cols, _rows_found = conn.raw(query)
     assert cols
 
 

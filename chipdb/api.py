@@ -385,11 +385,12 @@ def headroom(s: Session, chip: str, as_of: date) -> list[dict[str, Any]]:
                 if idx is None:
                     continue
                 value = points[idx]
+                line = _round_line(value)
                 results.append({
                     "rule": rule.id, "metric": metric, "direction": direction,
-                    "current": now, "crosses_at": _round_line(value),
-                    "change": _round_line(value) - now,
-                    "change_pct": (_round_line(value) - now) / now * 100 if now else None,
+                    "current": _round_line(now), "crosses_at": line,
+                    "change": _round_line(line - now),
+                    "change_pct": _round_line((line - now) / now * 100) if now else None,
                     "from": current[rule.id], "to": str(res[idx]),
                 })
     _ = np
@@ -398,5 +399,5 @@ def headroom(s: Session, chip: str, as_of: date) -> list[dict[str, Any]]:
 
 
 def _round_line(value: float) -> float:
-    """The threshold itself, not the 1e-9 probe next to it."""
+    """Six significant digits: the threshold itself, not the 1e-9 probe next to it."""
     return float(f"{value:.6g}")

@@ -154,7 +154,7 @@ class RuleDefinition:
         seen: set[tuple[str, str, Any]] = set()
         out: list[tuple[str, Comparison]] = []
         sources: list[tuple[str, Criterion]] = [
-            (c.outcome, c.when) for c in (*self.exclusions, *self.clauses)
+            (c.label or c.outcome, c.when) for c in (*self.exclusions, *self.clauses)
         ]
         sources += [(n.name, n.when) for n in self.exceptions if n.when is not None]
         for label, when in sources:
@@ -675,6 +675,8 @@ def _describe(comp: Comparison, row: Mapping[str, Any], holds: bool | None) -> s
         else fmt_number(value) if isinstance(value, float) else str(value)
     )
     if all(m in BOOLEAN_METRICS for m in comp.metrics) and isinstance(target, bool):
+        if holds is False:
+            return f"{label}: {shown} (the test needs {shown_target})"
         return f"{label}: {shown}"
     op = _OP_WORDS[comp.op] if holds or holds is None else _NEGATED[comp.op]
     return f"{label} {shown} {op} {shown_target}"

@@ -52,19 +52,20 @@ def open_shell(db: DatabaseUrl, notify: Callable[[str], None]) -> None:
         for tool, args in (("litecli", ["--readonly"]), ("sqlite3", ["-readonly"])):
             exe = shutil.which(tool)
             if exe:
-                _exec(exe, [tool, *args, str(db.sqlite_path)])
+                _exec(exe, [tool, *args, str(db.sqlite_path)], dict(os.environ))
         raise DatabaseError("neither sqlite3 nor litecli is installed: install one (apt install "
                             f"sqlite3) or query with chipdb sql \"SELECT ...\"; file: "
                             f"{db.sqlite_path}")
-    env_opts = os.environ.get("PGOPTIONS", "")
-    os.environ["PGOPTIONS"] = f"{env_opts} -c default_transaction_read_only=on".strip()
+    env = dict(os.environ)
+    env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c default_transaction_read_only=on".strip()
     for tool in ("pgcli", "psql"):
         exe = shutil.which(tool)
         if exe:
-            _exec(exe, [tool, db.libpq_url])
+            _exec(exe, [tool, db.libpq_url], env)
     raise DatabaseError(f"neither psql nor pgcli is installed; URL: {db.libpq_url}")
 
 
-def _exec(exe: str, argv: list[str]) -> None:  # pragma: no cover - replaces the process
+def _exec(exe: str, argv: list[str], env: dict[str, str]) -> None:  # pragma: no cover
+    """Replace this process by the shell."""
     sys.stdout.flush()
-    os.execv(exe, argv)
+    os.execve(exe, argv, env)

@@ -107,17 +107,17 @@ CITED = [
 
 
 @pytest.mark.parametrize("rule,day,chip,expected", CITED)
-def test_published_verdicts(sqlite_db: object, rule: str, day: str, chip: str,
+def test_published_verdicts(db: object, rule: str, day: str, chip: str,
                             expected: str) -> None:
-    data = run(sqlite_db, "compare", chip, "--as-of", day, "-f", "json")  # type: ignore
+    data = run(db, "compare", chip, "--as-of", day, "-f", "json")  # type: ignore
     assert data.code == 0, data.err
     outcomes = {v["rule"]: v["outcome"] for v in data.json()["chips"][0]["verdicts"]}
     assert outcomes[rule] == expected
 
 
 @pytest.mark.parametrize("chip", ["A800", "H800", "H20", "H20 141GB"])
-def test_mission_chips_are_determined_under_every_rule(sqlite_db: object, chip: str) -> None:
-    data = run(sqlite_db, "compare", chip, "--all-rules", "-f", "json").json()  # type: ignore
+def test_mission_chips_are_determined_under_every_rule(db: object, chip: str) -> None:
+    data = run(db, "compare", chip, "--all-rules", "-f", "json").json()  # type: ignore
     undetermined = [v["rule"] for v in data["chips"][0]["verdicts"]
                     if v["outcome"] == "undetermined"]
     assert not undetermined, undetermined

@@ -42,20 +42,20 @@ def test_compare_json_shape(db: object) -> None:
             assert {"rule", "outcome", "reason", "margins"} <= set(v)
 
 
-def test_compare_csv_is_one_row_per_chip(sqlite_db: object) -> None:
-    result = run(sqlite_db, "compare", "MI300X", "MI250", "-f", "csv")  # type: ignore
+def test_compare_csv_is_one_row_per_chip(db: object) -> None:
+    result = run(db, "compare", "MI300X", "MI250", "-f", "csv")  # type: ignore
     rows = list(csv.DictReader(io.StringIO(result.out)))
     assert [r["name"] for r in rows] == ["MI300X", "MI250"]
     assert rows[0]["us-2024-12"] == "3A090.a.1"
 
 
-def test_names_ignore_case_and_spacing(sqlite_db: object) -> None:
-    a = run(sqlite_db, "compare", "mi 300x", "-f", "json").json()  # type: ignore
+def test_names_ignore_case_and_spacing(db: object) -> None:
+    a = run(db, "compare", "mi 300x", "-f", "json").json()  # type: ignore
     assert a["chips"][0]["name"] == "MI300X"
 
 
-def test_unknown_chip_suggests_and_exits_1(sqlite_db: object) -> None:
-    result = run(sqlite_db, "compare", "MI300Z")  # type: ignore[arg-type]
+def test_unknown_chip_suggests_and_exits_1(db: object) -> None:
+    result = run(db, "compare", "MI300Z")  # type: ignore[arg-type]
     assert result.code == 1
     assert "did you mean" in result.err and "MI300X" in result.err
     assert result.out == "" and result.err.count("\n") == 1
@@ -77,16 +77,16 @@ def test_unknown_chip_suggests_and_exits_1(sqlite_db: object) -> None:
     (["rules", "us-1999-01"], 1, "unknown rule"),
     (["list", "--sort", "colour"], 2, "cannot sort"),
 ])
-def test_bad_input_is_one_line_with_the_right_exit(sqlite_db: object, args: list[str],
+def test_bad_input_is_one_line_with_the_right_exit(db: object, args: list[str],
                                                    code: int, text: str) -> None:
-    result = run(sqlite_db, *args)  # type: ignore[arg-type]
+    result = run(db, *args)  # type: ignore[arg-type]
     assert result.code == code, result.err
     assert text in result.err
     assert "Traceback" not in result.err and result.err.strip().count("\n") == 0
 
 
-def test_what_if_recomputes_density_and_verdicts(sqlite_db: object) -> None:
-    data = run(sqlite_db, "what-if", "blank", "--set", "tpp=4000",  # type: ignore[arg-type]
+def test_what_if_recomputes_density_and_verdicts(db: object) -> None:
+    data = run(db, "what-if", "blank", "--set", "tpp=4000",  # type: ignore[arg-type]
                "--set", "die_area_mm2=800", "--set", "datacenter=true",
                "--set", "memory_bandwidth_gbps=1.2TB/s", "-f", "json").json()
     chip = data["chips"][0]
@@ -95,12 +95,12 @@ def test_what_if_recomputes_density_and_verdicts(sqlite_db: object) -> None:
     assert outcomes["us-2024-12"] == "3A090.b.1"
 
 
-def test_what_if_batch_csv(sqlite_db: object, tmp_path: Path) -> None:
+def test_what_if_batch_csv(db: object, tmp_path: Path) -> None:
     path = tmp_path / "designs.csv"
     path.write_text("name,tpp,die_area_mm2,datacenter,memory_bandwidth_gbps\n"
                     "a,4800,800,true,1000\nb,2399,800,true,1000\nc,2000,,false,\n",
                     encoding="utf-8")
-    result = run(sqlite_db, "what-if", "--batch", str(path), "-f", "csv",  # type: ignore
+    result = run(db, "what-if", "--batch", str(path), "-f", "csv",  # type: ignore
                  "--as-of", "2026-06-01")
     assert result.code == 0, result.err
     rows = {r["name"]: r for r in csv.DictReader(io.StringIO(result.out))}
@@ -115,17 +115,17 @@ def test_what_if_batch_csv(sqlite_db: object, tmp_path: Path) -> None:
     ("name,tpp\nx,lots\n", "takes a number"),
     ("", "is empty"),
 ])
-def test_batch_errors(sqlite_db: object, tmp_path: Path, content: str, text: str) -> None:
+def test_batch_errors(db: object, tmp_path: Path, content: str, text: str) -> None:
     path = tmp_path / "designs.csv"
     path.write_text(content, encoding="utf-8")
-    result = run(sqlite_db, "what-if", "--batch", str(path))  # type: ignore[arg-type]
+    result = run(db, "what-if", "--batch", str(path))  # type: ignore[arg-type]
     assert result.code == 1 and text in result.err
 
 
-def test_headroom_names_the_next_line(sqlite_db: object) -> None:
-    data = run(sqlite_db, "what-if", "blank", "-f", "json").json()  # type: ignore[arg-type]
+def test_headroom_names_the_next_line(db: object) -> None:
+    data = run(db, "what-if", "blank", "-f", "json").json()  # type: ignore[arg-type]
     assert data["chips"][0]["name"] == "design"
-    result = run(sqlite_db, "headroom", "MI300X", "-f", "json")  # type: ignore[arg-type]
+    result = run(db, "headroom", "MI300X", "-f", "json")  # type: ignore[arg-type]
     assert result.code == 0, result.err
     rows = result.json()["headroom"]
     down = [r for r in rows if r["rule"] == "us-2026-01" and r["metric"] == "tpp"
@@ -133,17 +133,17 @@ def test_headroom_names_the_next_line(sqlite_db: object) -> None:
     assert down and down[0]["crosses_at"] == 21000
 
 
-def test_timeline_rows_are_dated(sqlite_db: object) -> None:
-    rows = run(sqlite_db, "timeline", "MI250", "-f", "json").json()["timeline"]  # type: ignore
+def test_timeline_rows_are_dated(db: object) -> None:
+    rows = run(db, "timeline", "MI250", "-f", "json").json()["timeline"]  # type: ignore
     first = rows[0]
     assert first["rule"] == "us-2022-10" and first["from"] == "2022-10-07"
     assert first["outcome"] == "3A090"
 
 
-def test_rules_lists_versions(sqlite_db: object) -> None:
-    rows = run(sqlite_db, "rules", "-f", "json").json()  # type: ignore[arg-type]
+def test_rules_lists_versions(db: object) -> None:
+    rows = run(db, "rules", "-f", "json").json()  # type: ignore[arg-type]
     assert next(r["rule"] for r in rows) == "us-2022-10"
-    one = run(sqlite_db, "rules", "us-2026-01-s232", "-f", "json").json()  # type: ignore
+    one = run(db, "rules", "us-2026-01-s232", "-f", "json").json()  # type: ignore
     assert {t["threshold"] for t in one["thresholds"]} >= {14000, 17500, 20800, 21100}
 
 
@@ -169,14 +169,14 @@ def test_sql_cannot_change_data(db: object, statement: str) -> None:
     assert before == after
 
 
-def test_injection_through_names_is_inert(sqlite_db: object) -> None:
-    result = run(sqlite_db, "compare", "x'); DROP TABLE chip; --")  # type: ignore[arg-type]
+def test_injection_through_names_is_inert(db: object) -> None:
+    result = run(db, "compare", "x'); DROP TABLE chip; --")  # type: ignore[arg-type]
     assert result.code == 1 and "unknown chip" in result.err
-    assert run(sqlite_db, "compare", "MI250", "-f", "json").code == 0  # type: ignore
+    assert run(db, "compare", "MI250", "-f", "json").code == 0  # type: ignore
 
 
-def test_no_colour_codes_when_piped(sqlite_db: object) -> None:
-    result = run(sqlite_db, "compare", "MI250")  # type: ignore[arg-type]
+def test_no_colour_codes_when_piped(db: object) -> None:
+    result = run(db, "compare", "MI250")  # type: ignore[arg-type]
     assert "\x1b[" not in result.out
 
 

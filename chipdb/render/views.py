@@ -203,8 +203,12 @@ def list_document(rows: list[dict[str, Any]], rule: str | None) -> Document:
 def rules_document(rows: list[dict[str, Any]], detail: bool) -> Document:
     if not detail:
         cols = ["rule", "short_title", "citation", "effective", "ended", "status", "layer"]
-        return Document([Section("", cols, rows, labels={"short_title": "title"})],
-                        payload=rows)
+        table_cols = ["rule", "short_title", "effective", "ended", "status"]
+        return Document([Section("", table_cols, rows, labels={"short_title": "title"},
+                                 note="`chipdb rules ID` shows the citation, wording and "
+                                      "thresholds."),
+                         Section("", cols, rows)], payload=rows, csv_section=1,
+                        table_sections=1)
     r = rows[0]
     head = [{"field": k, "value": r[k]} for k in (
         "rule", "title", "citation", "url", "published", "effective", "ended", "status",
@@ -220,7 +224,8 @@ def headroom_document(chip: str, day: date, rows: list[dict[str, Any]]) -> Docum
     cols = ["rule", "metric", "direction", "current", "crosses_at", "change", "change_pct",
             "from", "to"]
     return Document([Section(f"Headroom of {chip} under the rules in force on {day}", cols,
-                             rows, labels={"crosses_at": "line at", "change_pct": "%"})],
+                             rows, labels={"crosses_at": "line at", "change_pct": "%",
+                                           "direction": "dir"})],
                     payload={"chip": chip, "as_of": day.isoformat(), "headroom": rows})
 
 

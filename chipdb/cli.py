@@ -432,6 +432,17 @@ def db_url() -> None:
         print(db.libpq_url)
 
 
+def _one_line(message: str, limit: int = 400) -> str:
+    """A message as one printable line: control characters (and undecodable bytes, which
+    Python hands over as surrogates) escaped, overlong echoes of user input cut."""
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _error(message: str) -> None:
+    print(f"chipdb: error: {_one_line(message)}", file=sys.stderr)
+
+
 def _click_kind(exc: BaseException) -> str | None:
     """Click's exception kinds by name: Typer may vendor its own copy of Click."""
     names = {cls.__name__ for cls in type(exc).__mro__}
@@ -450,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     except ChipdbError as exc:
         if debug:
             raise
-        print(f"chipdb: error: {exc.message}", file=sys.stderr)
+        _error(exc.message)
         return exc.exit_code
     except BrokenPipeError:
         devnull = os.open(os.devnull, os.O_WRONLY)
@@ -468,7 +479,7 @@ def main(argv: list[str] | None = None) -> int:
         if kind == "UsageError" and not debug:
             command = ctx.command_path if ctx is not None else "chipdb"
             message = exc.format_message()  # type: ignore[attr-defined]
-            print(f"chipdb: error: {message} (see {command} --help)", file=sys.stderr)
+            _error(f"{message} (see {command} --help)")
             return 2
         if kind == "Exit":
             return int(getattr(exc, "exit_code", 0))
@@ -476,12 +487,12 @@ def main(argv: list[str] | None = None) -> int:
             print("chipdb: aborted", file=sys.stderr)
             return 1
         if kind == "ClickException" and not debug:
-            print(f"chipdb: error: {exc.format_message()}", file=sys.stderr)  # type: ignore
+            _error(exc.format_message())  # type: ignore[attr-defined]
             return int(getattr(exc, "exit_code", 1))
         if debug:
             raise
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        print(f"chipdb: internal error: {type(exc).__name__}: {first} "
+        print(f"chipdb: internal error: {type(exc).__name__}: {_one_line(first)} "
               "(run again with --debug for details and report it)", file=sys.stderr)
         return 1
     return 0

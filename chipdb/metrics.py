@@ -216,7 +216,10 @@ def metrics_from_inputs(columns: Mapping[str, Any], n: int) -> dict[str, np.ndar
         "datacenter": _col(columns, "datacenter", n),
         "standalone_hbm": standalone_col,
         "vendor": np.asarray(vendor if vendor is not None else [None] * n, dtype=object),
-        "chip_family": np.asarray(family if family is not None else [None] * n, dtype=object),
+        # a design that names no family is not one of the parts a rule names
+        "chip_family": np.asarray(
+            [f or "" for f in family] if family is not None else [""] * n, dtype=object
+        ),
     }
 
 

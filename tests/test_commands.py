@@ -118,3 +118,30 @@ def test_import_replace_and_remove(tmp_path: Path) -> None:
     assert "mine.toml" in invoke(db, "export", "--list").stdout
     invoke(db, "export", "--remove", "mine.toml")
     assert invoke(db, "export", "--list").stdout == ""
+
+
+@pytest.mark.parametrize("args", [
+    ["compare", "H20", "H100", "-f", "json"],
+    ["what-if", "H20", "--set", "tpp=5000", "-f", "csv"],
+    ["sql", "SELECT COUNT(*) AS n FROM chip_verdict", "-f", "csv"],
+    ["plot", "H20", "H100"],
+])
+def test_remaining_commands_through_the_runner(db: DatabaseUrl, args: list[str]) -> None:
+    assert invoke(db, *args).stdout
+
+
+def test_wheel_carries_seeds_and_migrations(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    root = Path(__file__).resolve().parent.parent
+    proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
+                           str(tmp_path), str(root)], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    wheel = next(tmp_path.glob("chipdb-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "chipdb/_data/seeds/rules/us-2023-10.toml" in names
+    assert "chipdb/_data/seeds/chips/nvidia.toml" in names
+    assert "chipdb/_data/alembic/versions/0001_initial_schema.py" in names
+    assert "chipdb/_data/alembic/env.py" in names

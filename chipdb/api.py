@@ -214,6 +214,9 @@ def show(s: Session, chip: str) -> dict[str, Any]:
             "SELECT a.alias FROM chip_alias a JOIN chip c ON c.id = a.chip_id "
             "WHERE c.name = :chip ORDER BY a.alias", {"chip": chip})],
     }
+    for die in structure["dies"]:
+        if die["non_planar"] is not None:
+            die["non_planar"] = bool(die["non_planar"])
     data.update(structure)
     return data
 

@@ -163,8 +163,9 @@ def show_document(data: dict[str, Any]) -> Document:
         value = s["value_num"] if s["value_num"] is not None else s["value_text"]
         sources.append({
             "field": s["field"], "value": value,
-            "preferred": "yes" if s["preferred"] else "no (alternative)",
+            "preferred": "yes" if s["preferred"] else "alt.",
             "tier": s["tier"], "publisher": s["publisher"], "url": s["url"],
+            "source": f"{s['publisher']}\n{s['url']}",
             "note": "; ".join(x for x in (s.get("derivation"), s.get("reason"), s.get("note"))
                               if x),
         })
@@ -179,13 +180,17 @@ def show_document(data: dict[str, Any]) -> Document:
                                "package_area_mm2"], data["memory"]),
             Section("I/O", ["name", "kind", "bidirectional_gbps"], data["io"]),
             Section("Metrics", ["field", "value"], metric_rows),
-            Section("Sources and claims", ["field", "value", "preferred", "tier", "publisher",
-                                           "url", "note"], sources),
+            Section("Sources and claims", ["field", "value", "preferred", "tier", "source",
+                                           "note"], sources, labels={"preferred": "pref."}),
             Section("Verdicts (every rule version)", ["rule", "in force", "outcome", "reason"],
                     verdicts),
+            # CSV: every claim with its full source, one per row
+            Section("", ["field", "value", "preferred", "tier", "publisher", "url", "note"],
+                    sources),
         ],
         payload=data,
-        csv_section=5,
+        csv_section=7,
+        table_sections=7,
     )
 
 

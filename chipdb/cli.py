@@ -143,6 +143,17 @@ def compare(
     render(compare_document(data, sources), fmt)
 
 
+def _one_chip(name: str, fmt: str, fetch: Any, document: Any) -> None:
+    """The shape of every single-chip command: resolve, read, render."""
+    from chipdb.render import render
+
+    fmt = _format(fmt)
+    with _session() as s:
+        chip = _resolve(s, [name])[0]
+        data = fetch(s, chip)
+    render(document(chip, data), fmt)
+
+
 @app.command()
 def show(
     name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=_complete_chip)],
@@ -150,14 +161,9 @@ def show(
 ) -> None:
     """Every field of one chip with its source, tier and competing claims."""
     from chipdb import api
-    from chipdb.render import render
     from chipdb.render.views import show_document
 
-    fmt = _format(fmt)
-    with _session() as s:
-        chip = _resolve(s, [name])[0]
-        data = api.show(s, chip)
-    render(show_document(data), fmt)
+    _one_chip(name, fmt, api.show, lambda _chip, data: show_document(data))
 
 
 @app.command("list")
@@ -270,14 +276,9 @@ def timeline(
 ) -> None:
     """The chip's verdicts through time, one row per rule period."""
     from chipdb import api
-    from chipdb.render import render
     from chipdb.render.views import timeline_document
 
-    fmt = _format(fmt)
-    with _session() as s:
-        chip = _resolve(s, [name])[0]
-        rows = api.timeline(s, chip)
-    render(timeline_document(chip, rows), fmt)
+    _one_chip(name, fmt, api.timeline, timeline_document)
 
 
 @app.command()

@@ -53,28 +53,6 @@ for _precision in PRECISION_BITS:
     INPUT_KEYS[f"{_precision}_dense_tops"] = "number"
     INPUT_KEYS[f"{_precision}_sparse_tops"] = "number"
 
-METRIC_KEYS: tuple[str, ...] = (
-    "tpp",
-    "tpp_precision",
-    "tpp_basis",
-    "applicable_die_area_mm2",
-    "performance_density",
-    "bidirectional_io_gbps",
-    "interconnect_gbps",
-    "memory_bandwidth_gbps",
-    "memory_capacity_gb",
-    "memory_bandwidth_density",
-    "transistors_billion",
-    "logic_node_nm",
-    "non_planar",
-    "contains_hbm",
-    "datacenter",
-    "standalone_hbm",
-    "vendor",
-    "chip_family",
-)
-
-
 def _sum_known(values: Sequence[float | None]) -> float | None:
     """Sum when every term is known, else unknown; an empty list is unknown too."""
     if not values or any(v is None for v in values):

@@ -18,9 +18,17 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from chipdb.errors import SeedError
 from chipdb.fields import (
@@ -63,6 +71,17 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "published_tpp": (1.0, 20_000_000.0),
     "published_performance_density": (0.001, 10_000.0),
 }
+
+
+def _one_of(allowed: tuple[str, ...]) -> AfterValidator:
+    """A vocabulary check with the accepted words in the message."""
+
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
+        return value
+
+    return AfterValidator(check)
 
 
 class _Strict(BaseModel):
@@ -113,7 +132,7 @@ Sourced = float | bool | str | ClaimModel | list[ClaimModel]
 
 class DieModel(_Strict):
     name: str = Field(min_length=1, max_length=100)
-    kind: str = "logic"
+    kind: Annotated[str, _one_of(DIE_KINDS)] = "logic"
     count: int = 1
     source: str | None = None
     process: str | None = Field(default=None, max_length=100)
@@ -121,13 +140,6 @@ class DieModel(_Strict):
     transistors_billion: Sourced | None = None
     node_nm: Sourced | None = None
     non_planar: Sourced | None = None
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, v: str) -> str:
-        if v not in DIE_KINDS:
-            raise ValueError(f"must be one of {', '.join(DIE_KINDS)}")
-        return v
 
 
 class MemoryModel(_Strict):
@@ -141,16 +153,9 @@ class MemoryModel(_Strict):
 
 class IoModel(_Strict):
     name: str = Field(min_length=1, max_length=100)
-    kind: str = "chip-to-chip"
+    kind: Annotated[str, _one_of(IO_KINDS)] = "chip-to-chip"
     source: str | None = None
     bidirectional_gbps: Sourced | None = None
-
-    @field_validator("kind")
-    @classmethod
-    def _kind(cls, v: str) -> str:
-        if v not in IO_KINDS:
-            raise ValueError(f"must be one of {', '.join(IO_KINDS)}")
-        return v
 
 
 class ChipModel(_Strict):
@@ -162,8 +167,8 @@ class ChipModel(_Strict):
     aliases: list[str] = Field(default_factory=list)
     source: str | None = None
     form_factor: str | None = Field(default=None, max_length=100)
-    market: str = "datacenter"
-    region: str = "global"
+    market: Annotated[str, _one_of(MARKETS)] = "datacenter"
+    region: Annotated[str, _one_of(REGIONS)] = "global"
     architecture: str | None = Field(default=None, max_length=100)
     announced: date | None = None
     released: date | None = None
@@ -179,20 +184,6 @@ class ChipModel(_Strict):
     throughput: dict[str, ThroughputClaimModel | list[ThroughputClaimModel]] = Field(
         default_factory=dict
     )
-
-    @field_validator("market")
-    @classmethod
-    def _market(cls, v: str) -> str:
-        if v not in MARKETS:
-            raise ValueError(f"must be one of {', '.join(MARKETS)}")
-        return v
-
-    @field_validator("region")
-    @classmethod
-    def _region(cls, v: str) -> str:
-        if v not in REGIONS:
-            raise ValueError(f"must be one of {', '.join(REGIONS)}")
-        return v
 
     @field_validator("throughput")
     @classmethod

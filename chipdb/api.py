@@ -253,7 +253,7 @@ def timeline(s: Session, chip: str) -> list[dict[str, Any]]:
 
 
 def load_rules(s: Session) -> list[Any]:
-    from chipdb.loader import rule_definitions_from_rows
+    from chipdb.rules import rule_definitions_from_rows
 
     return rule_definitions_from_rows(query.rule_definitions(s.conn))
 

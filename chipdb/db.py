@@ -113,11 +113,31 @@ def seed_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def seed_signature(root: Path | None = None) -> str:
+    """The seed files' paths, sizes and mtimes, none of them read: on the installation that
+    last seeded a database, an equal signature stands for an equal seed_fingerprint()."""
+    entries = [f"{ENGINE_VERSION}|{SCHEMA_REVISION}"]
+    folders = [str(root or seeds_dir())]
+    while folders:
+        try:
+            with os.scandir(folders.pop()) as found:
+                for entry in found:
+                    if entry.is_dir():
+                        folders.append(entry.path)
+                    elif entry.name.endswith(".toml"):
+                        st = entry.stat()
+                        entries.append(f"{entry.path}|{st.st_size}|{st.st_mtime_ns}")
+        except FileNotFoundError:
+            continue
+    return hashlib.sha256("\n".join(sorted(entries)).encode()).hexdigest()
+
+
 @dataclass(frozen=True)
 class DatabaseState:
     exists: bool
     revision: str | None = None
     fingerprint: str | None = None
+    signature: str | None = None  # "seed_signature():seed_fingerprint()" of the last seeding
 
 
 def _sqlite_state(db: DatabaseUrl) -> DatabaseState:
@@ -153,12 +173,13 @@ def _state_from(tables: set[str], execute: Callable[..., object], where: str) ->
         )
     rows = list(execute("SELECT version_num FROM alembic_version"))  # type: ignore[call-overload]
     revision = rows[0][0] if rows else None
-    fingerprint = None
+    found: dict[str, str] = {}
     if "meta" in tables:
-        found = list(execute(  # type: ignore[call-overload]
-            "SELECT value FROM meta WHERE key = 'seed_fingerprint'"))
-        fingerprint = found[0][0] if found else None
-    return DatabaseState(exists=True, revision=revision, fingerprint=fingerprint)
+        found = dict(execute(  # type: ignore[call-overload]
+            "SELECT key, value FROM meta WHERE key IN ('seed_fingerprint', 'seed_signature')"))
+    return DatabaseState(exists=True, revision=revision,
+                         fingerprint=found.get("seed_fingerprint"),
+                         signature=found.get("seed_signature"))
 
 
 def _postgres_state(db: DatabaseUrl) -> DatabaseState:
@@ -198,7 +219,12 @@ def ensure_ready(db: DatabaseUrl, notify: Callable[[str], None] | None = None) -
     """Create, migrate and (re)seed the database when needed; otherwise cost one query."""
     state = database_state(db)
     check_revision(db, state)
-    if state.revision == SCHEMA_REVISION and state.fingerprint == seed_fingerprint():
+    if state.revision == SCHEMA_REVISION and state.fingerprint is not None and (
+        # the seed files this installation last hashed into the database, untouched: no need
+        # to read and hash them again
+        state.signature == f"{seed_signature()}:{state.fingerprint}"
+        or state.fingerprint == seed_fingerprint()
+    ):
         return
     from chipdb import maintenance
 

@@ -141,33 +141,20 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
             raise DataError(f"{path}: broken CSV: {exc}") from None
     n = len(raw_rows)
     columns: dict[str, Any] = {}
-    names: list[str] = []
     name_idx = header.index("name") if "name" in header else None
+    cells = list(zip(*(f for _, f in raw_rows), strict=True)) if raw_rows else [()] * len(header)
     for j, key in enumerate(header):
         if key == "name":
             continue
         kind = INPUT_KEYS[key]
         if kind == "text":
-            columns[key] = np.array([r[j].strip() or None for _, r in raw_rows], dtype=object)
+            columns[key] = np.array([c.strip() or None for c in cells[j]], dtype=object)
             continue
-        values = np.full(n, np.nan)
-        for i, (line_no, fields) in enumerate(raw_rows):
-            cell = fields[j].strip()
-            if not cell:
-                continue
-            try:
-                v = float(cell)
-                if not math.isfinite(v) or v < 0:
-                    raise ValueError
-            except ValueError:
-                try:
-                    v = float(parse_value(key, cell, f"{path}: line {line_no}"))
-                except UsageError as exc:
-                    raise DataError(exc.message) from None
-            values[i] = v
-        columns[key] = values
-    for i, (_, fields) in enumerate(raw_rows):
-        names.append(fields[name_idx].strip() if name_idx is not None else f"design {i + 1}")
+        columns[key] = np.array(_numbers(key, kind, cells[j], raw_rows, path), dtype=np.float64)
+    if name_idx is None:
+        names = [f"design {i + 1}" for i in range(n)]
+    else:
+        names = [c.strip() for c in cells[name_idx]]
     metrics = metrics_from_inputs(columns, n)
     in_force = [r for r in rules if r.in_force(as_of)]
     results = evaluate_table(rules, MetricTable(metrics, n), as_of)
@@ -177,17 +164,14 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["name", *metric_cols, *rule_ids])
-        tpp = metrics["tpp"]
-        pd = metrics["performance_density"]
-        io = metrics["bidirectional_io_gbps"]
-        bw = metrics["memory_bandwidth_gbps"]
-        prec = metrics["tpp_precision"]
-        outs = [results[r].outcome for r in rule_ids]
-        for i in range(n):
-            writer.writerow([
-                names[i], _num(tpp[i]), prec[i] or "", _num(pd[i]), _num(io[i]), _num(bw[i]),
-                *[o[i] for o in outs],
-            ])
+        writer.writerows(zip(
+            names,
+            _num_column(metrics["tpp"]),
+            [p or "" for p in metrics["tpp_precision"].tolist()],
+            *(_num_column(metrics[k]) for k in metric_cols[2:]),
+            *(results[r].outcome.tolist() for r in rule_ids),
+            strict=True,
+        ))
         return n
     from chipdb.render import Document, Section, render
 
@@ -207,7 +191,40 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
     return n
 
 
-def _num(v: float) -> str:
-    if math.isnan(v):
-        return ""
-    return repr(float(v)) if v != int(v) else str(int(v))
+_BOOL_CELLS = {"true": 1.0, "yes": 1.0, "1": 1.0, "y": 1.0,
+               "false": 0.0, "no": 0.0, "0": 0.0, "n": 0.0}
+
+
+def _numbers(key: str, kind: str, column: Sequence[str], raw_rows: Sequence[tuple[int, Any]],
+             path: Path) -> list[float]:
+    """One CSV column in canonical units: plain numbers fast, the rest through parse_value."""
+    out: list[float] = []
+    append = out.append
+    bools = _BOOL_CELLS if kind == "bool" else None
+    for i, raw in enumerate(column):
+        cell = raw.strip()
+        if not cell:
+            append(math.nan)
+            continue
+        if bools is not None:
+            hit = bools.get(cell.casefold())
+            if hit is not None:
+                append(hit)
+                continue
+        try:
+            v = float(cell)
+        except ValueError:
+            v = -1.0  # not a plain number: parse_value decides (a unit, or a clear error)
+        if not 0.0 <= v < math.inf:  # NaN, infinities and negatives too
+            try:
+                v = float(parse_value(key, cell, f"{path}: line {raw_rows[i][0]}"))
+            except UsageError as exc:
+                raise DataError(exc.message) from None
+        append(v)
+    return out
+
+
+def _num_column(values: Any) -> list[str]:
+    """A float column as CSV text: empty when unknown, integers without ".0"."""
+    return ["" if v != v else str(int(v)) if v.is_integer() else repr(v)
+            for v in map(float, values.tolist())]

@@ -18,10 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, delete, insert, select
 
 from chipdb import models as m
-from chipdb.errors import SeedError
+from chipdb.db import seed_signature
 from chipdb.fields import PRECISION_BITS
 from chipdb.metrics import compute_metrics
-from chipdb.rules import RuleDefinition, evaluate_dated, rule_from_mapping
+from chipdb.rules import RuleDefinition, evaluate_dated
 from chipdb.seedfiles import (
     Catalogue,
     SeedFileModel,
@@ -183,8 +183,11 @@ def rebuild(
 
     _store_rules(conn, rules)
     verdict_count = _store_metrics_and_verdicts(conn, chips, rules)
-    conn.execute(delete(m.Meta).where(m.Meta.key == "seed_fingerprint"))
-    conn.execute(insert(m.Meta), [{"key": "seed_fingerprint", "value": fingerprint}])
+    conn.execute(delete(m.Meta).where(m.Meta.key.in_(("seed_fingerprint", "seed_signature"))))
+    conn.execute(insert(m.Meta), [
+        {"key": "seed_fingerprint", "value": fingerprint},
+        {"key": "seed_signature", "value": f"{seed_signature(seed_root)}:{fingerprint}"},
+    ])
     for message in warnings:
         warn(f"chipdb: {message}")
     return LoadReport(len(seed_chips), len(chips) - len(seed_chips), len(rules), verdict_count,
@@ -264,18 +267,6 @@ def _store_metrics_and_verdicts(
     _insert(conn, m.Verdict, verdict_rows)
     _insert(conn, m.Margin, margin_rows)
     return len(verdict_rows)
-
-
-def rule_definitions_from_rows(rows: Sequence[dict[str, Any]]) -> list[RuleDefinition]:
-    """Rebuild the engine's rules from the stored JSON definitions (what-if, headroom)."""
-    out: list[RuleDefinition] = []
-    for row in rows:
-        raw = json.loads(row["definition"])
-        try:
-            out.append(rule_from_mapping(raw, origin=row.get("origin", "seed")))
-        except ValueError as exc:  # pragma: no cover - stored rules were validated on load
-            raise SeedError("database", f"rule '{row['id']}'", "definition", str(exc)) from None
-    return out
 
 
 def today() -> date:

@@ -104,6 +104,27 @@ def reseed(db: DatabaseUrl, warn: Callable[[str], None] | None = None) -> LoadRe
         return rebuild(conn, dbmod.seeds_dir(), dbmod.seed_fingerprint(), **kwargs)
 
 
+def create_fresh(db: DatabaseUrl) -> None:
+    """A database without chipdb's tables: the head schema straight from the models and the
+    views, stamped at head. Alembic's upgrade from base builds the same schema (a test keeps
+    them equal); skipping it spares the first run importing and running Alembic."""
+    from sqlalchemy import inspect
+
+    from chipdb import views
+
+    with _engine(db) as engine, engine.begin() as conn:
+        m.Base.metadata.create_all(conn)  # checkfirst: user_import may survive a downgrade
+        for statement in views.create_statements():
+            conn.execute(text(statement))
+        if not inspect(conn).has_table("alembic_version"):
+            conn.execute(text(
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
+                     {"head": dbmod.SCHEMA_REVISION})
+
+
 def prepare(db: DatabaseUrl, state: DatabaseState, notify: Callable[[str], None]) -> None:
     """First run or new package: migrate to head, then reseed (user rows are kept)."""
     if not state.exists or state.revision is None:
@@ -114,7 +135,10 @@ def prepare(db: DatabaseUrl, state: DatabaseState, notify: Callable[[str], None]
     else:
         notify("chipdb: the bundled catalogue changed; refreshing it (your imports are kept)")
     try:
-        upgrade(db)
+        if state.revision is None:  # nothing of chipdb's yet (user_import at most)
+            create_fresh(db)
+        else:
+            upgrade(db)
         reseed(db)
     except SQLAlchemyError as exc:
         raise DatabaseError(f"cannot prepare {db.display}: {_first_line(exc)}") from None

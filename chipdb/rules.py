@@ -12,7 +12,9 @@ chip, the catalogue and a batch of 100 000 designs alike.
 
 from __future__ import annotations
 
+import json
 import math
+import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,6 +23,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 
+from chipdb.errors import SeedError
 from chipdb.fields import BOOLEAN_METRICS, METRIC_LABELS, METRICS, TEXT_METRICS, fmt_number
 
 UNDETERMINED: Final = "undetermined"
@@ -697,16 +700,27 @@ def _row_value(comp: Comparison, row: Mapping[str, Any]) -> float | bool | str |
     return total
 
 
+_SCALAR_OPS: Final = {">=": operator.ge, ">": operator.gt, "<": operator.lt,
+                      "<=": operator.le, "==": operator.eq, "!=": operator.ne}
+
+
+def _holds(comp: Comparison, value: float | bool | str) -> bool:
+    """_compare for one known value (from _row_value), without building NumPy arrays."""
+    if isinstance(value, str):
+        targets = comp.value if isinstance(comp.value, tuple) else (comp.value,)
+        hit = value in {str(t) for t in targets}
+        return hit if comp.op in ("in", "==") else not hit
+    threshold = 1.0 if comp.value is True else 0.0 if comp.value is False else comp.value
+    assert isinstance(threshold, float)
+    return bool(_SCALAR_OPS.get(comp.op, operator.ne)(float(value), threshold))
+
+
 def _single(crit: Criterion, row: Mapping[str, Any], deps: Mapping[str, str]) -> bool | None:
     if isinstance(crit, Comparison):
         value = _row_value(crit, row)
         if value is None:
             return None
-        table = MetricTable.from_rows([row]).with_column(
-            "export_year", np.array([_as_float(row.get("export_year"))])
-        )
-        t = _compare(crit, table)
-        return bool(t.true[0])
+        return _holds(crit, value)
     if isinstance(crit, RuleOutcome):
         out = deps.get(crit.rule)
         if out is None or out == UNDETERMINED:
@@ -937,4 +951,16 @@ def evaluate_on(
             for rule in ordered
             if not only_in_force or rule.in_force(as_of)
         ])
+    return out
+
+
+def rule_definitions_from_rows(rows: Sequence[Mapping[str, Any]]) -> list[RuleDefinition]:
+    """Rebuild the engine's rules from the stored JSON definitions (what-if, headroom)."""
+    out: list[RuleDefinition] = []
+    for row in rows:
+        raw = json.loads(row["definition"])
+        try:
+            out.append(rule_from_mapping(raw, origin=row.get("origin", "seed")))
+        except ValueError as exc:  # pragma: no cover - stored rules were validated on load
+            raise SeedError("database", f"rule '{row['id']}'", "definition", str(exc)) from None
     return out

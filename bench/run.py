@@ -1,0 +1,481 @@
+"""chipdb's performance targets (issue 8), measured: one command, one table.
+
+    pip install -e '.[bench]'
+    python bench/run.py            # full: 15 cold compares, 3 runs of the rest
+    python bench/run.py --quick    # fewer repetitions, for CI-like use
+
+Every measurement is a fresh process of the installed ``chipdb`` console script, in a
+temporary data directory (``XDG_DATA_HOME``) with ``CHIPDB_DATABASE_URL`` removed, so the
+user's database is never touched. Bytecode is cached in a temporary ``PYTHONPYCACHEPREFIX``
+that warm-up runs fill, as it is after ``pip install`` (``PYTHONDONTWRITEBYTECODE`` is
+dropped for the children). Wall time runs from fork to exit; peak RSS is the command's own
+``ru_maxrss``, taken by a small spawning interpreter (see SPAWN) per run.
+
+PostgreSQL is used when reachable (``--pg-admin``, default
+postgresql://postgres@127.0.0.1:5432/postgres): a database ``chipdb_bench_<random>`` is
+created for the run and dropped after it.
+
+The command always exits 0: it is a report. Its last line says which targets were missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from designs import write_file  # bench/designs.py, beside this script
+
+# Targets of issue 8.
+COMPARE_VS_REFERENCE = 1.0  # chipdb compare median / sqlite-utils query "select 1" median
+COMPARE_RSS_MIB = 40.0
+BATCH_100K_S = 3.0
+BATCH_SCALING = 12.0  # 100k rows / 10k rows
+FIRST_RUN_S = 1.5
+FRESHNESS_VS_STATE = 1.5  # ensure_ready (nothing changed) / reading the stored state
+POSTGRES_VS_SQLITE = 1.5
+
+# Top-level packages the cold compare path must not import (tests/test_importtime.py too).
+DENY = ("alembic", "sqlalchemy", "pydantic", "pydantic_core", "matplotlib", "numpy",
+        "psycopg", "rich")
+
+COMPARE_ARGS = ("compare", "H20", "H100", "-f", "json")
+PG_ADMIN_DEFAULT = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+# The measuring parent of every run. Linux records the RSS of the process that forks (or
+# vforks) a command in the command's ru_maxrss, so a large parent (this script, once it has
+# imported psycopg) would show as the command's peak. A small interpreter started for the
+# purpose forks the command, times it, and reports its peak, its own (the floor under any
+# figure) and its exit code.
+SPAWN = """
+import os, resource, sys, time
+out = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+cmd = sys.argv[2:]
+try:  # this interpreter's own peak (ru_maxrss would carry the RSS of whoever spawned it)
+    with open("/proc/self/status") as proc_status:
+        own = [int(line.split()[1]) for line in proc_status if line.startswith("VmHWM:")][0]
+except OSError:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+start = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.dup2(out, 1)
+        os.execvp(cmd[0], cmd)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - start
+print(seconds, usage.ru_maxrss, own, os.waitstatus_to_exitcode(status))
+"""
+RSS_FLOOR: list[float] = []  # the spawning interpreter's own peak RSS, per run
+
+FRESHNESS_PROBE = """
+import json, statistics, sys, time
+from chipdb.db import database_state, ensure_ready, resolve_url
+db = resolve_url()
+ensure_ready(db)
+ready, state = [], []
+for _ in range(int(sys.argv[1])):
+    t = time.perf_counter(); ensure_ready(db); ready.append(time.perf_counter() - t)
+    t = time.perf_counter(); database_state(db); state.append(time.perf_counter() - t)
+print(json.dumps({"ready": statistics.median(ready), "state": statistics.median(state),
+                  "heavy": sorted(m for m in ("chipdb.maintenance", "sqlalchemy", "alembic")
+                                  if m in sys.modules)}))
+"""
+
+
+@dataclass
+class Sample:
+    seconds: float
+    rss_mib: float
+    code: int
+    stderr: str
+
+
+@dataclass
+class Row:
+    name: str
+    runs: int | None
+    value: str
+    reference: str = ""
+    ratio: float | None = None
+    ok: bool | None = None  # None: information, not a target
+
+
+@dataclass
+class Report:
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def add(self, *args: Any, **kwargs: Any) -> None:
+        self.rows.append(Row(*args, **kwargs))
+
+
+def run_once(cmd: Sequence[str], env: dict[str, str], out: Path | None = None) -> Sample:
+    """One fresh process: wall time from fork to exit, and its own peak RSS (see SPAWN)."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.run(
+            [sys.executable, "-I", "-S", "-c", SPAWN, str(out or os.devnull), *cmd],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err, env=env, check=False,
+        )
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    try:
+        seconds, rss, floor, code = proc.stdout.split()
+    except ValueError:
+        raise BenchError(f"could not run {cmd[0]}: {stderr.strip()[-300:]}") from None
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes or KiB
+    RSS_FLOOR.append(int(floor) / scale)
+    return Sample(float(seconds), int(rss) / scale, int(code), stderr)
+
+
+def checked(sample: Sample, what: str) -> Sample:
+    if sample.code != 0:
+        last = sample.stderr.strip().splitlines()[-1:] or ["(no message)"]
+        raise BenchError(f"{what} exited {sample.code}: {last[0]}")
+    return sample
+
+
+class BenchError(Exception):
+    pass
+
+
+def median(samples: Sequence[Sample]) -> float:
+    return statistics.median(s.seconds for s in samples)
+
+
+def peak(samples: Sequence[Sample]) -> float:
+    return max(s.rss_mib for s in samples)
+
+
+def secs(value: float) -> str:
+    return f"{value:.3f} s"
+
+
+def limit_row(report: Report, name: str, runs: int, value: float, limit: float,
+              unit: str = "s") -> None:
+    shown = secs(value) if unit == "s" else f"{value:.1f} {unit}"
+    limit_text = f"{limit:.2f} s" if unit == "s" else f"{limit:.1f} {unit}"
+    report.add(name, runs, shown, f"≤ {limit_text}", value / limit, value <= limit)
+
+
+def ratio_row(report: Report, name: str, runs: int, value: float, ref_name: str,
+              ref: float, limit: float) -> None:
+    ratio = value / ref
+    report.add(name, runs, secs(value), f"{ref_name} {secs(ref)}, ≤ {limit:.2f}×", ratio,
+               ratio <= limit)
+
+
+def chipdb_command() -> list[str]:
+    script = Path(sys.executable).with_name("chipdb")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "chipdb"]
+
+
+def sqlite_utils_command() -> list[str] | None:
+    script = Path(sys.executable).with_name("sqlite-utils")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("sqlite-utils")
+    return [found] if found else None
+
+
+def version(dist: str) -> str:
+    try:
+        return metadata.version(dist)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def child_env(work: Path, data_home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("CHIPDB_DATABASE_URL", "PYTHONDONTWRITEBYTECODE", "PYTHONPYCACHEPREFIX")}
+    env["XDG_DATA_HOME"] = str(data_home)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    env["NO_COLOR"] = "1"
+    return env
+
+
+# --- phases ----------------------------------------------------------------------------------
+
+
+def first_runs(report: Report, chipdb: list[str], work: Path, runs: int) -> None:
+    """Create, migrate, seed and compute verdicts: a fresh data directory per run."""
+    samples = []
+    for i in range(runs + 1):  # the first fills the bytecode cache for the write path
+        home = work / f"first-{i}"
+        sample = checked(run_once([*chipdb, "list", "-f", "json"], child_env(work, home)),
+                         "first run")
+        if i:
+            samples.append(sample)
+        shutil.rmtree(home, ignore_errors=True)
+    report.data["first_run_s"] = median(samples)
+    limit_row(report, "first run: create, migrate, seed, verdicts", runs, median(samples),
+              FIRST_RUN_S)
+
+
+def freshness(report: Report, chipdb: list[str], env: dict[str, str], runs: int,
+              probes: int) -> None:
+    samples = [checked(run_once([*chipdb, "list", "-f", "json"], env), "no-change run")
+               for _ in range(runs)]
+    report.data["no_change_list_s"] = median(samples)
+    report.add("no-change run: list -f json (information)", runs, secs(median(samples)))
+    proc = subprocess.run([sys.executable, "-c", FRESHNESS_PROBE, str(probes)], env=env,
+                          capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        report.notes.append(f"freshness probe failed: {proc.stderr.strip()[-300:]}")
+        return
+    probe = json.loads(proc.stdout)
+    ready, state = probe["ready"] * 1000, probe["state"] * 1000
+    report.data["freshness_ms"] = {"ensure_ready": ready, "state": state}
+    ratio = ready / state
+    report.add("no-change run: freshness check (in-process)", probes, f"{ready:.2f} ms",
+               f"stored-state read {state:.2f} ms, ≤ {FRESHNESS_VS_STATE:.2f}×", ratio,
+               ratio <= FRESHNESS_VS_STATE)
+    if probe["heavy"]:
+        report.add("no-change run imports the write path", 1, ", ".join(probe["heavy"]),
+                   "nothing", None, False)
+
+
+def imports(report: Report, env: dict[str, str], db_args: Sequence[str]) -> None:
+    """Which deny-listed packages a cold compare imports, and where its import time goes."""
+    cmd = [sys.executable, "-X", "importtime", "-m", "chipdb", *db_args, *COMPARE_ARGS]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        report.notes.append(f"-X importtime compare failed: {proc.stderr.strip()[-300:]}")
+        return
+    modules: list[tuple[str, int, int]] = []  # (module, cumulative µs, nesting depth)
+    for line in proc.stderr.splitlines():
+        m = re.match(r"import time:\s+\d+ \|\s+(\d+) \|( *)(\S+)", line)
+        if m:
+            modules.append((m.group(3), int(m.group(1)), len(m.group(2)) // 2))
+    found = sorted({name.split(".")[0] for name, _, _ in modules} & set(DENY))
+    report.data["denied_imports"] = found
+    report.add("compare imports none of the deny-list", 1, ", ".join(found) or "none",
+               "none", None, not found)
+    top = sorted((m for m in modules if m[2] == 0), key=lambda m: -m[1])[:6]
+    total = sum(m[1] for m in modules if m[2] == 0) / 1000
+    report.notes.append(
+        f"compare import time {total:.0f} ms; largest top-level imports: "
+        + ", ".join(f"{name} {us / 1000:.0f} ms" for name, us, _ in top)
+    )
+
+
+def compares(report: Report, chipdb: list[str], sqlite_utils: list[str] | None,
+             env: dict[str, str], db_file: Path, pg_url: str | None, runs: int) -> None:
+    """Cold compares on SQLite, the sqlite-utils reference and PostgreSQL, interleaved."""
+    jobs: dict[str, tuple[list[str], str]] = {"sqlite": ([*chipdb, *COMPARE_ARGS], "compare")}
+    if sqlite_utils is not None:
+        jobs["reference"] = ([*sqlite_utils, "query", str(db_file), "select 1"], "sqlite-utils")
+    if pg_url is not None:
+        jobs["postgres"] = ([*chipdb, "--db", pg_url, *COMPARE_ARGS], "compare (PostgreSQL)")
+    out = db_file.parent / "compare.json"
+    for key, (cmd, what) in jobs.items():  # warm-up: bytecode cache, page cache; check output
+        for _ in range(2):
+            checked(run_once(cmd, env, out), what)
+        if key != "reference":
+            chips = json.loads(out.read_text(encoding="utf-8"))["chips"]
+            if len(chips) != 2:
+                raise BenchError(f"{what} returned {len(chips)} chips, expected 2")
+    samples: dict[str, list[Sample]] = {k: [] for k in jobs}
+    for _ in range(runs):
+        for key, (cmd, what) in jobs.items():
+            samples[key].append(checked(run_once(cmd, env, out), what))
+    sqlite = samples["sqlite"]
+    report.data["compare_sqlite_s"] = median(sqlite)
+    report.data["compare_sqlite_rss_mib"] = peak(sqlite)
+    if "reference" in samples:
+        ref = samples["reference"]
+        report.data["sqlite_utils_s"] = median(ref)
+        report.data["sqlite_utils_rss_mib"] = peak(ref)
+        ratio_row(report, "compare H20 H100 -f json (SQLite, cold)", runs, median(sqlite),
+                  "sqlite-utils", median(ref), COMPARE_VS_REFERENCE)
+    else:
+        report.add("compare H20 H100 -f json (SQLite, cold)", runs, secs(median(sqlite)),
+                   "sqlite-utils not installed: pip install -e '.[bench]'", None, False)
+    limit_row(report, "compare peak RSS (largest of the runs)", runs, peak(sqlite),
+              COMPARE_RSS_MIB, "MiB")
+    if "reference" in samples:
+        ref = samples["reference"]
+        report.add('reference: sqlite-utils query DB "select 1"', runs, secs(median(ref)),
+                   f"peak RSS {peak(ref):.1f} MiB")
+    if "postgres" in samples:
+        pg = samples["postgres"]
+        report.data["compare_postgres_s"] = median(pg)
+        report.data["compare_postgres_rss_mib"] = peak(pg)
+        ratio_row(report, "compare H20 H100 -f json (PostgreSQL)", runs, median(pg),
+                  "SQLite compare", median(sqlite), POSTGRES_VS_SQLITE)
+
+
+def batches(report: Report, chipdb: list[str], env: dict[str, str], work: Path,
+            runs: int) -> None:
+    timings: dict[int, float] = {}
+    for rows in (10_000, 100_000):
+        csv_in = write_file(work / f"designs-{rows}.csv", rows)
+        csv_out = work / f"verdicts-{rows}.csv"
+        cmd = [*chipdb, "what-if", "--batch", str(csv_in), "-f", "csv"]
+        if rows == 10_000:  # warm-up: bytecode cache for the engine and NumPy
+            checked(run_once(cmd, env, csv_out), "what-if --batch")
+        samples = [checked(run_once(cmd, env, csv_out), "what-if --batch") for _ in range(runs)]
+        with csv_out.open(encoding="utf-8") as handle:
+            lines = sum(1 for _ in handle)
+        if lines != rows + 1:
+            raise BenchError(f"what-if --batch wrote {lines - 1} rows for {rows} designs")
+        timings[rows] = median(samples)
+        report.data[f"batch_{rows}_s"] = median(samples)
+        report.data[f"batch_{rows}_rss_mib"] = peak(samples)
+        label = f"what-if --batch {rows // 1000}k designs -f csv"
+        if rows == 100_000:
+            limit_row(report, label, runs, median(samples), BATCH_100K_S)
+        else:
+            report.add(label, runs, secs(median(samples)), f"peak RSS {peak(samples):.0f} MiB")
+    scaling = timings[100_000] / timings[10_000]
+    report.data["batch_scaling"] = scaling
+    report.add("what-if --batch time 100k / 10k", runs, f"{scaling:.2f}×",
+               f"≤ {BATCH_SCALING:.0f}× (linear)", scaling / BATCH_SCALING,
+               scaling <= BATCH_SCALING)
+
+
+# --- PostgreSQL ------------------------------------------------------------------------------
+
+
+def pg_database(admin: str) -> tuple[str, str, Callable[[], None]] | str:
+    """(name, SQLAlchemy URL, drop) of a new database, or why PostgreSQL is not used."""
+    try:
+        import psycopg
+    except ImportError:
+        return "psycopg is not installed: pip install -e '.[bench]'"
+    try:
+        with psycopg.connect(admin, connect_timeout=3, autocommit=True) as conn:
+            name = f"chipdb_bench_{uuid.uuid4().hex[:10]}"
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        return f"not reachable at {admin}: {first}"
+
+    def drop() -> None:
+        with psycopg.connect(admin, connect_timeout=5, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    rest = admin.split("://", 1)[1].rsplit("/", 1)[0]
+    return name, f"postgresql+psycopg://{rest}/{name}", drop
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+def table(rows: Sequence[Row]) -> str:
+    head = ("measurement", "runs", "median", "reference / target", "ratio", "result")
+    body = [
+        (r.name, "" if r.runs is None else str(r.runs), r.value, r.reference,
+         "" if r.ratio is None else f"{r.ratio:.2f}",
+         "" if r.ok is None else ("pass" if r.ok else "FAIL"))
+        for r in rows
+    ]
+    widths = [max(len(line[i]) for line in (head, *body)) for i in range(len(head))]
+    right = {1, 2, 4}
+
+    def fmt(cells: Sequence[str]) -> str:
+        return " | ".join(c.rjust(w) if i in right else c.ljust(w)
+                          for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
+
+    rule = "-+-".join("-" * w for w in widths)
+    return "\n".join([fmt(head), rule, *(fmt(line) for line in body)])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Measure chipdb against issue 8's targets.")
+    parser.add_argument("--quick", action="store_true",
+                        help="fewer repetitions (5 compares, 1 run of the rest)")
+    parser.add_argument("--runs", type=int, help="cold compares per command (default 15)")
+    parser.add_argument("--pg-admin", default=os.environ.get("CHIPDB_BENCH_PG", PG_ADMIN_DEFAULT),
+                        help="PostgreSQL URL allowed to CREATE/DROP DATABASE "
+                        f"(default {PG_ADMIN_DEFAULT}, or $CHIPDB_BENCH_PG)")
+    parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures here")
+    args = parser.parse_args(argv)
+    compare_runs = args.runs or (5 if args.quick else 15)
+    runs = 1 if args.quick else 3
+
+    chipdb = chipdb_command()
+    sqlite_utils = sqlite_utils_command()
+    report = Report()
+    started = time.perf_counter()
+    print(f"chipdb {version('chipdb')} | Python {platform.python_version()} | "
+          f"typer {version('typer')} | pydantic {version('pydantic')} | "
+          f"sqlite-utils {version('sqlite-utils')} | {platform.system()} {platform.machine()}, "
+          f"{os.cpu_count()} CPUs", flush=True)
+    with tempfile.TemporaryDirectory(prefix="chipdb-bench-") as tmp:
+        work = Path(tmp)
+        env = child_env(work, work / "data")
+        db_file = work / "data" / "chipdb" / "chipdb.sqlite3"
+        pg: tuple[str, str, Callable[[], None]] | str = "skipped (--no-postgres)"
+        try:
+            first_runs(report, chipdb, work, runs)
+            checked(run_once([*chipdb, "list", "-f", "json"], env), "chipdb list")  # prepare
+            if not db_file.exists():
+                raise BenchError(f"the embedded default database is not at {db_file}")
+            freshness(report, chipdb, env, compare_runs, 50 if args.quick else 200)
+            if not args.no_postgres:
+                pg = pg_database(args.pg_admin)
+            pg_url = None
+            if isinstance(pg, tuple):
+                pg_url = pg[1]
+                sample = checked(run_once([*chipdb, "--db", pg_url, "list", "-f", "json"], env),
+                                 "first run on PostgreSQL")
+                report.add("first run on PostgreSQL (information)", 1, secs(sample.seconds))
+            compares(report, chipdb, sqlite_utils, env, db_file, pg_url, compare_runs)
+            if isinstance(pg, str):
+                report.add("compare H20 H100 -f json (PostgreSQL)", None, "not measured",
+                           f"PostgreSQL {pg}")
+            imports(report, env, ())
+            batches(report, chipdb, env, work, runs)
+        except BenchError as exc:
+            report.notes.append(f"stopped early: {exc}")
+        finally:
+            if isinstance(pg, tuple):
+                try:
+                    pg[2]()
+                except Exception as exc:  # a report, not a crash: say what is left behind
+                    report.notes.append(f"could not drop PostgreSQL database {pg[0]}: {exc}")
+
+    print()
+    print(table(report.rows))
+    print()
+    print("ratio: measured / reference or limit; at most 1.00 (or the × shown) passes.")
+    if RSS_FLOOR:
+        report.notes.append(f"peak RSS is measured from a spawning interpreter of "
+                            f"{max(RSS_FLOOR):.1f} MiB: no figure can read lower than that")
+    for note in report.notes:
+        print(f"note: {note}")
+    targets = [r for r in report.rows if r.ok is not None]
+    missed = [r.name for r in targets if not r.ok]
+    if args.json is not None:
+        report.data["missed"] = missed
+        args.json.write_text(json.dumps(report.data, indent=2) + "\n", encoding="utf-8")
+    elapsed = time.perf_counter() - started
+    if missed:
+        print(f"chipdb bench: {len(missed)} of {len(targets)} targets missed "
+              f"({elapsed:.0f} s): {'; '.join(missed)}")
+    else:
+        print(f"chipdb bench: all {len(targets)} targets met ({elapsed:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -183,22 +183,18 @@ def _state_from(tables: set[str], execute: Callable[..., object], where: str) ->
 
 
 def _postgres_state(db: DatabaseUrl) -> DatabaseState:
-    from chipdb.query import pg_connect
+    from chipdb.query import connect_readonly
 
-    conn = pg_connect(db)
+    conn = connect_readonly(db)
     try:
-        with conn.cursor() as cur:
-            cur.execute(
-                "SELECT table_name FROM information_schema.tables "
-                "WHERE table_schema = current_schema()"
-            )
-            tables = {r[0] for r in cur.fetchall()}
+        tables = {r["table_name"] for r in conn.rows(
+            "SELECT table_name FROM information_schema.tables "
+            "WHERE table_schema = current_schema()")}
 
-            def run(sql: str) -> list[tuple[object, ...]]:
-                cur.execute(sql)
-                return list(cur.fetchall())
+        def run(sql: str) -> list[tuple[object, ...]]:
+            return [tuple(r.values()) for r in conn.rows(sql)]
 
-            return _state_from(tables, run, db.display)
+        return _state_from(tables, run, db.display)
     finally:
         conn.close()
 

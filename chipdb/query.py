@@ -61,7 +61,7 @@ class PostgresReader:
 
     def raw(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         with self.conn.cursor() as cur:
-            cur.execute(sql.replace("%", "%%") if False else sql)
+            cur.execute(sql)
             if cur.description is None:
                 return [], []
             return [d.name for d in cur.description], [tuple(r) for r in cur.fetchall()]
@@ -98,6 +98,10 @@ def connect_readonly(db: DatabaseUrl) -> ReadConnection:
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open {db.sqlite_path}: {exc}") from None
         return SqliteReader(conn)
+    from chipdb import libpq
+
+    if libpq.available():  # importing psycopg costs more than the rest of a cold read
+        return libpq.LibpqReader(db.libpq_url, db.display)
     return PostgresReader(pg_connect(db, read_only=True))
 
 

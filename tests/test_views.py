@@ -58,3 +58,24 @@ def test_h20_query_in_readme_finds_the_h20(sqlite_db: object) -> None:
     with reading(sqlite_db) as conn:  # type: ignore[arg-type]
         _, rows = conn.raw(query)
     assert "H20 96GB" in {r[0] for r in rows}
+
+
+@pytest.mark.parametrize("view", VIEW_NAMES)
+def test_libpq_reader_matches_psycopg(view: str, postgres_db: object) -> None:
+    """The light read path over libpq returns exactly what psycopg returns."""
+    from chipdb import libpq
+    from chipdb.query import PostgresReader, pg_connect
+
+    if not libpq.available():
+        pytest.skip("no libpq to load: reads go through psycopg")
+    fast = libpq.LibpqReader(postgres_db.libpq_url, postgres_db.display)  # type: ignore
+    slow = PostgresReader(pg_connect(postgres_db, read_only=True))  # type: ignore[arg-type]
+    try:
+        sql = f"SELECT * FROM {view}"
+        assert fast.raw(sql) == slow.raw(sql)
+        one = "SELECT * FROM chip_metrics WHERE chip = :chip AND tpp > :low"
+        params = {"chip": "H20 96GB", "low": 1.5}
+        assert fast.rows(one, params) == slow.rows(one, params)
+    finally:
+        fast.close()
+        slow.close()

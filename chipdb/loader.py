@@ -20,7 +20,7 @@ from sqlalchemy import Connection, delete, insert, select
 from chipdb import models as m
 from chipdb.db import seed_signature
 from chipdb.fields import PRECISION_BITS
-from chipdb.metrics import compute_metrics
+from chipdb.metrics import compute_metrics_many
 from chipdb.rules import RuleDefinition, evaluate_dated
 from chipdb.seedfiles import (
     Catalogue,
@@ -226,7 +226,7 @@ def _store_rules(conn: Connection, rules: Sequence[RuleDefinition]) -> None:
 def _store_metrics_and_verdicts(
     conn: Connection, chips: Sequence[ChipRecord], rules: Sequence[RuleDefinition]
 ) -> int:
-    computed = [compute_metrics(c.spec) for c in chips]
+    computed = compute_metrics_many([c.spec for c in chips])
     metric_rows = []
     for chip_id, values in enumerate(computed, start=1):
         v = values.values

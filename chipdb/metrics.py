@@ -278,9 +278,18 @@ def explain_unknowns(values: Mapping[str, Any], inputs: Mapping[str, Any]) -> di
 
 def compute_metrics(spec: ChipSpec, overrides: Mapping[str, Any] | None = None) -> MetricValues:
     """The metrics of one chip (optionally with what-if overrides of its inputs)."""
-    inputs = design_inputs(spec)
+    return compute_metrics_many([spec], overrides)[0]
+
+
+def compute_metrics_many(
+    specs: Sequence[ChipSpec], overrides: Mapping[str, Any] | None = None
+) -> list[MetricValues]:
+    """The metrics of many chips in one vectorized pass (the loader's whole catalogue)."""
+    inputs = [design_inputs(spec) for spec in specs]
     if overrides:
-        inputs.update(overrides)
-    columns = columns_from_inputs([inputs])
-    row = rows_from_columns(metrics_from_inputs(columns, 1), 1)[0]
-    return MetricValues(row, explain_unknowns(row, inputs))
+        for one in inputs:
+            one.update(overrides)
+    rows = rows_from_columns(metrics_from_inputs(columns_from_inputs(inputs), len(inputs)),
+                             len(inputs))
+    return [MetricValues(row, explain_unknowns(row, one)) for row, one in zip(rows, inputs,
+                                                                              strict=True)]

@@ -18,6 +18,7 @@ import operator
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import Any, Final
 
 import numpy as np
@@ -153,7 +154,12 @@ class RuleDefinition:
         return tuple(dict.fromkeys(found))
 
     def comparisons(self) -> list[tuple[str, Comparison]]:
-        """Every numeric threshold the rule compares, with the outcome of its clause, once each."""
+        """Every numeric threshold the rule compares, with the label of its clause, once each."""
+        return self._comparisons
+
+    @cached_property
+    def _comparisons(self) -> list[tuple[str, Comparison]]:
+        # computed once per rule: explain() asks for it for every chip and period
         seen: set[tuple[str, str, Any]] = set()
         out: list[tuple[str, Comparison]] = []
         sources: list[tuple[str, Criterion]] = [

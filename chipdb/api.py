@@ -334,8 +334,6 @@ def _verdict_obj(v: Any, citation: str | None) -> dict[str, Any]:
 
 def headroom(s: Session, chip: str, as_of: date) -> list[dict[str, Any]]:
     """For each metric a design moves, the nearest value up and down that changes a verdict."""
-    import numpy as np
-
     from chipdb.metrics import columns_from_inputs, design_inputs, metrics_from_inputs
     from chipdb.rules import MetricTable, evaluate_table
 
@@ -396,7 +394,6 @@ def headroom(s: Session, chip: str, as_of: date) -> list[dict[str, Any]]:
                     "change_pct": _round_line((line - now) / now * 100) if now else None,
                     "from": current[rule.id], "to": str(res[idx]),
                 })
-    _ = np
     results.sort(key=lambda r: (r["rule"], r["metric"], r["direction"]))
     return results
 

@@ -358,7 +358,7 @@ def plot(
     = None,
 ) -> None:
     """The threshold map: TPP x performance density with the 3A090 regions and the chips."""
-    from chipdb import api, plotting
+    from chipdb import plotting
 
     day = _as_of(as_of)
     with _session() as s:
@@ -369,7 +369,6 @@ def plot(
     else:
         plotting.to_file(data, out)
         _notify(f"chipdb: wrote {out}")
-    _ = api
 
 
 @db_app.command("upgrade")

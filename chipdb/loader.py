@@ -11,7 +11,6 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -267,7 +266,3 @@ def _store_metrics_and_verdicts(
     _insert(conn, m.Verdict, verdict_rows)
     _insert(conn, m.Margin, margin_rows)
     return len(verdict_rows)
-
-
-def today() -> date:
-    return date.today()

@@ -88,6 +88,13 @@ def _as_of(value: str | None) -> date:
         raise UsageError(f"--as-of '{value}' is not a date: use YYYY-MM-DD") from None
 
 
+def _path(text: str) -> Path:
+    """A file name from the command line (Typer's own Path check crashes on a NUL byte)."""
+    if not text or "\x00" in text:
+        raise UsageError("a file name must be non-empty and cannot contain a NUL character")
+    return Path(text)
+
+
 def _session() -> Any:
     from chipdb.api import open_session
 
@@ -222,7 +229,7 @@ def what_if(
     set_: Annotated[list[str] | None, typer.Option(
         "--set", help="KEY=VALUE, e.g. tpp=4000, memory_bandwidth_gbps=1.2TB/s, "
         "datacenter=false. Repeatable.")] = None,
-    batch: Annotated[Path | None, typer.Option(
+    batch: Annotated[str | None, typer.Option(
         help="CSV with a header of the same keys (plus name): one design per row.")] = None,
     name: Annotated[str | None, typer.Option(help="Label for the design.")] = None,
     as_of: AsOfOpt = None,
@@ -240,7 +247,7 @@ def what_if(
             raise UsageError("--batch takes the designs from the file: drop BASE and --set")
         with _session() as s:
             rules_ = api.load_rules(s)
-        designs.run_batch(batch, rules_, day, fmt, sys.stdout)
+        designs.run_batch(_path(batch), rules_, day, fmt, sys.stdout)
         return
     if base is None:
         raise UsageError("give BASE (a chip, or 'blank') or --batch FILE")
@@ -301,21 +308,22 @@ def sql(
 
 @app.command("import")
 def import_(
-    file: Annotated[Path, typer.Argument(help="A TOML file in the seed format.")],
+    file: Annotated[str, typer.Argument(help="A TOML file in the seed format.")],
     replace: Annotated[bool, typer.Option(help="Replace an earlier import of the same name.")]
     = False,
 ) -> None:
     """Add your own chips, sources or rules; they survive reseeds and upgrades."""
     from chipdb import maintenance
 
-    report = maintenance.import_file(_db(), file, replace)
-    _notify(f"chipdb: imported {file.name}: {report.user_chips} chip(s) of yours, "
+    path = _path(file)
+    report = maintenance.import_file(_db(), path, replace)
+    _notify(f"chipdb: imported {path.name}: {report.user_chips} chip(s) of yours, "
             f"{report.rules} rules, {report.verdicts} verdicts recomputed")
 
 
 @app.command()
 def export(
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    out: Annotated[str | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
     list_only: Annotated[bool, typer.Option("--list", help="Only list the imports.")] = False,
     remove: Annotated[str | None, typer.Option(help="Remove the import with this name.")]
     = None,
@@ -341,8 +349,12 @@ def export(
     if out is None:
         sys.stdout.write(text)
     else:
-        out.write_text(text, encoding="utf-8")
-        _notify(f"chipdb: wrote {len(imports)} import(s) to {out}")
+        target = _path(out)
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ChipdbError(f"{target}: cannot be written: {exc.strerror}") from None
+        _notify(f"chipdb: wrote {len(imports)} import(s) to {target}")
 
 
 @app.command()
@@ -353,7 +365,7 @@ def plot(
     metric: Annotated[str | None, typer.Option(
         help="Axes as X,Y metrics, e.g. tpp,memory_bandwidth_gbps.")] = None,
     as_of: AsOfOpt = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o",
+    out: Annotated[str | None, typer.Option("--out", "-o",
                                              help="PNG or SVG file; without it, the terminal.")]
     = None,
 ) -> None:
@@ -361,14 +373,15 @@ def plot(
     from chipdb import plotting
 
     day = _as_of(as_of)
+    target = None if out is None else _path(out)
     with _session() as s:
         chips = _resolve(s, names) if names else None
         data = plotting.collect(s, chips, rule, metric, day)
-    if out is None:
+    if target is None:
         plotting.terminal(data, sys.stdout)
     else:
-        plotting.to_file(data, out)
-        _notify(f"chipdb: wrote {out}")
+        plotting.to_file(data, target)
+        _notify(f"chipdb: wrote {target}")
 
 
 @db_app.command("upgrade")

@@ -112,8 +112,9 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
         raise UsageError(f"unknown format '{fmt}'")
     try:
         handle = path.open(newline="", encoding="utf-8")
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read: {exc.strerror}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DataError(f"{path}: cannot be read: {reason}") from None
     with handle:
         try:
             reader = csv.reader(handle)

@@ -148,8 +148,9 @@ def import_file(db: DatabaseUrl, path: Path, replace: bool = False) -> LoadRepor
     """Validate a user file, store it verbatim and rebuild; nothing is written if invalid."""
     try:
         raw = path.read_bytes()
-    except OSError as exc:
-        raise DataError(f"{path}: cannot be read: {exc.strerror}") from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DataError(f"{path}: cannot be read: {reason}") from None
     try:
         content = raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -12,8 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from chipdb.db import DatabaseUrl, ensure_ready, parse_url
+
+# CI replays a fixed set of generated examples, so a run is repeatable; locally every run
+# explores new ones (and hypothesis keeps any failure it finds in .hypothesis/).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 PG_ADMIN = os.environ.get("CHIPDB_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,8 @@ from chipdb.errors import ChipdbError
 from chipdb.loader import parse_user_import, read_seed_catalogue
 from tests.helpers import run
 
-SETTINGS = settings(max_examples=120, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+SETTINGS = settings(max_examples=int(os.environ.get("CHIPDB_FUZZ_EXAMPLES", "120")),
+                    deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 junk = st.one_of(
     st.text(max_size=40),

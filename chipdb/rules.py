@@ -820,7 +820,7 @@ def explain(
                  else rule.clauses[pending])
         missing = list(dict.fromkeys(_missing(crit, row, deps)))
         because = [f"{m} ({why_unknown[m]})" if m in why_unknown else m for m in missing]
-        reason = (f"cannot tell whether {label.label or label.outcome} applies: "
+        reason = (f"cannot tell whether “{label.label or label.outcome}” applies: "
                   f"{_explain_criterion(crit, row, deps, None)}; needs {', '.join(because)}")
     notes: list[str] = []
     for note in rule.exceptions:

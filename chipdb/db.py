@@ -215,6 +215,13 @@ def ensure_ready(db: DatabaseUrl, notify: Callable[[str], None] | None = None) -
     """Create, migrate and (re)seed the database when needed; otherwise cost one query."""
     state = database_state(db)
     check_revision(db, state)
+    if not state.exists and db.sqlite_path is not None:
+        from chipdb.template import install_template
+
+        if install_template(db.sqlite_path, seed_fingerprint, seed_signature):
+            if notify is not None:
+                notify(f"chipdb: created the database at {db.sqlite_path}")
+            return
     if state.revision == SCHEMA_REVISION and state.fingerprint is not None and (
         # the seed files this installation last hashed into the database, untouched: no need
         # to read and hash them again

@@ -145,3 +145,4 @@ def test_wheel_carries_seeds_and_migrations(tmp_path: Path) -> None:
     assert "chipdb/_data/seeds/chips/nvidia.toml" in names
     assert "chipdb/_data/alembic/versions/0001_initial_schema.py" in names
     assert "chipdb/_data/alembic/env.py" in names
+    assert "chipdb/_data/template.sqlite3" in names  # the seeded database (hatch_build.py)

@@ -29,6 +29,11 @@ from chipdb.fields import BOOLEAN_METRICS, METRIC_LABELS, METRICS, TEXT_METRICS,
 
 UNDETERMINED: Final = "undetermined"
 OPERATORS: Final[tuple[str, ...]] = (">=", ">", "<", "<=", "==", "!=", "in", "not-in")
+# One table for the numeric operators: elementwise on NumPy columns, plain on one value.
+_COMPARE: Final[dict[str, Any]] = {
+    ">=": operator.ge, ">": operator.gt, "<": operator.lt, "<=": operator.le,
+    "==": operator.eq, "!=": operator.ne,
+}
 _OP_WORDS: Final[dict[str, str]] = {
     ">=": "≥", ">": ">", "<": "<", "<=": "≤", "==": "=", "!=": "≠", "in": "in", "not-in": "not in"
 }
@@ -271,6 +276,9 @@ def _criterion(raw: Any, params: Mapping[str, Parameter], where: str) -> Criteri
     is_bool = all(n in BOOLEAN_METRICS for n in names)
     is_text = all(n in TEXT_METRICS for n in names)
     if op in ("in", "not-in"):
+        if not is_text:
+            raise ValueError(f"{where}.op: '{op}' compares a text metric "
+                             f"({', '.join(sorted(TEXT_METRICS))}) with a list of names")
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             raise ValueError(f"{where}.value: '{op}' takes a list of names")
         value = tuple(value)
@@ -560,18 +568,7 @@ def _compare(comp: Comparison, table: MetricTable) -> Truth:
     thr = 1.0 if comp.value is True else 0.0 if comp.value is False else comp.value
     assert isinstance(thr, float)
     with np.errstate(invalid="ignore"):
-        if op == ">=":
-            hit = values >= thr
-        elif op == ">":
-            hit = values > thr
-        elif op == "<":
-            hit = values < thr
-        elif op == "<=":
-            hit = values <= thr
-        elif op == "==":
-            hit = values == thr
-        else:
-            hit = values != thr
+        hit = _COMPARE[op](values, thr)
     return Truth(hit & known, ~hit & known)
 
 
@@ -706,8 +703,6 @@ def _row_value(comp: Comparison, row: Mapping[str, Any]) -> float | bool | str |
     return total
 
 
-_SCALAR_OPS: Final = {">=": operator.ge, ">": operator.gt, "<": operator.lt,
-                      "<=": operator.le, "==": operator.eq, "!=": operator.ne}
 
 
 def _holds(comp: Comparison, value: float | bool | str) -> bool:
@@ -718,7 +713,7 @@ def _holds(comp: Comparison, value: float | bool | str) -> bool:
         return hit if comp.op in ("in", "==") else not hit
     threshold = 1.0 if comp.value is True else 0.0 if comp.value is False else comp.value
     assert isinstance(threshold, float)
-    return bool(_SCALAR_OPS.get(comp.op, operator.ne)(float(value), threshold))
+    return bool(_COMPARE[comp.op](float(value), threshold))
 
 
 def _single(crit: Criterion, row: Mapping[str, Any], deps: Mapping[str, str]) -> bool | None:

@@ -201,3 +201,21 @@ def test_growing_a_metric_never_decontrols(tpp: float, pd: float, dc: bool, whic
     grown[which] = row[which] + step
     if _controlled(rule, row):
         assert _controlled(rule, grown)
+
+
+@pytest.mark.parametrize("criterion,message", [
+    ({"metric": "tpp", "op": "in", "value": ["x"]}, "compares a text metric"),
+    ({"metric": "tpp", "op": "=>", "value": 1}, "is not one of"),
+    ({"metric": "speed", "op": ">=", "value": 1}, "unknown metric"),
+    ({"metric": "tpp", "op": ">=", "value": "lots"}, "finite number"),
+    ({"metric": "datacenter", "op": ">=", "value": True}, "yes/no metric"),
+    ({"metric": "tpp", "op": ">=", "param": "nope"}, "no parameter"),
+])
+def test_bad_criteria_are_refused_with_the_field(criterion: dict[str, Any], message: str) -> None:
+    from chipdb.rules import rule_from_mapping
+
+    raw = {"id": "x", "title": "t", "citation": "c", "url": "https://e.org", "effective":
+           "2027-01-01", "default_outcome": "no", "clause": [{"outcome": "yes",
+                                                              "when": criterion}]}
+    with pytest.raises(ValueError, match=message):
+        rule_from_mapping(raw)

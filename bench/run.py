@@ -164,6 +164,12 @@ def peak(samples: Sequence[Sample]) -> float:
     return max(s.rss_mib for s in samples)
 
 
+def record(report: Report, key: str, samples: Sequence[Sample]) -> None:
+    """Median time and peak RSS into the --json figures."""
+    report.data[f"{key}_s"] = median(samples)
+    report.data[f"{key}_rss_mib"] = peak(samples)
+
+
 def secs(value: float) -> str:
     return f"{value:.3f} s"
 
@@ -327,12 +333,10 @@ def compares(report: Report, chipdb: list[str], sqlite_utils: list[str] | None,
         for key, (cmd, what) in jobs.items():
             samples[key].append(checked(run_once(cmd, env, out), what))
     sqlite = samples["sqlite"]
-    report.data["compare_sqlite_s"] = median(sqlite)
-    report.data["compare_sqlite_rss_mib"] = peak(sqlite)
+    record(report, "compare_sqlite", sqlite)
     if "reference" in samples:
         ref = samples["reference"]
-        report.data["sqlite_utils_s"] = median(ref)
-        report.data["sqlite_utils_rss_mib"] = peak(ref)
+        record(report, "sqlite_utils", ref)
         ratio_row(report, "compare H20 H100 -f json (SQLite, cold)", runs, median(sqlite),
                   "sqlite-utils", median(ref), COMPARE_VS_REFERENCE)
     else:
@@ -346,8 +350,7 @@ def compares(report: Report, chipdb: list[str], sqlite_utils: list[str] | None,
                    f"peak RSS {peak(ref):.1f} MiB")
     if "postgres" in samples:
         pg = samples["postgres"]
-        report.data["compare_postgres_s"] = median(pg)
-        report.data["compare_postgres_rss_mib"] = peak(pg)
+        record(report, "compare_postgres", pg)
         ratio_row(report, "compare H20 H100 -f json (PostgreSQL)", runs, median(pg),
                   "SQLite compare", median(sqlite), POSTGRES_VS_SQLITE)
 

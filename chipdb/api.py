@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -62,21 +63,13 @@ class Session:
         return self.names.families.get(resolved.chip, []) if resolved.via == "family" else []
 
 
-class open_session:
-    """``with open_session(db) as s:`` — prepares the database if needed, then reads."""
-
-    def __init__(self, db: DatabaseUrl, notify: Any = None) -> None:
-        self.db = db
-        self.notify = notify
-
-    def __enter__(self) -> Session:
-        ensure_ready(self.db, self.notify)
-        self._ctx = reading(self.db)
-        conn = self._ctx.__enter__()
-        return Session(self.db, conn)
-
-    def __exit__(self, *exc: object) -> None:
-        self._ctx.__exit__(None, None, None)
+@contextmanager
+def open_session(db: DatabaseUrl, notify: Callable[[str], None] | None = None
+                 ) -> Iterator[Session]:
+    """Prepare the database if needed, then read from it."""
+    ensure_ready(db, notify)
+    with reading(db) as conn:
+        yield Session(db, conn)
 
 
 def _margins_by(rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Any
 
 from chipdb.errors import DatabaseError
+from chipdb.query import NAMED_PARAMETER
 
-_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 _OK = (1, 2)  # PGRES_COMMAND_OK, PGRES_TUPLES_OK
 _MESSAGE_PRIMARY = ord("M")
 
@@ -170,7 +170,7 @@ class LibpqReader:
                 order.append(m.group(1))
             return f"${order.index(m.group(1)) + 1}"
 
-        text = _NAMED.sub(number, sql)
+        text = NAMED_PARAMETER.sub(number, sql)
         values = dict(params or {})
         names, rows = self._execute(text, [_param(values[k]) for k in order])
         return [dict(zip(names, r, strict=True)) for r in rows]

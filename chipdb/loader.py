@@ -66,13 +66,18 @@ def parse_user_import(
     return build_catalogue([(name, model)], known_sources, known_rules, origin="user")
 
 
-def _user_catalogues(conn: Connection, base: Catalogue) -> list[Catalogue]:
-    rows = conn.execute(select(m.UserImport.name, m.UserImport.content)
-                        .order_by(m.UserImport.id)).all()
+def parse_user_imports(rows: Sequence[tuple[str, str]], base: Catalogue) -> list[Catalogue]:
+    """Stored imports in import order; each may refer to the sources and rules before it."""
     out: list[Catalogue] = []
     for name, content in rows:
         out.append(parse_user_import(name, content, base, out))
     return out
+
+
+def _user_catalogues(conn: Connection, base: Catalogue) -> list[Catalogue]:
+    rows = conn.execute(select(m.UserImport.name, m.UserImport.content)
+                        .order_by(m.UserImport.id)).all()
+    return parse_user_imports([(r[0], r[1]) for r in rows], base)
 
 
 def rebuild(

@@ -18,8 +18,13 @@ from chipdb import db as dbmod
 from chipdb import models as m
 from chipdb.db import DatabaseState, DatabaseUrl
 from chipdb.errors import DatabaseError, DataError, SeedError
-from chipdb.loader import LoadReport, parse_user_import, read_seed_catalogue, rebuild
-from chipdb.seedfiles import Catalogue
+from chipdb.loader import (
+    LoadReport,
+    parse_user_import,
+    parse_user_imports,
+    read_seed_catalogue,
+    rebuild,
+)
 
 
 def make_engine(db: DatabaseUrl) -> Engine:
@@ -162,11 +167,7 @@ def import_file(db: DatabaseUrl, path: Path, replace: bool = False) -> LoadRepor
         existing = conn.execute(
             select(m.UserImport.name, m.UserImport.content).order_by(m.UserImport.id)
         ).all()
-        others: list[Catalogue] = []
-        for other_name, other_content in existing:
-            if other_name == name:
-                continue
-            others.append(parse_user_import(other_name, other_content, seeds, others))
+        others = parse_user_imports([(n, c) for n, c in existing if n != name], seeds)
         catalogue = parse_user_import(str(path), content, seeds, others)
         if not (catalogue.chips or catalogue.rules or catalogue.sources):
             raise SeedError(str(path), "file", "-", "holds no [[chip]], [[rule]] or [[source]]")

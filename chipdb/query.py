@@ -17,7 +17,8 @@ from typing import Any, Protocol
 from chipdb.db import DatabaseUrl
 from chipdb.errors import DatabaseError
 
-_NAMED = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
+# ":name" placeholders (not "::" casts); each driver rewrites them to its own style
+NAMED_PARAMETER = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")
 
 
 class ReadConnection(Protocol):
@@ -55,7 +56,7 @@ class PostgresReader:
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         with self.conn.cursor() as cur:
-            cur.execute(_NAMED.sub(r"%(\1)s", sql.replace("%", "%%")), dict(params or {}))
+            cur.execute(NAMED_PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%")), dict(params or {}))
             names = [d.name for d in cur.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 

@@ -757,10 +757,8 @@ def _explain_criterion(
         chosen = [it for it, v in parts if v is True]
         if isinstance(crit, AnyOf):
             chosen = chosen[:1]
-    joiner = " and " if isinstance(crit, AllOf) or (want is False and isinstance(crit, AnyOf)) \
-        else " or "
-    if want is False and isinstance(crit, AnyOf):
-        joiner = " and "
+    # a failing disjunction fails on every branch: "... and ..."
+    joiner = " and " if isinstance(crit, AllOf) or want is False else " or "
     return joiner.join(_explain_criterion(it, row, deps, want) for it in chosen)
 
 

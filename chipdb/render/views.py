@@ -68,6 +68,17 @@ def margin_text(mg: dict[str, Any]) -> str:
             f"{pct_text} from {cell_text(mg['threshold'])}")
 
 
+def _claim_row(s: dict[str, Any]) -> dict[str, Any]:
+    """One published value as the tables show it: the value, where from, and why."""
+    return {
+        "field": s["field"],
+        "value": s["value_num"] if s["value_num"] is not None else s["value_text"],
+        "tier": s["tier"], "publisher": s["publisher"], "url": s["url"],
+        "note": "; ".join(x for x in (s.get("derivation"), s.get("reason"), s.get("note"))
+                          if x),
+    }
+
+
 def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
     chips = data["chips"]
     names = [c["name"] for c in chips]
@@ -126,14 +137,9 @@ def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
         src_rows = []
         for c in chips:
             for s in c.get("sources", []):
-                value = s["value_num"] if s["value_num"] is not None else s["value_text"]
-                src_rows.append({
-                    "chip": c["name"], "field": s["field"], "value": value,
-                    "preferred": s["preferred"], "tier": s["tier"],
-                    "source": f"{s['publisher']}: {s['url']}",
-                    "note": "; ".join(x for x in (s.get("derivation"), s.get("reason"),
-                                                  s.get("note")) if x),
-                })
+                row = _claim_row(s)
+                src_rows.append({"chip": c["name"], **row, "preferred": s["preferred"],
+                                 "source": f"{s['publisher']}: {s['url']}"})
         sections.append(Section(title="Sources", columns=["chip", "field", "value", "preferred",
                                                           "tier", "source", "note"],
                                 rows=src_rows))
@@ -160,15 +166,8 @@ def show_document(data: dict[str, Any]) -> Document:
         metric_rows.append({"field": f"{k} unknown", "value": why})
     sources = []
     for s in data["sources"]:
-        value = s["value_num"] if s["value_num"] is not None else s["value_text"]
-        sources.append({
-            "field": s["field"], "value": value,
-            "preferred": "yes" if s["preferred"] else "alt.",
-            "tier": s["tier"], "publisher": s["publisher"], "url": s["url"],
-            "source": f"{s['publisher']}\n{s['url']}",
-            "note": "; ".join(x for x in (s.get("derivation"), s.get("reason"), s.get("note"))
-                              if x),
-        })
+        sources.append({**_claim_row(s), "preferred": "yes" if s["preferred"] else "alt.",
+                        "source": f"{s['publisher']}\n{s['url']}"})
     verdicts = [{"rule": v["rule"], "in force": f"{v['in_force'][0]} – {v['in_force'][1] or ''}",
                  "outcome": v["outcome"], "reason": v["reason"]} for v in data["verdicts"]]
     return Document(

@@ -1,7 +1,7 @@
 """Wheel build hook: bundle a ready database (catalogue seeded, verdicts computed).
 
 It runs chipdb's own loader on the seeds being packaged, so the copy a first run installs is
-exactly what seeding would produce (chipdb.template checks the seed fingerprint at run time).
+exactly what seeding would produce (chipdb.store.bundled checks the seed fingerprint at run time).
 Editable installs skip it: a source checkout seeds on first run.
 """
 
@@ -23,7 +23,8 @@ class BundledDatabaseHook(BuildHookInterface):  # type: ignore[misc]
             return
         sys.path.insert(0, self.root)
         try:
-            from chipdb.template import TEMPLATE_NAME, build_template
+            from chipdb.store.package_data import TEMPLATE_NAME
+            from chipdb.store.write.bundle import build_template
         finally:
             sys.path.remove(self.root)
         folder = Path(tempfile.mkdtemp(prefix="chipdb-template-"))

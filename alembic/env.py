@@ -7,7 +7,7 @@ import os
 from sqlalchemy import engine_from_config, pool
 
 from alembic import context
-from chipdb.models import Base
+from chipdb.store.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -86,7 +86,9 @@ RSS_FLOOR: list[float] = []  # the spawning interpreter's own peak RSS, per run
 
 FRESHNESS_PROBE = """
 import json, statistics, sys, time
-from chipdb.db import database_state, ensure_ready, resolve_url
+from chipdb.store.ready import ensure_ready
+from chipdb.store.state import database_state
+from chipdb.store.url import resolve_url
 db = resolve_url()
 ensure_ready(db)
 ready, state = [], []
@@ -94,7 +96,7 @@ for _ in range(int(sys.argv[1])):
     t = time.perf_counter(); ensure_ready(db); ready.append(time.perf_counter() - t)
     t = time.perf_counter(); database_state(db); state.append(time.perf_counter() - t)
 print(json.dumps({"ready": statistics.median(ready), "state": statistics.median(state),
-                  "heavy": sorted(m for m in ("chipdb.maintenance", "sqlalchemy", "alembic")
+                  "heavy": sorted(m for m in ("chipdb.store.write", "sqlalchemy", "alembic")
                                   if m in sys.modules)}))
 """
 

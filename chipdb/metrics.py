@@ -21,37 +21,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from chipdb.fields import PRECISION_BITS
+from chipdb.metricdefs import INPUT_KEYS
 from chipdb.spec import ChipSpec
+from chipdb.vocab import PRECISION_BITS
 
 FloatArray = npt.NDArray[np.float64]
 
-# Keys a design may set (what-if --set, batch CSV columns) besides the throughput rates
-# "<precision>_dense_tops" / "<precision>_sparse_tops".
-INPUT_KEYS: dict[str, str] = {
-    "tpp": "number",
-    "performance_density": "number",
-    "applicable_die_area_mm2": "number",
-    "die_area_mm2": "number",  # alias of applicable_die_area_mm2 for a single-die design
-    "bidirectional_io_gbps": "number",
-    "interconnect_gbps": "number",
-    "host_io_gbps": "number",
-    "memory_bandwidth_gbps": "number",
-    "memory_capacity_gb": "number",
-    "memory_bandwidth_density": "number",
-    "package_area_mm2": "number",
-    "transistors_billion": "number",
-    "logic_node_nm": "number",
-    "non_planar": "bool",
-    "contains_hbm": "bool",
-    "standalone_hbm": "bool",
-    "datacenter": "bool",
-    "vendor": "text",
-    "chip_family": "text",
-}
-for _precision in PRECISION_BITS:
-    INPUT_KEYS[f"{_precision}_dense_tops"] = "number"
-    INPUT_KEYS[f"{_precision}_sparse_tops"] = "number"
 
 def _sum_known(values: Sequence[float | None]) -> float | None:
     """Sum when every term is known, else unknown; an empty list is unknown too."""
@@ -230,7 +205,7 @@ class MetricValues:
 def rows_from_columns(
     metrics: Mapping[str, np.ndarray[Any, Any]], n: int
 ) -> list[dict[str, Any]]:
-    from chipdb.fields import BOOLEAN_METRICS, TEXT_METRICS
+    from chipdb.metricdefs import BOOLEAN_METRICS, TEXT_METRICS
 
     rows: list[dict[str, Any]] = [{} for _ in range(n)]
     for key, col in metrics.items():

@@ -6,7 +6,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from chipdb.errors import NotFoundError
-from chipdb.fields import normalize_name
+
+
+def normalize_name(name: str) -> str:
+    """The key names are matched on: case, spaces, dashes and underscores do not matter."""
+    return "".join(ch for ch in name.casefold() if ch.isalnum() or ch in "+.")
+
+
+def same_chip(a: str, b: str) -> bool:
+    """The one chip-name equality: what the loader, imports and lookups all use."""
+    return normalize_name(a) == normalize_name(b)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from chipdb.db import DatabaseUrl, ensure_ready, parse_url
+from chipdb.store.ready import ensure_ready
+from chipdb.store.url import DatabaseUrl, parse_url
 
 # CI replays a fixed set of generated examples, so a run is repeatable; locally every run
 # explores new ones (and hypothesis keeps any failure it finds in .hypothesis/).

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chipdb.cli import main
-from chipdb.db import DatabaseUrl
+from chipdb.store.url import DatabaseUrl
 
 
 @dataclass

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from chipdb.catalogue import build_catalogue, load_paths, seed_files
 from chipdb.metrics import compute_metrics
-from chipdb.seedfiles import build_catalogue, load_paths, seed_files
 from chipdb.spec import ChipRecord
 from tests.helpers import run
 

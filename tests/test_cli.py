@@ -187,7 +187,7 @@ def test_compare_does_not_import_heavy_modules(sqlite_db: object) -> None:
         "from chipdb.cli import main\n"
         f"rc = main(['--db', '{sqlite_db.url}', 'compare', 'MI250', 'MI300X', '-f', 'json'])\n"  # type: ignore
         "bad = [m for m in ('alembic', 'matplotlib', 'sqlalchemy', 'numpy', 'pydantic', "
-        "'chipdb.seedfiles') "
+        "'chipdb.catalogue') "
         "if m in sys.modules]\n"
         "print(rc, bad, file=sys.stderr)\n"
         "sys.exit(1 if bad or rc else 0)\n"

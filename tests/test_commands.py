@@ -9,14 +9,17 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from chipdb import cli, sqlshell
-from chipdb.db import DatabaseUrl
+from chipdb.cli import app
+from chipdb.cli import options as cli_options
+from chipdb.cli import root as cli_root
+from chipdb.service import sql as sqlshell
+from chipdb.store.url import DatabaseUrl
 
 runner = CliRunner()
 
 
 def invoke(db: DatabaseUrl, *args: str) -> Any:
-    result = runner.invoke(cli.app, ["--db", db.url, *args])
+    result = runner.invoke(app, ["--db", db.url, *args])
     assert result.exit_code == 0, (result.output, result.exception)
     return result
 
@@ -77,9 +80,9 @@ def test_export_list_is_empty_on_a_fresh_catalogue(db: DatabaseUrl) -> None:
 
 def test_completion_of_chip_names_and_rules(db: DatabaseUrl,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(cli._state, "db", db.url)
-    assert "H20 96GB" in cli._complete_chip("h20")
-    assert cli._complete_rule("us-2026") == ["us-2026-01", "us-2026-01-s232"]
+    monkeypatch.setitem(cli_root.state, "db", db.url)
+    assert "H20 96GB" in cli_options.complete_chip("h20")
+    assert cli_options.complete_rule("us-2026") == ["us-2026-01", "us-2026-01-s232"]
 
 
 def test_sql_shell_is_opened_read_only(db: DatabaseUrl, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -104,7 +107,7 @@ def test_sql_shell_is_opened_read_only(db: DatabaseUrl, monkeypatch: pytest.Monk
 
 
 def test_import_replace_and_remove(tmp_path: Path) -> None:
-    from chipdb.db import parse_url
+    from chipdb.store.url import parse_url
 
     db = parse_url(f"sqlite:///{tmp_path / 'imports.sqlite3'}")
     chip = (Path(__file__).parent / "test_readme.py").read_text(encoding="utf-8")
@@ -112,7 +115,7 @@ def test_import_replace_and_remove(tmp_path: Path) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(body, encoding="utf-8")
     invoke(db, "import", str(path))
-    again = runner.invoke(cli.app, ["--db", db.url, "import", str(path)])
+    again = runner.invoke(app, ["--db", db.url, "import", str(path)])
     assert again.exit_code != 0  # needs --replace
     invoke(db, "import", str(path), "--replace")
     assert "mine.toml" in invoke(db, "export", "--list").stdout

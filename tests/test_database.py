@@ -9,10 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from chipdb import maintenance
-from chipdb.db import SCHEMA_REVISION, data_root, database_state, ensure_ready, parse_url
 from chipdb.errors import DatabaseError, SeedError
-from chipdb.query import reading
+from chipdb.service import manage as maintenance
+from chipdb.store.package_data import SCHEMA_REVISION, data_root
+from chipdb.store.read.connect import reading
+from chipdb.store.ready import ensure_ready
+from chipdb.store.state import database_state
+from chipdb.store.url import parse_url
+from chipdb.store.write import migrate
 from tests.helpers import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,7 +94,7 @@ def test_user_rows_survive_reseed_and_downgrade_upgrade(fresh_db: object,
     path.write_text(USER_CHIP, encoding="utf-8")
     maintenance.import_file(db, path)  # type: ignore[arg-type]
     before = counts(db)
-    maintenance.reseed(db)  # type: ignore[arg-type]
+    migrate.reseed(db)  # type: ignore[arg-type]
     assert counts(db) == before  # idempotent, user chip kept
     maintenance.downgrade(db, "base")  # type: ignore[arg-type]
     maintenance.upgrade(db)  # type: ignore[arg-type]
@@ -180,8 +184,9 @@ def test_kill_during_load_keeps_old_data(fresh_db: object) -> None:
     before = counts(db)
     script = (
         "import os, sys\n"
-        "from chipdb import loader, maintenance\n"
-        "from chipdb.db import parse_url\n"
+        "from chipdb.store.write import migrate as maintenance\n"
+        "from chipdb.store.write import rebuild as loader\n"
+        "from chipdb.store.url import parse_url\n"
         "def killed(*a, **k):\n"
         "    os._exit(9)  # die mid-transaction, after the deletes and inserts\n"
         "loader._store_metrics_and_verdicts = killed\n"
@@ -256,7 +261,7 @@ def test_reader_during_reseed_sees_consistent_data(tmp_path: Path) -> None:
     reader = sqlite3.connect(f"file:{db.sqlite_path}?mode=ro", uri=True)
     reader.execute("BEGIN")
     n_before = reader.execute("SELECT COUNT(*) FROM verdict").fetchone()[0]
-    maintenance.reseed(db)
+    migrate.reseed(db)
     # same snapshot inside the reader's transaction, and never an empty (mid-rebuild) table
     assert reader.execute("SELECT COUNT(*) FROM verdict").fetchone()[0] == n_before > 0
     reader.execute("COMMIT")

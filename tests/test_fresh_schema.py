@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from chipdb import maintenance
-from chipdb.db import SCHEMA_REVISION, database_state, ensure_ready, parse_url
+from chipdb.store.package_data import SCHEMA_REVISION
+from chipdb.store.ready import ensure_ready
+from chipdb.store.state import database_state
+from chipdb.store.url import parse_url
+from chipdb.store.write import migrate as maintenance
 
 
 def _full_schema(db: object) -> dict[str, object]:

@@ -13,9 +13,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from chipdb.db import DatabaseUrl, seeds_dir
 from chipdb.errors import ChipdbError
-from chipdb.loader import parse_user_import, read_seed_catalogue
+from chipdb.store.package_data import seeds_dir
+from chipdb.store.url import DatabaseUrl
+from chipdb.store.write.rebuild import parse_user_import, read_seed_catalogue
 from tests.helpers import run
 
 SETTINGS = settings(max_examples=int(os.environ.get("CHIPDB_FUZZ_EXAMPLES", "120")),

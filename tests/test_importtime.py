@@ -16,7 +16,7 @@ from importlib import metadata
 
 import pytest
 
-from chipdb.db import DatabaseUrl
+from chipdb.store.url import DatabaseUrl
 
 # Third-party packages (top-level names) a read needs none of: migrations, the ORM, seed
 # validation, plotting, NumPy (batch engine), the PostgreSQL driver (this is SQLite), and Rich
@@ -24,8 +24,9 @@ from chipdb.db import DatabaseUrl
 DENY_PACKAGES = ("alembic", "sqlalchemy", "pydantic", "pydantic_core", "matplotlib", "numpy",
                  "psycopg", "rich")
 # chipdb's own write path, seed validation, engine and table renderer.
-DENY_CHIPDB = ("chipdb.maintenance", "chipdb.loader", "chipdb.seedfiles", "chipdb.models",
-               "chipdb.views", "chipdb.plotting", "chipdb.metrics", "chipdb.rules",
+DENY_CHIPDB = ("chipdb.store.write", "chipdb.store.models", "chipdb.store.sql_views",
+               "chipdb.catalogue", "chipdb.plot", "chipdb.metrics", "chipdb.engine",
+               "chipdb.service.designs", "chipdb.service.manage",
                "chipdb.render.table")
 
 

@@ -7,9 +7,9 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chipdb.fields import PRECISION_BITS
 from chipdb.metrics import compute_metrics
 from chipdb.spec import ChipSpec, Die, IoLink, Memory, Throughput
+from chipdb.vocab import PRECISION_BITS
 
 
 def chip(**kw: object) -> ChipSpec:

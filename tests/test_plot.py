@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from chipdb import api, plotting
-from chipdb.db import DatabaseUrl
+from chipdb import plot as plotting
 from chipdb.errors import DataError
+from chipdb.service import session as api
+from chipdb.store.url import DatabaseUrl
 from tests.helpers import run
 
 MISSION = ["H20", "H20 141GB", "A800", "H800", "H100", "H200", "L20", "L2", "RTX 4090",
@@ -178,9 +179,9 @@ def test_matplotlib_is_imported_only_inside_the_drawing_functions() -> None:
     import ast
 
     import chipdb.cli
-    import chipdb.plotting
+    import chipdb.plot
 
-    for module in (chipdb.cli, chipdb.plotting):
+    for module in (chipdb.cli, chipdb.plot):
         tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
         for node in tree.body:  # module level only
             if isinstance(node, ast.Import):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from chipdb.db import DatabaseUrl, ensure_ready, parse_url
+from chipdb.store.ready import ensure_ready
+from chipdb.store.url import DatabaseUrl, parse_url
 from tests.helpers import run
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chipdb.rules import RuleDefinition, evaluate_on, order_rules
-from chipdb.seedfiles import build_catalogue, load_paths, seed_files
+from chipdb.catalogue import build_catalogue, load_paths, seed_files
+from chipdb.engine import RuleDefinition, evaluate_on, order_rules
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = {r.id: r for r in build_catalogue(load_paths(seed_files(ROOT / "seeds" / "rules"))).rules}
@@ -212,7 +212,7 @@ def test_growing_a_metric_never_decontrols(tpp: float, pd: float, dc: bool, whic
     ({"metric": "tpp", "op": ">=", "param": "nope"}, "no parameter"),
 ])
 def test_bad_criteria_are_refused_with_the_field(criterion: dict[str, Any], message: str) -> None:
-    from chipdb.rules import rule_from_mapping
+    from chipdb.engine import rule_from_mapping
 
     raw = {"id": "x", "title": "t", "citation": "c", "url": "https://e.org", "effective":
            "2027-01-01", "default_outcome": "no", "clause": [{"outcome": "yes",

@@ -7,16 +7,19 @@ from pathlib import Path
 
 import pytest
 
-from chipdb import template
-from chipdb.db import DatabaseUrl, ensure_ready, parse_url, seed_fingerprint, seed_signature
-from chipdb.query import reading
-from chipdb.views import VIEW_NAMES
+from chipdb.store import bundled, package_data
+from chipdb.store.package_data import seed_fingerprint, seed_signature
+from chipdb.store.read.connect import reading
+from chipdb.store.ready import ensure_ready
+from chipdb.store.sql_views import VIEW_NAMES
+from chipdb.store.url import DatabaseUrl, parse_url
+from chipdb.store.write import bundle
 from tests.helpers import run
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return template.build_template(tmp_path_factory.mktemp("tpl") / template.TEMPLATE_NAME)
+    return bundle.build_template(tmp_path_factory.mktemp("tpl") / package_data.TEMPLATE_NAME)
 
 
 def _rows(db: DatabaseUrl, view: str) -> list[tuple[object, ...]]:
@@ -33,7 +36,7 @@ def test_template_is_one_self_contained_file(built: Path) -> None:
 def test_first_run_from_the_template_equals_seeding(built: Path, tmp_path: Path,
                                                     sqlite_db: DatabaseUrl,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(template, "template_path", lambda: built)
+    monkeypatch.setattr(bundled, "template_path", lambda: built)
     db = parse_url(f"sqlite:///{tmp_path / 'from-template.sqlite3'}")
     result = run(db, "compare", "H20", "-f", "json")
     assert result.code == 0 and "created the database" in result.err
@@ -46,15 +49,15 @@ def test_first_run_from_the_template_equals_seeding(built: Path, tmp_path: Path,
 
 def test_a_stale_template_is_ignored(built: Path, tmp_path: Path) -> None:
     target = tmp_path / "stale.sqlite3"
-    assert not template.install_template(target, lambda: "another-release", seed_signature,
+    assert not bundled.install_template(target, lambda: "another-release", seed_signature,
                                          built)
     assert not target.exists()
-    assert template.install_template(target, seed_fingerprint, seed_signature, built)
+    assert bundled.install_template(target, seed_fingerprint, seed_signature, built)
     ensure_ready(parse_url(f"sqlite:///{target}"))  # already current: nothing to do
 
 
 def test_no_template_in_a_checkout_seeds_as_before(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(template, "template_path", lambda: tmp_path / "absent.sqlite3")
+    monkeypatch.setattr(bundled, "template_path", lambda: tmp_path / "absent.sqlite3")
     result = run(parse_url(f"sqlite:///{tmp_path / 'seeded.sqlite3'}"), "list", "-f", "json")
     assert result.code == 0 and "creating the database" in result.err

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chipdb.db import ensure_ready, parse_url
+from chipdb.store.ready import ensure_ready
+from chipdb.store.url import parse_url
 from tests.helpers import run
 
 OVERRIDE = """

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from chipdb.query import reading
-from chipdb.views import VIEW_NAMES
+from chipdb.store.read.connect import reading
+from chipdb.store.sql_views import VIEW_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -63,8 +63,8 @@ def test_h20_query_in_readme_finds_the_h20(sqlite_db: object) -> None:
 @pytest.mark.parametrize("view", VIEW_NAMES)
 def test_libpq_reader_matches_psycopg(view: str, postgres_db: object) -> None:
     """The light read path over libpq returns exactly what psycopg returns."""
-    from chipdb import libpq
-    from chipdb.query import PostgresReader, pg_connect
+    from chipdb.store.read import libpq
+    from chipdb.store.read.connect import PostgresReader, pg_connect
 
     if not libpq.available():
         pytest.skip("no libpq to load: reads go through psycopg")

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from alembic import op
-from chipdb import views
+from chipdb.store import sql_views as views
 
 
 revision: str = '0001'

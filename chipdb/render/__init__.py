@@ -61,7 +61,7 @@ def to_jsonable(value: Any) -> Any:
 
 
 def cell_text(value: Any) -> str:
-    from chipdb.fields import fmt_number
+    from chipdb.units import fmt_number
 
     if value is None:
         return "—"

@@ -56,7 +56,7 @@ def distinct_lines(margins: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def margin_text(mg: dict[str, Any]) -> str:
-    from chipdb.fields import METRIC_LABELS
+    from chipdb.metricdefs import METRIC_LABELS
 
     label = " + ".join(METRIC_LABELS.get(p, p) for p in mg["metric"].split(" + "))
     if mg.get("value") is None:

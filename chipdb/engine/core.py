@@ -25,7 +25,8 @@ import numpy as np
 import numpy.typing as npt
 
 from chipdb.errors import SeedError
-from chipdb.fields import BOOLEAN_METRICS, METRIC_LABELS, METRICS, TEXT_METRICS, fmt_number
+from chipdb.metricdefs import BOOLEAN_METRICS, METRIC_LABELS, METRICS, TEXT_METRICS
+from chipdb.units import fmt_number
 
 UNDETERMINED: Final = "undetermined"
 OPERATORS: Final[tuple[str, ...]] = (">=", ">", "<", "<=", "==", "!=", "in", "not-in")

@@ -30,19 +30,10 @@ from pydantic import (
     model_validator,
 )
 
+from chipdb.engine import RuleDefinition, rule_from_mapping
 from chipdb.errors import SeedError
-from chipdb.fields import (
-    DIE_KINDS,
-    IO_KINDS,
-    MARKETS,
-    METRICS,
-    PRECISION_BITS,
-    REGIONS,
-    RULE_STATUSES,
-    SOURCE_TIERS,
-    normalize_name,
-)
-from chipdb.rules import RuleDefinition, rule_from_mapping
+from chipdb.metricdefs import METRICS
+from chipdb.names import normalize_name
 from chipdb.spec import (
     ChipRecord,
     ChipSpec,
@@ -52,6 +43,15 @@ from chipdb.spec import (
     Memory,
     SourceRecord,
     Throughput,
+)
+from chipdb.vocab import (
+    DIE_KINDS,
+    IO_KINDS,
+    MARKETS,
+    PRECISION_BITS,
+    REGIONS,
+    RULE_STATUSES,
+    SOURCE_TIERS,
 )
 
 # Plausible bounds per canonical unit: a value outside them is a typo or a unit mistake

@@ -1,9 +1,9 @@
-"""The bundled catalogue database: built once when the wheel is built, copied on first run.
+"""Install the pre-seeded database a wheel carries, when it matches this package's seeds.
 
 A first run that had to import SQLAlchemy, validate the seeds and compute every verdict costs
 1.5-2 s; copying a database that the same code built from the same seeds costs a few
 milliseconds. The copy is used only when its seed fingerprint equals this package's, so it is
-never stale; a source checkout (no template) seeds as before.
+never stale; a source checkout (no template) seeds as before. sqlite3 only.
 """
 
 from __future__ import annotations
@@ -14,31 +14,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-TEMPLATE_NAME = "template.sqlite3"
-
-
-def template_path() -> Path:
-    return Path(__file__).resolve().parent / "_data" / TEMPLATE_NAME
-
-
-def build_template(target: Path) -> Path:
-    """Create, seed and compute verdicts into ``target`` (heavy: used at build time)."""
-    from chipdb import maintenance
-    from chipdb.db import parse_url
-
-    target.unlink(missing_ok=True)
-    db = parse_url(f"sqlite:///{target}")
-    maintenance.create_fresh(db)
-    maintenance.reseed(db)
-    conn = sqlite3.connect(target)
-    try:
-        # one self-contained file: no -wal/-shm beside it, no free pages
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("PRAGMA journal_mode = DELETE")
-        conn.execute("VACUUM")
-    finally:
-        conn.close()
-    return target
+from chipdb.store.package_data import template_path
 
 
 def _meta(path: Path, key: str) -> str | None:

@@ -25,9 +25,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any, TextIO
 
-from chipdb import query
 from chipdb.errors import DataError, NotFoundError, UsageError
-from chipdb.fields import METRIC_LABELS, METRICS, NUMERIC_METRICS, fmt_number
+from chipdb.metricdefs import METRIC_LABELS, METRICS, NUMERIC_METRICS
+from chipdb.store.read import queries as query
+from chipdb.units import fmt_number
 
 DEFAULT_AXES = ("tpp", "performance_density")
 PLOTTABLE: tuple[str, ...] = tuple(
@@ -205,7 +206,7 @@ def _in_force(row: dict[str, Any], day: date) -> bool:
 def _criterion_lines(crit: Any, context: frozenset[str],
                      out: list[tuple[Any, frozenset[str]]]) -> None:
     """Every numeric comparison with the metrics it must hold together with (AllOf siblings)."""
-    from chipdb.rules import AllOf, AnyOf, Comparison
+    from chipdb.engine import AllOf, AnyOf, Comparison
 
     if isinstance(crit, Comparison):
         if isinstance(crit.value, float):
@@ -298,7 +299,7 @@ def _regions(definition: Any, rules: Sequence[Any], x: str, y: str,
              lines: Sequence[Line], day: date) -> Regions:
     import numpy as np
 
-    from chipdb.rules import MetricTable, evaluate_table
+    from chipdb.engine import MetricTable, evaluate_table
 
     xs = tuple(sorted({ln.value for ln in lines if ln.axis == "x" and ln.value > 0}))
     ys = tuple(sorted({ln.value for ln in lines if ln.axis == "y" and ln.value > 0}))
@@ -338,7 +339,7 @@ def _outcome_order(definition: Any | None) -> list[str]:
 def collect(s: Any, chips: list[str] | None, rule: str, metric: str | None,
             day: date) -> PlotData:
     """Everything the map shows, read from the views: lines, regions, points, caption."""
-    from chipdb import api
+    from chipdb.service import designs as api
 
     x, y = _axes(metric)
     rule_rows = query.rules(s.conn, rule)

@@ -7,7 +7,7 @@ view is a new migration that drops and recreates it.
 
 from __future__ import annotations
 
-from chipdb.fields import PRECISION_BITS
+from chipdb.vocab import PRECISION_BITS
 
 
 def _throughput_columns() -> str:

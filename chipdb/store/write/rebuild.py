@@ -16,21 +16,21 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, insert, select
 
-from chipdb import models as m
-from chipdb.db import seed_signature
-from chipdb.fields import PRECISION_BITS
-from chipdb.metrics import compute_metrics_many
-from chipdb.rules import RuleDefinition, evaluate_dated
-from chipdb.seedfiles import (
+from chipdb.catalogue import (
     Catalogue,
     SeedFileModel,
     build_catalogue,
     load_paths,
-    normalize_name,
     parse_text,
     seed_files,
 )
+from chipdb.engine import RuleDefinition, evaluate_dated
+from chipdb.metrics import compute_metrics_many
+from chipdb.names import normalize_name
 from chipdb.spec import ChipRecord, SourceRecord
+from chipdb.store import models as m
+from chipdb.store.package_data import seed_signature
+from chipdb.vocab import PRECISION_BITS
 
 # Children first, so deletes never trip a foreign key.
 _TABLES_IN_DELETE_ORDER = (

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chipdb.errors import DatabaseError
-from chipdb.query import NAMED_PARAMETER
+from chipdb.store.read.params import NAMED_PARAMETER
 
 _OK = (1, 2)  # PGRES_COMMAND_OK, PGRES_TUPLES_OK
 _MESSAGE_PRIMARY = ord("M")
@@ -115,7 +115,7 @@ def _param(value: Any) -> str | None:
 
 
 class LibpqReader:
-    """The ReadConnection of chipdb.query over one libpq connection in a READ ONLY
+    """The ReadConnection of chipdb.store.read.connect over one libpq connection in a READ ONLY
     transaction (like psycopg with ``read_only = True``)."""
 
     def __init__(self, url: str, display: str) -> None:

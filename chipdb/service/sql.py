@@ -13,9 +13,10 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from chipdb.db import DatabaseUrl, ensure_ready
 from chipdb.errors import DatabaseError, UsageError
-from chipdb.query import connect_readonly
+from chipdb.store.read.connect import connect_readonly
+from chipdb.store.ready import ensure_ready
+from chipdb.store.url import DatabaseUrl
 
 
 def run_query(db: DatabaseUrl, statement: str, fmt: str, notify: Callable[[str], None]) -> None:

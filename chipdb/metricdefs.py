@@ -1,44 +1,12 @@
-"""Vocabularies shared by the seeds, the metrics, the rules engine and the CLI.
-
-Kept free of heavy imports: the CLI's read path imports this module.
+"""The metric registry: every metric's name, unit, kind, label and meaning, and the keys a
+design may set. Models, views, the engine, the CLI help, --set parsing, docs and plots read it.
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-# Bit length per precision, as ECCN 3A090's technical note counts it ("bit length of the
-# operation"). TF32 is a 19-bit format (1 sign, 8 exponent, 10 mantissa bits) and is counted
-# as such; BIS has published no convention for it. On NVIDIA parts TF32 runs at half the FP16
-# rate, so it never sets their TPP; on parts that run TF32 at the BF16 rate (AWS Trainium and
-# Inferentia) it does, and the TPP says so (tpp_precision = tf32). See docs/metrics.md.
-PRECISION_BITS: Final[dict[str, int]] = {
-    "fp64": 64,
-    "fp64_tensor": 64,
-    "fp32": 32,
-    "tf32": 19,
-    "bf16": 16,
-    "fp16": 16,
-    "fp8": 8,
-    "int8": 8,
-    "fp6": 6,
-    "fp4": 4,
-    "int4": 4,
-}
-
-SOURCE_TIERS: Final[tuple[str, ...]] = ("official", "secondary", "estimate", "measured")
-MARKETS: Final[tuple[str, ...]] = (
-    "datacenter",
-    "workstation",
-    "consumer",
-    "cloud",
-    "edge",
-    "memory",
-)
-REGIONS: Final[tuple[str, ...]] = ("global", "china")
-DIE_KINDS: Final[tuple[str, ...]] = ("logic", "io", "memory")
-IO_KINDS: Final[tuple[str, ...]] = ("chip-to-chip", "host", "network")
-RULE_STATUSES: Final[tuple[str, ...]] = ("in-force", "superseded", "inactive", "draft")
+from chipdb.vocab import PRECISION_BITS
 
 # Every metric the engine knows: name -> (unit, one-line meaning). Rules may only name these.
 METRICS: Final[dict[str, tuple[str, str]]] = {
@@ -63,6 +31,7 @@ METRICS: Final[dict[str, tuple[str, str]]] = {
     "export_year": ("", "calendar year of the export (from the as-of date)"),
 }
 
+
 NUMERIC_METRICS: Final[frozenset[str]] = frozenset(
     {
         "tpp",
@@ -78,12 +47,17 @@ NUMERIC_METRICS: Final[frozenset[str]] = frozenset(
         "export_year",
     }
 )
+
+
 BOOLEAN_METRICS: Final[frozenset[str]] = frozenset(
     {"non_planar", "contains_hbm", "datacenter", "standalone_hbm"}
 )
+
+
 TEXT_METRICS: Final[frozenset[str]] = frozenset(
     {"tpp_precision", "tpp_basis", "vendor", "chip_family"}
 )
+
 
 # Short labels for people (tables, reasons).
 METRIC_LABELS: Final[dict[str, str]] = {
@@ -109,17 +83,29 @@ METRIC_LABELS: Final[dict[str, str]] = {
 }
 
 
-def normalize_name(name: str) -> str:
-    """The key names are matched on: case, spaces, dashes and underscores do not matter."""
-    return "".join(ch for ch in name.casefold() if ch.isalnum() or ch in "+.")
-
-
-def fmt_number(value: float) -> str:
-    """Numbers as people read them in this field: 15,832 / 5.92 / 0.0312."""
-    if value != value:  # NaN
-        return "?"
-    if abs(value) >= 100 or value == int(value):
-        return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
-    if abs(value) >= 1:
-        return f"{value:.2f}".rstrip("0").rstrip(".")
-    return f"{value:.3g}"
+# Keys a design may set (what-if --set, batch CSV columns) besides the throughput rates
+# "<precision>_dense_tops" / "<precision>_sparse_tops".
+INPUT_KEYS: dict[str, str] = {
+    "tpp": "number",
+    "performance_density": "number",
+    "applicable_die_area_mm2": "number",
+    "die_area_mm2": "number",  # alias of applicable_die_area_mm2 for a single-die design
+    "bidirectional_io_gbps": "number",
+    "interconnect_gbps": "number",
+    "host_io_gbps": "number",
+    "memory_bandwidth_gbps": "number",
+    "memory_capacity_gb": "number",
+    "memory_bandwidth_density": "number",
+    "package_area_mm2": "number",
+    "transistors_billion": "number",
+    "logic_node_nm": "number",
+    "non_planar": "bool",
+    "contains_hbm": "bool",
+    "standalone_hbm": "bool",
+    "datacenter": "bool",
+    "vendor": "text",
+    "chip_family": "text",
+}
+for _precision in PRECISION_BITS:
+    INPUT_KEYS[f"{_precision}_dense_tops"] = "number"
+    INPUT_KEYS[f"{_precision}_sparse_tops"] = "number"

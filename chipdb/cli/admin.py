@@ -1,0 +1,141 @@
+"""Commands that manage: sql, import, export and db (upgrade, downgrade, seed, ...)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from chipdb.cli.options import FormatOpt, check_format, current_db, file_path, notify
+from chipdb.cli.root import app, db_app
+from chipdb.errors import ChipdbError, UsageError
+
+
+@app.command()
+def sql(
+    statement: Annotated[str | None, typer.Argument(
+        help="One query; without it, open sqlite3 or psql read-only.")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Query the views read-only (chip_specs, chip_metrics, chip_verdict, chip_margin, ...)."""
+    from chipdb.service import sql as sqlshell
+
+    fmt = check_format(fmt)
+    db = current_db()
+    if statement is None:
+        sqlshell.open_shell(db, notify)
+        return
+    sqlshell.run_query(db, statement, fmt, notify)
+
+
+@app.command("import")
+def import_(
+    file: Annotated[str, typer.Argument(help="A TOML file in the seed format.")],
+    replace: Annotated[bool, typer.Option(help="Replace an earlier import of the same name.")]
+    = False,
+) -> None:
+    """Add your own chips, sources or rules; they survive reseeds and upgrades."""
+    from chipdb.service import manage
+
+    path = file_path(file)
+    report = manage.import_file(current_db(), path, replace)
+    notify(f"chipdb: imported {path.name}: {report.user_chips} chip(s) of yours, "
+            f"{report.rules} rules, {report.verdicts} verdicts recomputed")
+
+
+@app.command()
+def export(
+    out: Annotated[str | None, typer.Option("--out", "-o", help="Write to this file.")] = None,
+    list_only: Annotated[bool, typer.Option("--list", help="Only list the imports.")] = False,
+    remove: Annotated[str | None, typer.Option(help="Remove the import with this name.")]
+    = None,
+) -> None:
+    """Write your imports back out in the import format (or list or remove them)."""
+    from chipdb.service import manage
+
+    db = current_db()
+    if remove is not None:
+        manage.remove_import(db, remove)
+        notify(f"chipdb: removed import {remove}")
+        return
+    imports = manage.user_imports(db)
+    if list_only:
+        for name, when, _content in imports:
+            print(f"{name}\t{when}")
+        return
+    text = "".join(
+        (f"# chipdb import: {name} ({when})\n" if len(imports) > 1 else "") + content
+        + ("" if content.endswith("\n") else "\n")
+        for name, when, content in imports
+    )
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        target = file_path(out)
+        try:
+            target.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise ChipdbError(f"{target}: cannot be written: {exc.strerror}") from None
+        notify(f"chipdb: wrote {len(imports)} import(s) to {target}")
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the schema up (default: to the newest revision)."""
+    from chipdb.service import manage
+
+    db = current_db()
+    manage.upgrade(db, revision)
+    notify(f"chipdb: {db.display} at revision {manage.current(db)}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, e.g. base.")],
+    drop_user_data: Annotated[bool, typer.Option(
+        help="Also drop your imports (kept by default).")] = False,
+) -> None:
+    """Migrate the schema down. Your imports are kept unless --drop-user-data."""
+    from chipdb.service import manage
+
+    db = current_db()
+    manage.downgrade(db, revision, drop_user_data)
+    notify(f"chipdb: {db.display} at revision {manage.current(db) or 'base'}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """The schema revision of the database."""
+    from chipdb.service import manage
+
+    print(manage.current(current_db()) or "base")
+
+
+@db_app.command("seed")
+def db_seed() -> None:
+    """Reload the bundled seeds (your imports are kept) and recompute every verdict."""
+    from chipdb.service import manage
+
+    db = current_db()
+    report = manage.seed(db, notify)
+    notify(f"chipdb: {report.seed_chips} bundled + {report.user_chips} imported chips, "
+            f"{report.rules} rules, {report.verdicts} verdicts")
+
+
+@db_app.command("path")
+def dbfile_path() -> None:
+    """The SQLite file (for sqlite3, datasette)."""
+    db = current_db()
+    if db.sqlite_path is None:
+        raise UsageError(f"{db.display} is not a SQLite database: use `chipdb db url`")
+    print(db.sqlite_path)
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """The database URL (for psql use the libpq form printed second)."""
+    db = current_db()
+    print(db.display)
+    if db.dialect == "postgresql":
+        print(db.libpq_url)

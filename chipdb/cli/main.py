@@ -1,0 +1,97 @@
+"""Entry point: run the app; every error becomes one line on stderr and an exit code.
+
+Exit 1 for not found or bad data, 2 for usage, 130 on Ctrl-C; never a traceback unless --debug.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import sys
+
+from chipdb.cli import admin as _admin  # noqa: F401  (registers the commands)
+from chipdb.cli import read as _read  # noqa: F401  (registers the commands)
+from chipdb.cli.root import app
+from chipdb.errors import ChipdbError
+
+
+def _one_line(message: str, limit: int = 400) -> str:
+    """A message as one printable line: control characters (and undecodable bytes, which
+    Python hands over as surrogates) escaped, overlong echoes of user input cut."""
+    text = "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in message)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _error(message: str) -> None:
+    print(f"chipdb: error: {_one_line(message)}", file=sys.stderr)
+
+
+def _click_kind(exc: BaseException) -> str | None:
+    """Click's exception kinds by name: Typer may vendor its own copy of Click."""
+    names = {cls.__name__ for cls in type(exc).__mro__}
+    for kind in ("NoArgsIsHelpError", "UsageError", "Abort", "Exit", "ClickException"):
+        if kind in names:
+            return kind
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: one line on stderr for every error, never a traceback (unless --debug)."""
+    # One command is a short-lived process: cyclic garbage collection would only walk, again
+    # and again, the objects a run builds (ORM, seeds, batch rows) and frees none that matter.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _run(argv)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _run(argv: list[str] | None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    try:
+        app(args=args, prog_name="chipdb", standalone_mode=False)
+    except ChipdbError as exc:
+        if debug:
+            raise
+        _error(exc.message)
+        return exc.exit_code
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except KeyboardInterrupt:
+        print("chipdb: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        kind = _click_kind(exc)
+        ctx = getattr(exc, "ctx", None)
+        if kind == "NoArgsIsHelpError":
+            print(ctx.get_help() if ctx else "", file=sys.stderr)
+            return 2
+        if kind == "UsageError" and not debug:
+            command = ctx.command_path if ctx is not None else "chipdb"
+            message = exc.format_message()  # type: ignore[attr-defined]
+            _error(f"{message} (see {command} --help)")
+            return 2
+        if kind == "Exit":
+            return int(getattr(exc, "exit_code", 0))
+        if kind == "Abort":
+            print("chipdb: aborted", file=sys.stderr)
+            return 1
+        if kind == "ClickException" and not debug:
+            _error(exc.format_message())  # type: ignore[attr-defined]
+            return int(getattr(exc, "exit_code", 1))
+        if debug:
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+        print(f"chipdb: internal error: {type(exc).__name__}: {_one_line(first)} "
+              "(run again with --debug for details and report it)", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

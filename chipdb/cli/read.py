@@ -1,0 +1,206 @@
+"""Commands that read: compare, show, list, rules, what-if, headroom, timeline, plot."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from chipdb.cli.options import (
+    AsOfOpt,
+    FormatOpt,
+    as_of_date,
+    check_format,
+    complete_chip,
+    complete_rule,
+    file_path,
+    notify,
+    one_chip,
+    open_cli_session,
+    resolve_names,
+)
+from chipdb.cli.root import app
+from chipdb.errors import UsageError
+
+
+@app.command()
+def compare(
+    names: Annotated[list[str], typer.Argument(help="Chip names, aliases or families.",
+                                               autocompletion=complete_chip)],
+    as_of: AsOfOpt = None,
+    all_rules: Annotated[bool, typer.Option("--all-rules",
+                                            help="Every rule version, not only those in force.")]
+    = False,
+    sources: Annotated[bool, typer.Option("--sources", help="Where each number comes from.")]
+    = False,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Chips side by side: specs, derived metrics, verdicts, reasons and margins."""
+    from chipdb.render import render
+    from chipdb.render.layouts import compare_document
+    from chipdb.service import catalogue as api
+
+    fmt = check_format(fmt)
+    day = as_of_date(as_of)
+    with open_cli_session() as s:
+        chips = resolve_names(s, names)
+        data = api.compare(s, chips, None if all_rules else day, with_sources=sources)
+    if all_rules:
+        data["as_of"] = None
+    render(compare_document(data, sources), fmt)
+
+
+@app.command()
+def show(
+    name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    fmt: FormatOpt = "table",
+) -> None:
+    """Every field of one chip with its source, tier and competing claims."""
+    from chipdb.render.layouts import show_document
+    from chipdb.service import catalogue as api
+
+    one_chip(name, fmt, api.show, lambda _chip, data: show_document(data))
+
+
+@app.command("list")
+def list_(
+    vendor: Annotated[str | None, typer.Option(help="Only this vendor.")] = None,
+    market: Annotated[str | None, typer.Option(help="datacenter, consumer, workstation, ...")]
+    = None,
+    datacenter: Annotated[bool | None, typer.Option("--datacenter/--not-datacenter",
+                                                    help="Designed/marketed for datacenters.")]
+    = None,
+    rule: Annotated[str | None, typer.Option(help="Show the verdict under this rule.",
+                                             autocompletion=complete_rule)] = None,
+    verdict: Annotated[str | None, typer.Option(
+        help="Only chips with this outcome under --rule (3A090.a* matches a prefix).")] = None,
+    as_of: AsOfOpt = None,
+    sort: Annotated[str, typer.Option(help="chip, vendor or a metric (largest first).")]
+    = "vendor",
+    fmt: FormatOpt = "table",
+) -> None:
+    """The catalogue, filtered and sorted."""
+    from chipdb.render import render
+    from chipdb.render.layouts import list_document
+    from chipdb.service import catalogue as api
+
+    fmt = check_format(fmt)
+    if verdict and not rule:
+        raise UsageError("--verdict needs --rule RULE")
+    with open_cli_session() as s:
+        rows = api.list_chips(s, vendor, market, datacenter, rule, verdict, as_of_date(as_of), sort)
+    render(list_document(rows, rule), fmt)
+
+
+@app.command()
+def rules(
+    rule_id: Annotated[str | None, typer.Argument(help="A rule id.",
+                                                  autocompletion=complete_rule)] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Rule versions: dates, citations and every threshold."""
+    from chipdb.render import render
+    from chipdb.render.layouts import rules_document
+    from chipdb.service import catalogue as api
+
+    fmt = check_format(fmt)
+    with open_cli_session() as s:
+        data = api.rules(s, rule_id)
+    render(rules_document(data, detail=rule_id is not None), fmt)
+
+
+@app.command("what-if")
+def what_if(
+    base: Annotated[str | None, typer.Argument(
+        help="Chip to start from, or 'blank'. Omit with --batch.",
+        autocompletion=complete_chip)] = None,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="KEY=VALUE, e.g. tpp=4000, memory_bandwidth_gbps=1.2TB/s, "
+        "datacenter=false. Repeatable.")] = None,
+    batch: Annotated[str | None, typer.Option(
+        help="CSV with a header of the same keys (plus name): one design per row.")] = None,
+    name: Annotated[str | None, typer.Option(help="Label for the design.")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """A modified or new design, classified by the same engine as the catalogue."""
+    from chipdb.render import render
+    from chipdb.render.layouts import compare_document
+    from chipdb.service import designs
+    from chipdb.units import parse_assignments
+
+    fmt = check_format(fmt)
+    day = as_of_date(as_of)
+    if batch is not None:
+        if base not in (None, "blank") or set_:
+            raise UsageError("--batch takes the designs from the file: drop BASE and --set")
+        with open_cli_session() as s:
+            rules_ = designs.load_rules(s)
+        designs.run_batch(file_path(batch), rules_, day, fmt, sys.stdout)
+        return
+    if base is None:
+        raise UsageError("give BASE (a chip, or 'blank') or --batch FILE")
+    overrides = parse_assignments(set_ or [])
+    with open_cli_session() as s:
+        chip = None if base.strip().casefold() == "blank" else resolve_names(s, [base])[0]
+        data = designs.what_if(s, chip, overrides, day, name)
+    render(compare_document(data, False), fmt)
+
+
+@app.command()
+def headroom(
+    name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """How far each metric can move before the chip crosses the next line of each rule."""
+    from chipdb.render import render
+    from chipdb.render.layouts import headroom_document
+    from chipdb.service import designs
+
+    fmt = check_format(fmt)
+    day = as_of_date(as_of)
+    with open_cli_session() as s:
+        chip = resolve_names(s, [name])[0]
+        rows = designs.headroom(s, chip, day)
+    render(headroom_document(chip, day, rows), fmt)
+
+
+@app.command()
+def timeline(
+    name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    fmt: FormatOpt = "table",
+) -> None:
+    """The chip's verdicts through time, one row per rule period."""
+    from chipdb.render.layouts import timeline_document
+    from chipdb.service import catalogue as api
+
+    one_chip(name, fmt, api.timeline, timeline_document)
+
+
+@app.command()
+def plot(
+    names: Annotated[list[str] | None, typer.Argument(help="Chips to plot (default: all).",
+                                                      autocompletion=complete_chip)] = None,
+    rule: Annotated[str, typer.Option(help="Rule whose lines are drawn.")] = "us-2024-12",
+    metric: Annotated[str | None, typer.Option(
+        help="Axes as X,Y metrics, e.g. tpp,memory_bandwidth_gbps.")] = None,
+    as_of: AsOfOpt = None,
+    out: Annotated[str | None, typer.Option("--out", "-o",
+                                             help="PNG or SVG file; without it, the terminal.")]
+    = None,
+) -> None:
+    """The threshold map: TPP x performance density with the 3A090 regions and the chips."""
+    from chipdb import plot as plotting
+
+    day = as_of_date(as_of)
+    target = None if out is None else file_path(out)
+    with open_cli_session() as s:
+        chips = resolve_names(s, names) if names else None
+        data = plotting.collect(s, chips, rule, metric, day)
+    if target is None:
+        plotting.terminal(data, sys.stdout)
+    else:
+        plotting.to_file(data, target)
+        notify(f"chipdb: wrote {target}")

@@ -1,0 +1,1 @@
+"""What each command asks of the library: plain values in, typed records out."""

@@ -1,0 +1,282 @@
+"""Designs that need not exist: what-if, headroom and batch, by the catalogue's own engine."""
+
+from __future__ import annotations
+
+import csv
+import math
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, TextIO
+
+from chipdb.errors import DataError, NotFoundError, UsageError
+from chipdb.metricdefs import INPUT_KEYS
+from chipdb.service.results import METRIC_FIELDS, live_verdict_dict
+from chipdb.service.session import Session
+from chipdb.store.read import queries
+from chipdb.units import parse_value
+
+
+def load_rules(s: Session) -> list[Any]:
+    from chipdb.engine import rule_definitions_from_rows
+
+    return rule_definitions_from_rows(queries.rule_definitions(s.conn))
+
+
+def chip_spec(s: Session, chip: str) -> Any:
+    """A catalogued chip as a ChipSpec, read from the tables."""
+    from chipdb.spec import ChipSpec, Die, IoLink, Memory, Throughput
+
+    parts = queries.chip_parts(s.conn, chip)
+    if parts is None:
+        raise NotFoundError(f"unknown chip '{chip}'")
+    h = parts["head"]
+
+    def b(v: Any) -> bool | None:
+        return None if v is None else bool(v)
+
+    dies = tuple(Die(name=r["name"], kind=r["kind"], count=r["count"], area_mm2=r["area_mm2"],
+                     transistors_billion=r["transistors_billion"], node_nm=r["node_nm"],
+                     non_planar=b(r["non_planar"]), process=r["process"])
+                 for r in parts["dies"])
+    memories = tuple(Memory(type=r["type"], capacity_gb=r["capacity_gb"],
+                            bandwidth_gbps=r["bandwidth_gbps"], stacks=r["stacks"],
+                            package_area_mm2=r["package_area_mm2"])
+                     for r in parts["memories"])
+    links = tuple(IoLink(name=r["name"], kind=r["kind"],
+                         bidirectional_gbps=r["bidirectional_gbps"])
+                  for r in parts["io_links"])
+    rates = tuple(Throughput(precision=r["precision"], dense_tops=r["dense_tops"],
+                             sparse_tops=r["sparse_tops"])
+                  for r in parts["throughputs"])
+    return ChipSpec(name=h["name"], vendor=h["vendor"], family=h["family"],
+                    datacenter=b(h["datacenter"]), standalone_hbm=bool(h["standalone_hbm"]),
+                    dies=dies, memories=memories, io_links=links, throughputs=rates)
+
+
+def what_if(s: Session, base: str | None, overrides: Mapping[str, Any], as_of: date,
+            name: str | None = None) -> dict[str, Any]:
+    from chipdb.engine import evaluate_on
+    from chipdb.metrics import compute_metrics
+    from chipdb.spec import ChipSpec
+
+    spec = chip_spec(s, base) if base else ChipSpec(name="blank")
+    label = name or (f"{base} (modified)" if base else "design")
+    values = compute_metrics(spec, overrides)
+    rules_ = load_rules(s)
+    verdicts = evaluate_on(rules_, [values.values], as_of, True, [values.why_unknown])[0]
+    citations = {r.id: r.citation for r in rules_}
+    return {
+        "as_of": as_of.isoformat(),
+        "chips": [{
+            "name": label,
+            "vendor": values.values.get("vendor"),
+            "base": base,
+            "set": dict(overrides),
+            "specs": {},
+            "metrics": {k: values.values.get(k) for k in METRIC_FIELDS},
+            "unknown_because": values.why_unknown,
+            "verdicts": [live_verdict_dict(v, citations.get(v.rule)) for v in verdicts],
+        }],
+    }
+
+
+def headroom(s: Session, chip: str, as_of: date) -> list[dict[str, Any]]:
+    """For each metric a design moves, the nearest value up and down that changes a verdict."""
+    from chipdb.engine import MetricTable, evaluate_table
+    from chipdb.metrics import columns_from_inputs, design_inputs, metrics_from_inputs
+
+    spec = chip_spec(s, chip)
+    inputs = design_inputs(spec)
+    base = metrics_from_inputs(columns_from_inputs([inputs]), 1)
+    rules_ = [r for r in load_rules(s) if r.in_force(as_of)]
+    base_out = evaluate_table(rules_, MetricTable(base, 1), as_of)
+    current = {rid: str(res.outcome[0]) for rid, res in base_out.items()}
+    tpp = float(base["tpp"][0])
+    area = float(base["applicable_die_area_mm2"][0])
+    movable = {
+        "tpp": tpp,
+        "performance_density": float(base["performance_density"][0]),
+        "memory_bandwidth_gbps": float(base["memory_bandwidth_gbps"][0]),
+        "bidirectional_io_gbps": float(base["bidirectional_io_gbps"][0]),
+        "transistors_billion": float(base["transistors_billion"][0]),
+    }
+    results = []
+    for metric, now in movable.items():
+        if math.isnan(now):
+            continue
+        candidates: set[float] = set()
+        for rule in rules_:
+            for _, comp in rule.comparisons():
+                assert isinstance(comp.value, float)
+                thr = comp.value
+                if metric in comp.metrics:
+                    others = sum(float(base[m][0]) for m in comp.metrics if m != metric)
+                    target = thr - others
+                elif metric == "tpp" and comp.metrics == ("performance_density",) and area > 0:
+                    target = thr * area  # raising TPP on the same die raises the density
+                else:
+                    continue
+                if target > 0 and not math.isnan(target):
+                    candidates.update({target, target * (1 - 1e-9), target * (1 + 1e-9)})
+        if not candidates:
+            continue
+        points = sorted(candidates)
+        rows = [dict(inputs, **{metric: p}) for p in points]
+        cols = metrics_from_inputs(columns_from_inputs(rows), len(rows))
+        outs = evaluate_table(rules_, MetricTable(cols, len(rows)), as_of)
+        for rule in rules_:
+            res = outs[rule.id].outcome
+            up = next((i for i, p in enumerate(points) if p > now and res[i] != current[rule.id]),
+                      None)
+            down = next((i for i in range(len(points) - 1, -1, -1)
+                         if points[i] < now and res[i] != current[rule.id]), None)
+            for direction, idx in (("up", up), ("down", down)):
+                if idx is None:
+                    continue
+                value = points[idx]
+                line = round_line(value)
+                results.append({
+                    "rule": rule.id, "metric": metric, "direction": direction,
+                    "current": round_line(now), "crosses_at": line,
+                    "change": round_line(line - now),
+                    "change_pct": round_line((line - now) / now * 100) if now else None,
+                    "from": current[rule.id], "to": str(res[idx]),
+                })
+    results.sort(key=lambda r: (r["rule"], r["metric"], r["direction"]))
+    return results
+
+
+def round_line(value: float) -> float:
+    """Six significant digits: the threshold itself, not the 1e-9 probe next to it."""
+    return float(f"{value:.6g}")
+
+
+def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: TextIO) -> int:
+    """Classify one design per CSV row with the vectorized engine; write one row per design."""
+    import numpy as np
+
+    from chipdb.engine import MetricTable, evaluate_table
+    from chipdb.metrics import metrics_from_inputs
+
+    if fmt not in ("csv", "json", "table", "markdown"):
+        raise UsageError(f"unknown format '{fmt}'")
+    try:
+        handle = path.open(newline="", encoding="utf-8")
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DataError(f"{path}: cannot be read: {reason}") from None
+    with handle:
+        try:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                raise DataError(f"{path}: is empty; expected a header of design keys")
+            header = [h.strip() for h in header]
+            unknown = [h for h in header if h != "name" and h not in INPUT_KEYS]
+            if unknown:
+                raise DataError(f"{path}: unknown column '{unknown[0]}'; columns are 'name' "
+                                "and the keys of `chipdb what-if --set`")
+            if len(set(header)) != len(header):
+                raise DataError(f"{path}: a column appears twice in the header")
+            raw_rows: list[tuple[int, list[str]]] = []
+            for line_no, fields in enumerate(reader, start=2):
+                if not fields or all(not c.strip() for c in fields):
+                    continue
+                if len(fields) != len(header):
+                    raise DataError(f"{path}: line {line_no} has {len(fields)} fields, the "
+                                    f"header has {len(header)}")
+                raw_rows.append((line_no, fields))
+        except UnicodeDecodeError:
+            raise DataError(f"{path}: is not UTF-8 text") from None
+        except csv.Error as exc:
+            raise DataError(f"{path}: broken CSV: {exc}") from None
+    n = len(raw_rows)
+    columns: dict[str, Any] = {}
+    name_idx = header.index("name") if "name" in header else None
+    cells = list(zip(*(f for _, f in raw_rows), strict=True)) if raw_rows else [()] * len(header)
+    for j, key in enumerate(header):
+        if key == "name":
+            continue
+        kind = INPUT_KEYS[key]
+        if kind == "text":
+            columns[key] = np.array([c.strip() or None for c in cells[j]], dtype=object)
+            continue
+        columns[key] = np.array(_numbers(key, kind, cells[j], raw_rows, path), dtype=np.float64)
+    if name_idx is None:
+        names = [f"design {i + 1}" for i in range(n)]
+    else:
+        names = [c.strip() for c in cells[name_idx]]
+    metrics = metrics_from_inputs(columns, n)
+    in_force = [r for r in rules if r.in_force(as_of)]
+    results = evaluate_table(rules, MetricTable(metrics, n), as_of)
+    metric_cols = ["tpp", "tpp_precision", "performance_density", "bidirectional_io_gbps",
+                   "memory_bandwidth_gbps"]
+    rule_ids = [r.id for r in in_force]
+    if fmt == "csv":
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["name", *metric_cols, *rule_ids])
+        writer.writerows(zip(
+            names,
+            _num_column(metrics["tpp"]),
+            [p or "" for p in metrics["tpp_precision"].tolist()],
+            *(_num_column(metrics[k]) for k in metric_cols[2:]),
+            *(results[r].outcome.tolist() for r in rule_ids),
+            strict=True,
+        ))
+        return n
+    from chipdb.render import Document, Section, render
+
+    rows: list[dict[str, Any]] = []
+    for i in range(n):
+        row: dict[str, Any] = {"name": names[i]}
+        for k in metric_cols:
+            v = metrics[k][i]
+            row[k] = None if (isinstance(v, float) and math.isnan(v)) else (
+                v if isinstance(v, str) or v is None else float(v))
+        for rid in rule_ids:
+            row[rid] = str(results[rid].outcome[i])
+        rows.append(row)
+    render(Document([Section(f"{n} designs as of {as_of}", ["name", *metric_cols, *rule_ids],
+                             rows)], payload={"as_of": as_of.isoformat(), "designs": rows}),
+           fmt, out)
+    return n
+
+
+_BOOL_CELLS = {"true": 1.0, "yes": 1.0, "1": 1.0, "y": 1.0,
+               "false": 0.0, "no": 0.0, "0": 0.0, "n": 0.0}
+
+
+def _numbers(key: str, kind: str, column: Sequence[str], raw_rows: Sequence[tuple[int, Any]],
+             path: Path) -> list[float]:
+    """One CSV column in canonical units: plain numbers fast, the rest through parse_value."""
+    out: list[float] = []
+    append = out.append
+    bools = _BOOL_CELLS if kind == "bool" else None
+    for i, raw in enumerate(column):
+        cell = raw.strip()
+        if not cell:
+            append(math.nan)
+            continue
+        if bools is not None:
+            hit = bools.get(cell.casefold())
+            if hit is not None:
+                append(hit)
+                continue
+        try:
+            v = float(cell)
+        except ValueError:
+            v = -1.0  # not a plain number: parse_value decides (a unit, or a clear error)
+        if not 0.0 <= v < math.inf:  # NaN, infinities and negatives too
+            try:
+                v = float(parse_value(key, cell, f"{path}: line {raw_rows[i][0]}"))
+            except UsageError as exc:
+                raise DataError(exc.message) from None
+        append(v)
+    return out
+
+
+def _num_column(values: Any) -> list[str]:
+    """A float column as CSV text: empty when unknown, integers without ".0"."""
+    return ["" if v != v else str(int(v)) if v.is_integer() else repr(v)
+            for v in map(float, values.tolist())]

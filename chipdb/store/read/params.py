@@ -1,0 +1,8 @@
+"""SQL text placeholders: the library writes ':name'; each driver rewrites them its own way."""
+
+from __future__ import annotations
+
+import re
+
+# ":name" placeholders (not "::" casts); each driver rewrites them to its own style
+NAMED_PARAMETER = re.compile(r"(?<!:):([a-z_][a-z0-9_]*)")

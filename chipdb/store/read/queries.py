@@ -1,0 +1,134 @@
+"""Every SELECT the library runs, all over the documented views (and the chip tables for
+a chip's structure): what the CLI shows is what a SQL user gets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from chipdb.store.read.connect import ReadConnection
+
+
+def name_index(conn: ReadConnection) -> list[dict[str, Any]]:
+    return conn.rows("SELECT name_key, chip, kind FROM chip_names")
+
+
+def families(conn: ReadConnection) -> list[dict[str, Any]]:
+    return conn.rows("SELECT chip, family, family_default FROM chip_specs ORDER BY chip")
+
+
+def chip_metrics(conn: ReadConnection, chips: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    if chips is None:
+        return conn.rows("SELECT * FROM chip_metrics ORDER BY vendor, chip")
+    return _in(conn, "SELECT * FROM chip_metrics WHERE chip IN ({names})", chips)
+
+
+def chip_specs(conn: ReadConnection, chips: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    if chips is None:
+        return conn.rows("SELECT * FROM chip_specs ORDER BY vendor, chip")
+    return _in(conn, "SELECT * FROM chip_specs WHERE chip IN ({names})", chips)
+
+
+def verdicts(
+    conn: ReadConnection, chips: Sequence[str] | None, as_of: date | None
+) -> list[dict[str, Any]]:
+    """Verdicts in force on ``as_of`` (all periods when None), in rule order."""
+    where = ["1 = 1"]
+    params: dict[str, Any] = {}
+    if as_of is not None:
+        where.append("valid_from <= :as_of AND (valid_to IS NULL OR valid_to >= :as_of)")
+        params["as_of"] = as_of.isoformat()
+    sql = ("SELECT * FROM chip_verdict WHERE " + " AND ".join(where)
+           + " {chips} ORDER BY effective, rule, chip, valid_from")
+    if chips is None:
+        return conn.rows(sql.format(chips=""), params)
+    return _in(conn, sql.format(chips="AND chip IN ({names})"), chips, params)
+
+
+def margins(
+    conn: ReadConnection, chips: Sequence[str], as_of: date | None
+) -> list[dict[str, Any]]:
+    params: dict[str, Any] = {}
+    cond = ""
+    if as_of is not None:
+        cond = "AND valid_from <= :as_of AND (valid_to IS NULL OR valid_to >= :as_of)"
+        params["as_of"] = as_of.isoformat()
+    return _in(
+        conn,
+        f"SELECT * FROM chip_margin WHERE chip IN ({{names}}) {cond} "
+        "ORDER BY chip, rule, valid_from, position",
+        chips,
+        params,
+    )
+
+
+def sources(conn: ReadConnection, chips: Sequence[str]) -> list[dict[str, Any]]:
+    return _in(conn, "SELECT * FROM chip_sources WHERE chip IN ({names}) ORDER BY chip, field, "
+                     "preferred DESC", chips)
+
+
+def rules(conn: ReadConnection, rule_id: str | None = None) -> list[dict[str, Any]]:
+    sql = ("SELECT id AS rule, title, short_title, citation, url, published, effective, ended, "
+           "status, layer, unverified, summary, wording, notes, origin FROM rule")
+    if rule_id is None:
+        return conn.rows(sql + " ORDER BY effective, id")
+    return conn.rows(sql + " WHERE id = :rule", {"rule": rule_id})
+
+
+def rule_thresholds(conn: ReadConnection, rule_id: str | None = None) -> list[dict[str, Any]]:
+    if rule_id is None:
+        return conn.rows("SELECT * FROM rule_thresholds ORDER BY effective, rule, position")
+    return conn.rows("SELECT * FROM rule_thresholds WHERE rule = :rule ORDER BY position",
+                     {"rule": rule_id})
+
+
+def rule_definitions(conn: ReadConnection) -> list[dict[str, Any]]:
+    return conn.rows("SELECT id, definition, origin FROM rule ORDER BY effective, id")
+
+
+def chip_structure(conn: ReadConnection, chip: str) -> dict[str, list[dict[str, Any]]]:
+    """A chip's dies, memories, I/O links and aliases, as stored."""
+    return {
+        "dies": conn.rows(
+            "SELECT d.name, d.kind, d.count, d.process, d.node_nm, d.non_planar, d.area_mm2, "
+            "d.transistors_billion FROM die d JOIN chip c ON c.id = d.chip_id "
+            "WHERE c.name = :chip ORDER BY d.id", {"chip": chip}),
+        "memory": conn.rows(
+            "SELECT m.type, m.capacity_gb, m.bandwidth_gbps, m.stacks, m.package_area_mm2 "
+            "FROM memory m JOIN chip c ON c.id = m.chip_id WHERE c.name = :chip ORDER BY m.id",
+            {"chip": chip}),
+        "io": conn.rows(
+            "SELECT l.name, l.kind, l.bidirectional_gbps FROM io_link l JOIN chip c "
+            "ON c.id = l.chip_id WHERE c.name = :chip ORDER BY l.id", {"chip": chip}),
+        "aliases": conn.rows(
+            "SELECT a.alias FROM chip_alias a JOIN chip c ON c.id = a.chip_id "
+            "WHERE c.name = :chip ORDER BY a.alias", {"chip": chip}),
+    }
+
+
+def chip_parts(conn: ReadConnection, chip: str) -> dict[str, Any] | None:
+    """A chip's head row and every part row, for rebuilding its spec (None: no such chip)."""
+    head = conn.rows(
+        "SELECT c.id, c.name, v.name AS vendor, c.family, c.datacenter, c.standalone_hbm "
+        "FROM chip c JOIN vendor v ON v.id = c.vendor_id WHERE c.name = :chip", {"chip": chip})
+    if not head:
+        return None
+    cid = {"id": head[0]["id"]}
+    return {
+        "head": head[0],
+        "dies": conn.rows("SELECT * FROM die WHERE chip_id = :id ORDER BY id", cid),
+        "memories": conn.rows("SELECT * FROM memory WHERE chip_id = :id ORDER BY id", cid),
+        "io_links": conn.rows("SELECT * FROM io_link WHERE chip_id = :id ORDER BY id", cid),
+        "throughputs": conn.rows("SELECT * FROM throughput WHERE chip_id = :id ORDER BY id",
+                                 cid),
+    }
+
+
+def _in(
+    conn: ReadConnection, sql: str, values: Sequence[str], params: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """``IN (...)`` with one bound parameter per value: names never reach the SQL text."""
+    bound = {f"n{i}": v for i, v in enumerate(values)}
+    names = ", ".join(f":{k}" for k in bound) or "NULL"
+    return conn.rows(sql.format(names=names), {**(params or {}), **bound})

@@ -1,0 +1,1 @@
+"""The heavy write side (SQLAlchemy, Alembic): migrations, rebuilds, imports, the bundle."""

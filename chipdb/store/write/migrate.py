@@ -1,0 +1,97 @@
+"""Schema migrations and (re)seeding: upgrade, downgrade, create the head schema, prepare."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from chipdb.errors import DatabaseError
+from chipdb.store import models as m
+from chipdb.store.package_data import SCHEMA_REVISION, alembic_dir, seed_fingerprint, seeds_dir
+from chipdb.store.state import DatabaseState, check_revision, database_state
+from chipdb.store.url import DatabaseUrl
+from chipdb.store.write.engine import engine_scope, first_line
+from chipdb.store.write.rebuild import LoadReport, rebuild
+
+
+def _alembic_config(connection: Any, **flags: bool) -> Any:
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(alembic_dir()))
+    config.attributes["connection"] = connection
+    for key, value in flags.items():
+        config.attributes[key] = value
+    return config
+
+
+def upgrade(db: DatabaseUrl, revision: str = "head") -> None:
+    from alembic import command
+
+    with engine_scope(db) as engine, engine.begin() as conn:
+        command.upgrade(_alembic_config(conn), revision)
+
+
+def downgrade(db: DatabaseUrl, revision: str, drop_user_data: bool = False) -> None:
+    from alembic import command
+
+    state = database_state(db)
+    check_revision(db, state)
+    with engine_scope(db) as engine, engine.begin() as conn:
+        command.downgrade(_alembic_config(conn, drop_user_data=drop_user_data), revision)
+
+
+def current(db: DatabaseUrl) -> str | None:
+    return database_state(db).revision
+
+
+def reseed(db: DatabaseUrl, warn: Callable[[str], None] | None = None) -> LoadReport:
+    """Rebuild all rows from the bundled seeds and the stored user imports, atomically."""
+    kwargs = {"warn": warn} if warn else {}
+    with engine_scope(db) as engine, engine.begin() as conn:
+        if db.dialect == "sqlite":
+            conn.execute(text("SELECT 1"))
+        return rebuild(conn, seeds_dir(), seed_fingerprint(), **kwargs)
+
+
+def create_fresh(db: DatabaseUrl) -> None:
+    """A database without chipdb's tables: the head schema straight from the models and the
+    views, stamped at head. Alembic's upgrade from base builds the same schema (a test keeps
+    them equal); skipping it spares the first run importing and running Alembic."""
+    from sqlalchemy import inspect
+
+    from chipdb.store import sql_views as views
+
+    with engine_scope(db) as engine, engine.begin() as conn:
+        m.Base.metadata.create_all(conn)  # checkfirst: user_import may survive a downgrade
+        for statement in views.create_statements():
+            conn.execute(text(statement))
+        if not inspect(conn).has_table("alembic_version"):
+            conn.execute(text(
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"))
+        conn.execute(text("DELETE FROM alembic_version"))
+        conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
+                     {"head": SCHEMA_REVISION})
+
+
+def prepare(db: DatabaseUrl, state: DatabaseState, notify: Callable[[str], None]) -> None:
+    """First run or new package: migrate to head, then reseed (user rows are kept)."""
+    if not state.exists or state.revision is None:
+        where = db.sqlite_path if db.sqlite_path else db.display
+        notify(f"chipdb: creating the database at {where}")
+    elif state.revision != SCHEMA_REVISION:
+        notify(f"chipdb: migrating the database to revision {SCHEMA_REVISION}")
+    else:
+        notify("chipdb: the bundled catalogue changed; refreshing it (your imports are kept)")
+    try:
+        if state.revision is None:  # nothing of chipdb's yet (user_import at most)
+            create_fresh(db)
+        else:
+            upgrade(db)
+        reseed(db)
+    except SQLAlchemyError as exc:
+        raise DatabaseError(f"cannot prepare {db.display}: {first_line(exc)}") from None

@@ -1,8 +1,13 @@
-"""initial schema
+"""initial schema: the tables and the seven public views, frozen as this revision created them
 
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-29 15:57:32.749637
+
+This file imports nothing from chipdb, so editing chipdb can never change what 0001 creates.
+The view DDL below is the exact text 0001 has always executed; never edit it. A change to a view
+is a new migration that carries its own text (docs/architecture.md, "Add or change a view"), and
+chipdb/store/sql_views.py holds the DDL at head (tests/test_fresh_schema.py keeps them equal).
 """
 
 from __future__ import annotations
@@ -12,13 +17,110 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 
 from alembic import op
-from chipdb.store import sql_views as views
 
 
 revision: str = '0001'
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+# (view, CREATE VIEW statement) in creation order; downgrade drops them in reverse. Frozen.
+VIEWS: tuple[tuple[str, str], ...] = (
+    ("chip_specs", """
+CREATE VIEW chip_specs AS SELECT c.name AS chip, v.name AS vendor, c.family, c.variant, c.family_default,
+       c.form_factor, c.market, c.region, c.architecture, c.announced, c.released,
+       c.datacenter, c.standalone_hbm, c.tdp_w,
+       (SELECT MIN(m.type) FROM memory m WHERE m.chip_id = c.id) AS memory_type,
+       cm.memory_capacity_gb, cm.memory_bandwidth_gbps,
+       (SELECT MIN(d.process) FROM die d WHERE d.chip_id = c.id AND d.kind = 'logic')
+           AS process,
+       cm.logic_node_nm, cm.transistors_billion,
+       MAX(CASE WHEN t.precision = 'fp64' THEN t.dense_tops END) AS fp64_dense_tops,
+       MAX(CASE WHEN t.precision = 'fp64' THEN t.sparse_tops END) AS fp64_sparse_tops,
+       MAX(CASE WHEN t.precision = 'fp64_tensor' THEN t.dense_tops END) AS fp64_tensor_dense_tops,
+       MAX(CASE WHEN t.precision = 'fp64_tensor' THEN t.sparse_tops END) AS fp64_tensor_sparse_tops,
+       MAX(CASE WHEN t.precision = 'fp32' THEN t.dense_tops END) AS fp32_dense_tops,
+       MAX(CASE WHEN t.precision = 'fp32' THEN t.sparse_tops END) AS fp32_sparse_tops,
+       MAX(CASE WHEN t.precision = 'tf32' THEN t.dense_tops END) AS tf32_dense_tops,
+       MAX(CASE WHEN t.precision = 'tf32' THEN t.sparse_tops END) AS tf32_sparse_tops,
+       MAX(CASE WHEN t.precision = 'bf16' THEN t.dense_tops END) AS bf16_dense_tops,
+       MAX(CASE WHEN t.precision = 'bf16' THEN t.sparse_tops END) AS bf16_sparse_tops,
+       MAX(CASE WHEN t.precision = 'fp16' THEN t.dense_tops END) AS fp16_dense_tops,
+       MAX(CASE WHEN t.precision = 'fp16' THEN t.sparse_tops END) AS fp16_sparse_tops,
+       MAX(CASE WHEN t.precision = 'fp8' THEN t.dense_tops END) AS fp8_dense_tops,
+       MAX(CASE WHEN t.precision = 'fp8' THEN t.sparse_tops END) AS fp8_sparse_tops,
+       MAX(CASE WHEN t.precision = 'int8' THEN t.dense_tops END) AS int8_dense_tops,
+       MAX(CASE WHEN t.precision = 'int8' THEN t.sparse_tops END) AS int8_sparse_tops,
+       MAX(CASE WHEN t.precision = 'fp6' THEN t.dense_tops END) AS fp6_dense_tops,
+       MAX(CASE WHEN t.precision = 'fp6' THEN t.sparse_tops END) AS fp6_sparse_tops,
+       MAX(CASE WHEN t.precision = 'fp4' THEN t.dense_tops END) AS fp4_dense_tops,
+       MAX(CASE WHEN t.precision = 'fp4' THEN t.sparse_tops END) AS fp4_sparse_tops,
+       MAX(CASE WHEN t.precision = 'int4' THEN t.dense_tops END) AS int4_dense_tops,
+       MAX(CASE WHEN t.precision = 'int4' THEN t.sparse_tops END) AS int4_sparse_tops,
+       c.origin, c.notes
+FROM chip c
+JOIN vendor v ON v.id = c.vendor_id
+LEFT JOIN chip_metric cm ON cm.chip_id = c.id
+LEFT JOIN throughput t ON t.chip_id = c.id
+GROUP BY c.id, c.name, v.name, c.family, c.variant, c.family_default, c.form_factor,
+         c.market, c.region, c.architecture, c.announced, c.released, c.datacenter,
+         c.standalone_hbm, c.tdp_w, cm.memory_capacity_gb, cm.memory_bandwidth_gbps,
+         cm.logic_node_nm, cm.transistors_billion, c.origin, c.notes
+"""),
+    ("chip_metrics", """
+CREATE VIEW chip_metrics AS SELECT c.name AS chip, v.name AS vendor, c.family, c.market, c.region,
+       c.datacenter, c.standalone_hbm,
+       cm.tpp, cm.tpp_precision, cm.tpp_basis,
+       cm.applicable_die_area_mm2, cm.performance_density,
+       cm.bidirectional_io_gbps, cm.interconnect_gbps,
+       cm.memory_bandwidth_gbps, cm.memory_capacity_gb, cm.memory_bandwidth_density,
+       cm.transistors_billion, cm.logic_node_nm, cm.non_planar, cm.contains_hbm,
+       cm.why_unknown, c.origin
+FROM chip c
+JOIN vendor v ON v.id = c.vendor_id
+JOIN chip_metric cm ON cm.chip_id = c.id
+"""),
+    ("chip_verdict", """
+CREATE VIEW chip_verdict AS SELECT c.name AS chip, v.name AS vendor, r.id AS rule, r.short_title AS rule_title,
+       r.citation, r.layer, r.status AS rule_status, r.unverified AS rule_unverified,
+       r.effective, r.ended, vd.valid_from, vd.valid_to,
+       vd.outcome, vd.determined, vd.reason, vd.missing, vd.exceptions, c.origin
+FROM verdict vd
+JOIN chip c ON c.id = vd.chip_id
+JOIN vendor v ON v.id = c.vendor_id
+JOIN rule r ON r.id = vd.rule_id
+"""),
+    ("chip_margin", """
+CREATE VIEW chip_margin AS SELECT c.name AS chip, vd.rule_id AS rule, vd.valid_from, vd.valid_to, vd.outcome,
+       mg.clause, mg.metric, mg.op, mg.threshold, mg.value, mg.margin, mg.margin_pct,
+       mg.met, mg.position
+FROM margin mg
+JOIN verdict vd ON vd.id = mg.verdict_id
+JOIN chip c ON c.id = vd.chip_id
+"""),
+    ("chip_sources", """
+CREATE VIEW chip_sources AS SELECT c.name AS chip, cl.field, cl.value_num, cl.value_text, cl.preferred, cl.reason,
+       cl.note, cl.derivation, COALESCE(cl.tier, s.tier) AS tier, s.key AS source,
+       s.url, s.title, s.publisher, s.accessed
+FROM claim cl
+JOIN chip c ON c.id = cl.chip_id
+JOIN source s ON s.id = cl.source_id
+"""),
+    ("rule_thresholds", """
+CREATE VIEW rule_thresholds AS SELECT r.id AS rule, r.short_title AS title, r.citation, r.effective, r.ended, r.status,
+       r.layer, r.unverified, rt.clause, rt.metric, rt.op, rt.threshold, rt.parameter,
+       rt.position
+FROM rule_threshold rt
+JOIN rule r ON r.id = rt.rule_id
+"""),
+    ("chip_names", """
+CREATE VIEW chip_names AS SELECT c.name_key AS name_key, c.name AS chip, 'name' AS kind FROM chip c
+UNION ALL
+SELECT a.alias_key, c.name, 'alias' FROM chip_alias a JOIN chip c ON c.id = a.chip_id
+UNION ALL
+SELECT c.family_key, c.name, 'family' FROM chip c WHERE c.family_default = TRUE
+"""),
+)
 
 
 def upgrade() -> None:
@@ -278,8 +380,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_margin_verdict_id'), ['verdict_id'], unique=False)
 
     # ### end Alembic commands ###
-    for statement in views.create_statements():
-        op.execute(statement)
+    for _name, statement in VIEWS:
+        op.execute(statement.strip())
 
 
 def context_flag(name: str) -> bool:
@@ -288,8 +390,8 @@ def context_flag(name: str) -> bool:
 
 
 def downgrade() -> None:
-    for statement in views.drop_statements():
-        op.execute(statement)
+    for name, _statement in reversed(VIEWS):
+        op.execute(f"DROP VIEW IF EXISTS {name}")
     # ### commands auto generated by Alembic - please adjust! ###
     with op.batch_alter_table('margin', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_margin_verdict_id'))

@@ -1,8 +1,10 @@
-"""The SQL views: the public API for SQL users and the CLI's read path.
+"""The SQL views at head: the public API for SQL users and the CLI's read path.
 
 One definition serves SQLite and PostgreSQL: the statements use only portable SQL, so the same
-names and columns exist on both engines. Migrations create them from ``VIEWS``; a change to a
-view is a new migration that drops and recreates it.
+names and columns exist on both engines. ``create_fresh`` (a first run) creates them from
+``VIEWS``. Migrations never read this module: each carries the exact DDL text it executes, so a
+change here needs a new migration that drops and recreates the view with the new text
+(docs/architecture.md, "Add or change a view"); tests/test_fresh_schema.py fails without one.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -139,9 +140,13 @@ def test_wheel_carries_seeds_and_migrations(tmp_path: Path) -> None:
     import zipfile
 
     root = Path(__file__).resolve().parent.parent
+    build_tmp = tmp_path / "tmp"  # the build's system temp dir: the hook must leave it clean
+    build_tmp.mkdir()
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",
-                           str(tmp_path), str(root)], capture_output=True, text=True)
+                           str(tmp_path), str(root)], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(build_tmp)})
     assert proc.returncode == 0, proc.stderr
+    assert not list(build_tmp.rglob("chipdb-template-*"))
     wheel = next(tmp_path.glob("chipdb-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "chipdb/_data/seeds/rules/us-2023-10.toml" in names

@@ -79,3 +79,46 @@ def test_readme_example_runs(command: str, readme_db: tuple[DatabaseUrl, Path],
         assert (work / words[words.index("--out") + 1]).stat().st_size > 1000
     elif not command.startswith(("chipdb import", "chipdb db upgrade", "chipdb db seed")):
         assert result.out, f"{command} printed no data"
+
+
+def typer_commands() -> list[str]:
+    """Every visible command path, e.g. 'compare' and 'db upgrade' (groups and their members)."""
+    import typer
+
+    from chipdb.cli import app
+
+    found: list[str] = []
+
+    def walk(group: object, prefix: str) -> None:
+        for name, command in sorted(getattr(group, "commands", {}).items()):
+            if not getattr(command, "hidden", False):
+                found.append(prefix + name)
+                walk(command, f"{prefix}{name} ")
+
+    walk(typer.main.get_command(app), "")
+    return found
+
+
+def documented_commands(text: str) -> set[str]:
+    """Command paths the text names as `chipdb X` or `chipdb GROUP a|b REV|c` (sqlite-utils'
+    test_docs pattern: a command nobody wrote down is a command nobody finds)."""
+    found = set()
+    for match in re.finditer(r"\bchipdb ([a-z][\w-]*)((?:(?!chipdb )[^`\n#])*)", text):
+        command, rest = match.groups()
+        found.add(command)
+        for sub in re.findall(r"(?:^\s*|\|)([a-z][\w-]*)", rest):
+            found.add(f"{command} {sub}")
+    return found
+
+
+def test_every_command_is_in_the_readme() -> None:
+    commands = typer_commands()
+    assert "compare" in commands and "db upgrade" in commands  # the walk found the tree
+    missing = [c for c in commands if c not in documented_commands(README)]
+    assert not missing, f"commands the README does not mention: {missing}"
+
+
+def test_the_docs_check_can_fail() -> None:
+    assert documented_commands("`chipdb db upgrade|downgrade REV|seed` and chipdb compare") == {
+        "db", "db upgrade", "db downgrade", "db seed", "compare"}
+    assert "db current" not in documented_commands("chipdb db upgrade && chipdb db path")

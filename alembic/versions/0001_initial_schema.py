@@ -440,7 +440,7 @@ def downgrade() -> None:
 
     op.drop_table('chip')
     op.drop_table('vendor')
-    # user_import is kept: it is the user's own data (see chipdb.models.UserImport);
+    # user_import is kept: it is the user's own data (see chipdb.store.models.UserImport);
     # `chipdb db downgrade base --drop-user-data` removes it.
     if context_flag("drop_user_data"):
         op.drop_table("user_import")

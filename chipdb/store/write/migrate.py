@@ -58,9 +58,10 @@ def reseed(db: DatabaseUrl, warn: Callable[[str], None] | None = None) -> LoadRe
 
 
 def create_fresh(db: DatabaseUrl) -> None:
-    """A database without chipdb's tables: the head schema straight from the models and the
-    views, stamped at head. Alembic's upgrade from base builds the same schema (a test keeps
-    them equal); skipping it spares the first run importing and running Alembic."""
+    """A database without chipdb's tables: the head schema straight from the models and
+    sql_views, stamped at head. Alembic's upgrade from base builds the same schema from the
+    migrations' own frozen DDL (tests/test_fresh_schema.py keeps them equal); skipping it
+    spares the first run importing and running Alembic."""
     from sqlalchemy import inspect
 
     from chipdb.store import sql_views as views

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 
+from chipdb.catalogue import check_import_names
 from chipdb.errors import DataError, SeedError
-from chipdb.names import normalize_name
 from chipdb.store import models as m
 from chipdb.store.package_data import seed_fingerprint, seeds_dir
 from chipdb.store.url import DatabaseUrl
@@ -47,16 +47,9 @@ def store_import(db: DatabaseUrl, path: Path, content: str, replace: bool = Fals
         catalogue = parse_user_import(str(path), content, seeds, others)
         if not (catalogue.chips or catalogue.rules or catalogue.sources):
             raise SeedError(str(path), "file", "-", "holds no [[chip]], [[rule]] or [[source]]")
-        # one name rule for every comparison (names.normalize_name): 'H100-SXM' is 'H100 SXM'
-        seed_names = {normalize_name(c.spec.name) for c in seeds.chips}
-        taken = {normalize_name(c.spec.name) for o in others for c in o.chips}
-        for chip in catalogue.chips:
-            if normalize_name(chip.spec.name) in taken:
-                raise SeedError(str(path), f"chip '{chip.spec.name}'", "name",
-                                "is already defined by another import")
-            if normalize_name(chip.spec.name) in seed_names:
-                raise SeedError(str(path), f"chip '{chip.spec.name}'", "name",
-                                "is a bundled chip: choose another name (or `chipdb what-if`)")
+        # one name rule (names.normalize_name) for names, aliases and family defaults alike:
+        # 'H100-SXM' is 'H100 SXM', so it is refused rather than replacing the bundled chip
+        check_import_names(catalogue, seeds, others)
         previous = {n for n, _ in existing}
         if name in previous and not replace:
             raise DataError(f"an import named {name} exists: use --replace to update it")

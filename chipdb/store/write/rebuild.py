@@ -26,7 +26,7 @@ from chipdb.catalogue import (
 )
 from chipdb.engine import RuleDefinition, evaluate_dated
 from chipdb.metrics import compute_metrics_many
-from chipdb.names import normalize_name
+from chipdb.names import normalize_name, same_chip
 from chipdb.spec import ChipRecord, SourceRecord
 from chipdb.store import models as m
 from chipdb.store.package_data import seed_signature
@@ -172,7 +172,7 @@ def rebuild(
     for chip_id, chip in enumerate(chips, start=1):
         for alias in chip.aliases:
             key = normalize_name(alias)
-            if key in taken_keys and taken_keys[key] != chip.spec.name:
+            if key in taken_keys and not same_chip(taken_keys[key], chip.spec.name):
                 warnings.append(f"alias '{alias}' of '{chip.spec.name}' is already a name of "
                                 f"'{taken_keys[key]}'; kept for the latter")
                 continue

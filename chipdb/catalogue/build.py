@@ -1,0 +1,239 @@
+"""Seed and import files → one validated Catalogue: read, parse, then the cross-file checks.
+
+Reading and parsing turn the first pydantic error into a ``file: record: field: problem`` line.
+The cross-file checks are the ones no single table can make: duplicate sources and rules, and
+the names people type (chip names, aliases, family defaults), all under the one name rule
+(``names.normalize_name``), so ``H100-SXM`` and ``h100 sxm`` are the same chip everywhere.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from chipdb.catalogue.chips import chip_record
+from chipdb.catalogue.schema import RuleModel, SeedFileModel
+from chipdb.engine import RuleDefinition, rule_from_mapping
+from chipdb.errors import SeedError
+from chipdb.names import normalize_name, same_chip
+from chipdb.spec import ChipRecord, SourceRecord
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """Everything parsed from a set of seed or import files, validated."""
+
+    sources: tuple[SourceRecord, ...]
+    chips: tuple[ChipRecord, ...]
+    rules: tuple[RuleDefinition, ...]
+
+
+# --- reading and parsing ----------------------------------------------------------------------
+
+# pydantic names every member of a union it tried in the error location; the field path is
+# what a person needs, so those member tags are dropped
+_UNION_TAGS = ("float", "bool", "str", "list", "int", "date")
+
+
+def _pydantic_message(file: str, err: ValidationError, data: Mapping[str, Any]) -> SeedError:
+    """The first validation error, phrased as file / record / field."""
+    first = err.errors()[0]
+    loc = list(first["loc"])
+    record = "file"
+    if len(loc) >= 2 and loc[0] in ("chip", "source", "rule") and isinstance(loc[1], int):
+        table, index = loc[0], loc[1]
+        items = data.get(table) or []
+        name = None
+        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
+            item = items[index]
+            name = item.get("name") or item.get("key") or item.get("id") or item.get("extends")
+        record = f"{table} '{name}'" if isinstance(name, str) and name else f"{table} #{index + 1}"
+        loc = loc[2:]
+    field = ".".join(
+        str(part) for part in loc
+        if not (isinstance(part, str) and (part[:1].isupper() or "[" in part
+                                            or part in _UNION_TAGS))
+    )
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "is not a known field (see docs/seed-format.md)"
+    elif first["type"] == "value_error" and "error" in first.get("ctx", {}):
+        message = str(first["ctx"]["error"])  # our own words, without pydantic's "Value error, "
+    return SeedError(file, record, field or "-", message)
+
+
+def parse_text(text: str, file: str) -> SeedFileModel:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SeedError(file, "file", "-", f"is not valid TOML: {exc}") from None
+    try:
+        return SeedFileModel.model_validate(data)
+    except ValidationError as exc:
+        raise _pydantic_message(file, exc, data) from None
+
+
+def read_file(path: Path) -> SeedFileModel:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SeedError(str(path), "file", "-", f"cannot be read: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SeedError(str(path), "file", "-", "is not UTF-8 text") from None
+    return parse_text(text, str(path))
+
+
+def load_paths(paths: Sequence[Path]) -> list[tuple[str, SeedFileModel]]:
+    return [(str(p), read_file(p)) for p in paths]
+
+
+def seed_files(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*.toml") if p.is_file())
+
+
+# --- names: what a typed name resolves to ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NameUse:
+    """One key a chip can be reached by: its name, an alias, or its family (as the default)."""
+
+    chip: str
+    kind: str  # name | alias | family
+    written: str
+    file: str
+
+    @property
+    def field(self) -> str:
+        return {"name": "name", "alias": "aliases", "family": "default"}[self.kind]
+
+    @property
+    def subject(self) -> str:
+        return f"family '{self.written}'" if self.kind == "family" else f"'{self.written}'"
+
+    def reaches(self, where: str | None = None) -> str:
+        """What this key already is: 'the name of the bundled chip 'H100 SXM'', ..."""
+        owner = f"the {where} chip '{self.chip}'" if where else f"chip '{self.chip}'"
+        if self.kind == "name":
+            return f"the name of {owner}"
+        if self.kind == "alias":
+            return f"an alias of {owner}"
+        family = f"the {where} family" if where else "family"
+        return f"{family} '{self.written}' (default '{self.chip}')"
+
+
+def name_uses(chips: Iterable[ChipRecord]) -> Iterator[tuple[str, NameUse]]:
+    """Every key each chip takes, names first (a name always outranks an alias or a family)."""
+    chips = list(chips)
+    for chip in chips:
+        yield normalize_name(chip.spec.name), NameUse(chip.spec.name, "name", chip.spec.name,
+                                                      chip.source_file or "-")
+    for chip in chips:
+        for alias in chip.aliases:
+            yield normalize_name(alias), NameUse(chip.spec.name, "alias", alias,
+                                                 chip.source_file or "-")
+        if chip.family_default:
+            yield normalize_name(chip.family), NameUse(chip.spec.name, "family", chip.family,
+                                                       chip.source_file or "-")
+
+
+def _check_names(chips: Sequence[ChipRecord]) -> None:
+    """No key reaches two chips: each name, alias and family default belongs to one chip."""
+    owner: dict[str, NameUse] = {}
+    for key, use in name_uses(chips):
+        old = owner.setdefault(key, use)
+        if same_chip(old.chip, use.chip):
+            continue
+        record = f"chip '{use.chip}'"
+        if use.kind == old.kind == "family":
+            raise SeedError(use.file, record, "default",
+                            f"family '{use.written}' already defaults to '{old.chip}'")
+        raise SeedError(use.file, record, use.field, f"{use.subject} is already {old.reaches()}")
+
+
+def check_import_names(new: Catalogue, bundled: Catalogue,
+                       imported: Sequence[Catalogue] = ()) -> None:
+    """A user import may not take a key that already reaches a chip (a bundled name, alias or
+    family, or one from another import): it would silently replace what that key reaches."""
+    taken = {key: (use, "bundled") for key, use in name_uses(bundled.chips)}
+    for other in imported:
+        taken.update({key: (use, "imported") for key, use in name_uses(other.chips)})
+    for key, use in name_uses(new.chips):
+        if key not in taken:
+            continue
+        old, where = taken[key]
+        problem = f"{use.subject} is already {old.reaches(where)}: choose another name"
+        if where == "imported":
+            problem += f" (or replace the import {old.file})"
+        elif use.kind == old.kind == "name":
+            problem += " (or try a variant with `chipdb what-if`)"
+        raise SeedError(use.file, f"chip '{use.chip}'", use.field, problem)
+
+
+# --- rules: pydantic checked the shape; the engine's parser gives them meaning ----------------
+
+
+def _rule_error(file: str, rule: RuleModel, exc: Exception) -> SeedError:
+    field, problem = getattr(exc, "field", None), getattr(exc, "problem", None)
+    if isinstance(field, str) and isinstance(problem, str):
+        return SeedError(file, rule.label, field, problem)
+    # Until the engine's errors carry their field, its messages read "field: problem".
+    field, found, problem = str(exc).partition(": ")
+    return SeedError(file, rule.label, field if found else "-", problem if found else field)
+
+
+def _rules(files: Sequence[tuple[str, SeedFileModel]], known: Mapping[str, RuleDefinition],
+           origin: str) -> tuple[RuleDefinition, ...]:
+    rules: dict[str, RuleDefinition] = dict(known)
+    parsed: list[RuleDefinition] = []
+    for file, model in files:
+        for table in model.rule:
+            try:
+                rule = rule_from_mapping(table.mapping, rules, origin=origin)
+            except (ValueError, SeedError) as exc:
+                raise _rule_error(file, table, exc) from None
+            if any(r.id == rule.id for r in parsed):
+                raise SeedError(file, table.label, "id", "is defined twice")
+            rules[rule.id] = rule
+            parsed.append(rule)
+    return tuple(parsed)
+
+
+# --- the catalogue ----------------------------------------------------------------------------
+
+
+def build_catalogue(
+    files: Sequence[tuple[str, SeedFileModel]],
+    known_sources: Iterable[str] = (),
+    known_rules: Mapping[str, RuleDefinition] | None = None,
+    origin: str = "seed",
+) -> Catalogue:
+    """Validate the cross-file constraints and build plain records; raise on the first error."""
+    sources: dict[str, SourceRecord] = {}
+    for file, model in files:
+        for s in model.source:
+            if s.key in sources:
+                raise SeedError(file, f"source '{s.key}'", "key", "is defined twice")
+            sources[s.key] = SourceRecord(
+                key=s.key, url=s.url, title=s.title, publisher=s.publisher, tier=s.tier,
+                accessed=s.accessed, note=s.note, origin=origin,
+            )
+    source_keys = set(known_sources) | set(sources)
+    chips: dict[str, ChipRecord] = {}
+    for file, model in files:
+        for c in model.chip:
+            key = normalize_name(c.name)
+            if key in chips:  # reported before the chip's own fields are checked
+                raise SeedError(file, f"chip '{c.name}'", "name",
+                                f"duplicates chip '{chips[key].spec.name}'")
+            chips[key] = chip_record(file, c, source_keys, origin)
+    _check_names(list(chips.values()))
+    rules = _rules(files, known_rules or {}, origin)
+    return Catalogue(tuple(sources.values()), tuple(chips.values()), rules)

@@ -1,0 +1,128 @@
+"""A sourced field → its preferred value and a Claim for every published value; plausibility BOUNDS.
+
+Every value in a seed resolves to a source: ``{ value = 814, source = "key" }``, or a plain
+value under a table (or chip) that names a default ``source``. Competing published values are a
+list of claims, exactly one ``preferred = true`` with a ``reason``. A throughput claim publishes
+a dense and/or a sparse rate; each becomes its own Claim (``throughput.fp8.sparse_tops``), so
+the two are never mixed, while which claim is preferred is decided once per published table.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+from chipdb.catalogue.schema import ClaimModel, PublishedModel, Sourced, SourcedRates
+from chipdb.spec import Claim
+
+# Plausible bounds per canonical unit: a value outside them is a typo or a unit mistake
+# (TB/s entered as GB/s, a sparse figure in PFLOPS, ...). Wide enough for wafer-scale parts.
+BOUNDS: dict[str, tuple[float, float]] = {
+    "area_mm2": (1.0, 50_000.0),
+    "package_area_mm2": (1.0, 10_000.0),
+    "transistors_billion": (0.001, 5_000.0),
+    "node_nm": (1.0, 250.0),
+    "count": (1, 1_000),
+    "stacks": (1, 64),
+    "capacity_gb": (0.001, 4_096.0),
+    "bandwidth_gbps": (1.0, 25_000_000.0),
+    "bidirectional_gbps": (0.1, 200_000.0),
+    "tdp_w": (1.0, 30_000.0),
+    "tops": (0.001, 1_000_000.0),
+    "published_tpp": (1.0, 20_000_000.0),
+    "published_performance_density": (0.001, 10_000.0),
+}
+
+Kind = Literal["number", "bool"]
+Value = float | bool
+
+
+class FieldProblem(ValueError):
+    """One field of a record is wrong; the caller knows the file and the record."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+
+def check_number(field: str, value: float, bounds: str | None) -> float:
+    """A finite number inside the plausible range of its unit (``BOUNDS``), if one is named."""
+    if not math.isfinite(value):
+        raise FieldProblem(field, f"must be a finite number, not {value}")
+    if bounds is not None:
+        low, high = BOUNDS[bounds]
+        if not low <= value <= high:
+            raise FieldProblem(
+                field, f"{value:g} is outside the plausible range {low:g}..{high:g} for its unit"
+            )
+    return value
+
+
+def _typed(field: str, raw: float | bool | str, kind: Kind, bounds: str | None) -> Value:
+    if kind == "bool":
+        if not isinstance(raw, bool):
+            raise FieldProblem(field, f"must be true or false, not {raw!r}")
+        return raw
+    if isinstance(raw, bool) or not isinstance(raw, int | float):
+        raise FieldProblem(field, f"must be a number in canonical units, not {raw!r}")
+    return check_number(field, float(raw), bounds)
+
+
+def _published(field: str, raw: Sourced | SourcedRates) -> list[PublishedModel]:
+    if isinstance(raw, list):
+        if not raw:
+            raise FieldProblem(field, "is an empty list of claims")
+        return list(raw)
+    if isinstance(raw, PublishedModel):
+        return [raw]
+    return [ClaimModel(value=raw)]
+
+
+def preferred_flags(field: str, items: Sequence[PublishedModel]) -> list[bool]:
+    """Which published value chipdb uses: the only one, or the one marked preferred, which
+    must say why when there are several."""
+    if len(items) == 1:
+        return [True]
+    flags = [bool(item.preferred) for item in items]
+    if flags.count(True) != 1:
+        raise FieldProblem(field, "has competing claims: mark exactly one preferred = true")
+    if not items[flags.index(True)].reason:
+        raise FieldProblem(field, "the preferred claim needs a reason")
+    return flags
+
+
+def resolve(
+    field: str,
+    raw: Sourced | SourcedRates | None,
+    default_source: str | None,
+    kind: Kind,
+    bounds: str | None = None,
+) -> tuple[dict[str, Value], list[Claim]]:
+    """The preferred value of each field a sourced entry publishes, and every Claim made for it.
+
+    The values are keyed by claim field: ``field`` itself for a scalar, ``field.dense_tops`` and
+    ``field.sparse_tops`` for a throughput rate (only those the preferred claim gives). Raises
+    FieldProblem naming the field. Whether a source key exists is the caller's check (it knows
+    the catalogue's sources).
+    """
+    if raw is None:
+        return {}, []
+    items = _published(field, raw)
+    chosen: dict[str, Value] = {}
+    claims: list[Claim] = []
+    for item, preferred in zip(items, preferred_flags(field, items), strict=True):
+        for suffix, published in item.published().items():
+            name = f"{field}.{suffix}" if suffix else field
+            value = _typed(name, published, kind, bounds)
+            source = item.source or default_source
+            if source is None:
+                raise FieldProblem(name, "has no source: give source = \"key\" or a table default")
+            claims.append(Claim(
+                field=name, value=value, source=source, preferred=preferred, reason=item.reason,
+                note=item.note, derivation=item.derivation, tier=item.tier,
+            ))
+            if preferred:
+                chosen[name] = value
+    return chosen, claims

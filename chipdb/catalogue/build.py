@@ -35,36 +35,74 @@ class Catalogue:
 
 # --- reading and parsing ----------------------------------------------------------------------
 
-# pydantic names every member of a union it tried in the error location; the field path is
-# what a person needs, so those member tags are dropped
-_UNION_TAGS = ("float", "bool", "str", "list", "int", "date")
+# What a type error means, in the words of docs/seed-format.md; alternatives of a union are
+# joined ("must be a number or a table").
+_DATE = "a date like 2023-11-17"
+_EXPECTED = {
+    "int_type": "a number", "int_parsing": "a whole number",
+    "int_from_float": "a whole number", "float_type": "a number", "float_parsing": "a number",
+    "string_type": "text", "bool_type": "true or false", "bool_parsing": "true or false",
+    "model_type": "a table", "dict_type": "a table", "model_attributes_type": "a table",
+    "list_type": "an array", "date_type": _DATE, "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+}
+
+
+def _walk(data: Any, error: Mapping[str, Any]) -> tuple[str | int, ...]:
+    """The part of an error's location that exists in the file. pydantic also names each union
+    member it tried (``ThroughputClaimModel``, ``list[...]``); those are not in the data."""
+    path: list[str | int] = []
+    node = data
+    loc = list(error["loc"])
+    for i, part in enumerate(loc):
+        in_list = isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
+        in_table = isinstance(node, dict) and part in node
+        if in_list or in_table:
+            node = node[part]
+        elif isinstance(node, dict) and i == len(loc) - 1 and error["type"] == "missing":
+            node = None
+        else:
+            continue
+        path.append(part)
+    return tuple(path)
+
+
+def _problem(errors: Sequence[Mapping[str, Any]]) -> str:
+    first = errors[0]
+    if first["type"] == "extra_forbidden":
+        return "is not a known field (see docs/seed-format.md)"
+    if first["type"] == "missing":
+        return "is required"
+    if first["type"] == "value_error" and "error" in first.get("ctx", {}):
+        return str(first["ctx"]["error"])  # our own words, without pydantic's "Value error, "
+    if all(e["type"] in _EXPECTED for e in errors):
+        return "must be " + " or ".join(dict.fromkeys(_EXPECTED[e["type"]] for e in errors))
+    return str(first["msg"])
 
 
 def _pydantic_message(file: str, err: ValidationError, data: Mapping[str, Any]) -> SeedError:
-    """The first validation error, phrased as file / record / field."""
-    first = err.errors()[0]
-    loc = list(first["loc"])
+    """The first validation error, phrased as file / record / field.
+
+    Of the alternatives pydantic reports for the same value (one per union member), the one
+    that reached deepest into the value is the one that explains it."""
+    errors = err.errors()
+    paths = [_walk(data, e) for e in errors]
+    first = paths[0]
+    same_value = [i for i, p in enumerate(paths) if p[:len(first)] == first]
+    deepest = max(len(paths[i]) for i in same_value)
+    chosen = [i for i in same_value if len(paths[i]) == deepest]
+    path = list(paths[chosen[0]])
     record = "file"
-    if len(loc) >= 2 and loc[0] in ("chip", "source", "rule") and isinstance(loc[1], int):
-        table, index = loc[0], loc[1]
-        items = data.get(table) or []
+    if len(path) >= 2 and path[0] in ("chip", "source", "rule") and isinstance(path[1], int):
+        table, index = path[0], path[1]
+        item = data[table][index]
         name = None
-        if isinstance(items, list) and index < len(items) and isinstance(items[index], dict):
-            item = items[index]
+        if isinstance(item, dict):
             name = item.get("name") or item.get("key") or item.get("id") or item.get("extends")
         record = f"{table} '{name}'" if isinstance(name, str) and name else f"{table} #{index + 1}"
-        loc = loc[2:]
-    field = ".".join(
-        str(part) for part in loc
-        if not (isinstance(part, str) and (part[:1].isupper() or "[" in part
-                                            or part in _UNION_TAGS))
-    )
-    message = first["msg"]
-    if first["type"] == "extra_forbidden":
-        message = "is not a known field (see docs/seed-format.md)"
-    elif first["type"] == "value_error" and "error" in first.get("ctx", {}):
-        message = str(first["ctx"]["error"])  # our own words, without pydantic's "Value error, "
-    return SeedError(file, record, field or "-", message)
+        path = path[2:]
+    field = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".")
+    return SeedError(file, record, field or "-", _problem([errors[i] for i in chosen]))
 
 
 def parse_text(text: str, file: str) -> SeedFileModel:

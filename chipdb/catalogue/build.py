@@ -254,16 +254,21 @@ def build_catalogue(
     origin: str = "seed",
 ) -> Catalogue:
     """Validate the cross-file constraints and build plain records; raise on the first error."""
+    cited = set(known_sources)
     sources: dict[str, SourceRecord] = {}
     for file, model in files:
         for s in model.source:
             if s.key in sources:
                 raise SeedError(file, f"source '{s.key}'", "key", "is defined twice")
+            if s.key in cited:
+                raise SeedError(file, f"source '{s.key}'", "key",
+                                "is already defined (bundled or by another import): "
+                                "cite it by its key without a [[source]] table")
             sources[s.key] = SourceRecord(
                 key=s.key, url=s.url, title=s.title, publisher=s.publisher, tier=s.tier,
                 accessed=s.accessed, note=s.note, origin=origin,
             )
-    source_keys = set(known_sources) | set(sources)
+    source_keys = cited | set(sources)
     chips: dict[str, ChipRecord] = {}
     for file, model in files:
         for c in model.chip:

@@ -7,7 +7,7 @@ chip from its field tables, ``build`` reads files and makes the cross-file check
 from chipdb.catalogue.build import (
     Catalogue,
     build_catalogue,
-    check_import_names,
+    check_import,
     load_paths,
     parse_text,
     read_file,
@@ -15,5 +15,5 @@ from chipdb.catalogue.build import (
 )
 from chipdb.catalogue.schema import SeedFileModel
 
-__all__ = ["Catalogue", "SeedFileModel", "build_catalogue", "check_import_names", "load_paths",
+__all__ = ["Catalogue", "SeedFileModel", "build_catalogue", "check_import", "load_paths",
            "parse_text", "read_file", "seed_files"]

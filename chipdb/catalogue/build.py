@@ -31,6 +31,7 @@ class Catalogue:
     sources: tuple[SourceRecord, ...]
     chips: tuple[ChipRecord, ...]
     rules: tuple[RuleDefinition, ...]
+    files: tuple[str, ...] = ()
 
 
 # --- reading and parsing ----------------------------------------------------------------------
@@ -196,10 +197,10 @@ def _check_names(chips: Sequence[ChipRecord]) -> None:
         raise SeedError(use.file, record, use.field, f"{use.subject} is already {old.reaches()}")
 
 
-def check_import_names(new: Catalogue, bundled: Catalogue,
-                       imported: Sequence[Catalogue] = ()) -> None:
-    """A user import may not take a key that already reaches a chip (a bundled name, alias or
-    family, or one from another import): it would silently replace what that key reaches."""
+def check_import(new: Catalogue, bundled: Catalogue, imported: Sequence[Catalogue] = ()) -> None:
+    """What a user import may not take, or it would silently replace it: a key that already
+    reaches a chip (a bundled name, alias or family, or another import's), or the id of another
+    import's rule. (Replacing a bundled rule by its id is how a user overrides one.)"""
     taken = {key: (use, "bundled") for key, use in name_uses(bundled.chips)}
     for other in imported:
         taken.update({key: (use, "imported") for key, use in name_uses(other.chips)})
@@ -213,6 +214,12 @@ def check_import_names(new: Catalogue, bundled: Catalogue,
         elif use.kind == old.kind == "name":
             problem += " (or try a variant with `chipdb what-if`)"
         raise SeedError(use.file, f"chip '{use.chip}'", use.field, problem)
+    for other in imported:
+        clash = sorted({r.id for r in new.rules} & {r.id for r in other.rules})
+        if clash:
+            raise SeedError(", ".join(new.files) or "-", f"rule '{clash[0]}'", "id",
+                            f"is already defined by the import {', '.join(other.files)}: "
+                            "replace that import, or give this rule its own id")
 
 
 # --- rules: pydantic checked the shape; the engine's parser gives them meaning ----------------
@@ -279,4 +286,5 @@ def build_catalogue(
             chips[key] = chip_record(file, c, source_keys, origin)
     _check_names(list(chips.values()))
     rules = _rules(files, known_rules or {}, origin)
-    return Catalogue(tuple(sources.values()), tuple(chips.values()), rules)
+    return Catalogue(tuple(sources.values()), tuple(chips.values()), rules,
+                     tuple(file for file, _ in files))

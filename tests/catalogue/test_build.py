@@ -1,4 +1,4 @@
-"""Reading files and the cross-file checks: TOML and UTF-8 errors, duplicate sources."""
+"""Reading files and the cross-file checks: TOML and UTF-8 errors, duplicate sources and rules."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from chipdb.catalogue import build_catalogue, parse_text, read_file
+from chipdb.catalogue import build_catalogue, check_import, parse_text, read_file
 from chipdb.errors import SeedError
-from chipdb.store.url import DatabaseUrl
+from chipdb.store.ready import ensure_ready
+from chipdb.store.url import DatabaseUrl, parse_url
 from chipdb.store.write.rebuild import parse_user_import, read_seed_catalogue
 from tests.helpers import run
 
@@ -62,3 +63,43 @@ def test_unreadable_files_name_the_file(tmp_path: Path, raw: bytes, problem: str
     with pytest.raises(SeedError) as info:
         read_file(path)
     assert info.value.message.startswith(f"{path}: file: -: {problem}")
+
+
+RULE = """
+[[rule]]
+id = "draft-x"
+title = "A draft"
+citation = "draft"
+url = "https://example.org/draft"
+effective = 2027-01-01
+default_outcome = "not-covered"
+[[rule.clause]]
+outcome = "license-required"
+when = { metric = "tpp", op = ">=", value = 3000 }
+"""
+
+
+def test_another_imports_rule_id_is_refused_but_a_bundled_one_may_be_replaced() -> None:
+    first = parse_user_import("first.toml", RULE, SEEDS)
+    second = parse_user_import("second.toml", RULE, SEEDS, [first])
+    with pytest.raises(SeedError) as info:
+        check_import(second, SEEDS, [first])
+    assert info.value.message == (
+        "second.toml: rule 'draft-x': id: is already defined by the import first.toml: "
+        "replace that import, or give this rule its own id")
+    override = parse_user_import(
+        "override.toml", '[[rule]]\nextends = "us-2025-04-h20"\n', SEEDS, [first])
+    check_import(override, SEEDS, [first])
+
+
+def test_the_same_rule_in_two_imports_is_a_one_line_error_not_a_crash(tmp_path: Path) -> None:
+    db = parse_url(f"sqlite:///{tmp_path / 'rules.sqlite3'}")
+    ensure_ready(db)
+    for name in ("first.toml", "second.toml"):
+        (tmp_path / name).write_text(RULE, encoding="utf-8")
+    assert run(db, "import", str(tmp_path / "first.toml")).code == 0
+    result = run(db, "import", str(tmp_path / "second.toml"))
+    assert result.code == 1 and result.err.count("\n") == 1, result.err
+    assert "rule 'draft-x': id: is already defined by the import first.toml" in result.err
+    assert [line.split()[0] for line in run(db, "export", "--list").out.splitlines()] == [
+        "first.toml"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from chipdb.catalogue import Catalogue, check_import_names
+from chipdb.catalogue import Catalogue, check_import
 from chipdb.errors import SeedError
 from chipdb.store.url import DatabaseUrl
 from chipdb.store.write.rebuild import parse_user_import, read_seed_catalogue
@@ -47,7 +47,7 @@ def user(text: str, file: str = "user.toml") -> Catalogue:
 
 def guard_error(text: str, others: tuple[Catalogue, ...] = ()) -> SeedError:
     with pytest.raises(SeedError) as info:
-        check_import_names(user(text), SEEDS, others)
+        check_import(user(text), SEEDS, others)
     return info.value
 
 
@@ -88,8 +88,8 @@ def test_an_alias_or_a_family_default_of_the_import_is_checked_too() -> None:
 
 
 def test_a_new_variant_in_a_bundled_family_is_fine_when_it_is_not_the_default() -> None:
-    check_import_names(user(chip("H100 Lab Edition", family="H100")), SEEDS)
-    check_import_names(user(chip("Lab X1", family="Lab", extra="default = true")), SEEDS)
+    check_import(user(chip("H100 Lab Edition", family="H100")), SEEDS)
+    check_import(user(chip("Lab X1", family="Lab", extra="default = true")), SEEDS)
 
 
 def test_another_imports_names_are_refused_naming_that_import() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 
-from chipdb.catalogue import check_import_names
+from chipdb.catalogue import check_import
 from chipdb.errors import DataError, SeedError
 from chipdb.store import models as m
 from chipdb.store.package_data import seed_fingerprint, seeds_dir
@@ -48,8 +48,9 @@ def store_import(db: DatabaseUrl, path: Path, content: str, replace: bool = Fals
         if not (catalogue.chips or catalogue.rules or catalogue.sources):
             raise SeedError(str(path), "file", "-", "holds no [[chip]], [[rule]] or [[source]]")
         # one name rule (names.normalize_name) for names, aliases and family defaults alike:
-        # 'H100-SXM' is 'H100 SXM', so it is refused rather than replacing the bundled chip
-        check_import_names(catalogue, seeds, others)
+        # 'H100-SXM' is 'H100 SXM', so it is refused rather than replacing the bundled chip;
+        # and another import's rule id is refused rather than stored twice
+        check_import(catalogue, seeds, others)
         previous = {n for n, _ in existing}
         if name in previous and not replace:
             raise DataError(f"an import named {name} exists: use --replace to update it")

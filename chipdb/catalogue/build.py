@@ -12,7 +12,7 @@ import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -145,7 +145,7 @@ class NameUse:
     """One key a chip can be reached by: its name, an alias, or its family (as the default)."""
 
     chip: str
-    kind: str  # name | alias | family
+    kind: Literal["name", "alias", "family"]
     written: str
     file: str
 

@@ -3,13 +3,18 @@ every error reads ``file: rule 'id': field: problem`` like a chip's."""
 
 from __future__ import annotations
 
+import os
+import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
 
-from chipdb.catalogue import build, build_catalogue, parse_text
+from chipdb.catalogue import SeedFileModel, build, build_catalogue, parse_text
 from chipdb.errors import SeedError
 from chipdb.store.write.rebuild import parse_user_import, read_seed_catalogue
 
@@ -139,3 +144,38 @@ def test_an_engine_error_with_a_field_is_used_as_it_is(monkeypatch: pytest.Monke
 
 def test_the_bundled_rules_pass_the_shape_check() -> None:
     assert {r.id for r in SEEDS.rules} >= {"us-2022-10", "us-2023-10", "us-2024-12"}
+
+
+# --- generated rule tables: a located one-line error or a rule, never anything else ------------
+
+_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12),
+              st.dates(), st.sampled_from(["tpp", ">=", "r1", "us-2023-10", "in-force"])),
+    lambda inner: st.one_of(st.lists(inner, max_size=3),
+                            st.dictionaries(st.sampled_from(
+                                ["metric", "op", "value", "param", "all", "any", "outcome",
+                                 "when", "label", "text", "name", "rule", "outcome_in"]),
+                                inner, max_size=4)),
+    max_leaves=8,
+)
+_KEYS = ["id", "extends", "title", "citation", "url", "published", "effective", "ended",
+         "status", "layer", "notes", "unverified", "parameters", "exclude", "clause",
+         "append_clause", "default_outcome", "exception", "per_unit", "colour"]
+
+
+@settings(max_examples=int(os.environ.get("CHIPDB_FUZZ_EXAMPLES", "150")), deadline=None)
+@given(changes=st.dictionaries(st.sampled_from(_KEYS), _values, max_size=4))
+def test_generated_rule_tables_get_a_located_one_line_answer(changes: dict[str, Any]) -> None:
+    table = tomllib.loads(RULE)["rule"][0]
+    table.update({k: v for k, v in changes.items() if v is not None})
+    for key in [k for k, v in changes.items() if v is None]:
+        table.pop(key, None)
+    try:
+        model = SeedFileModel.model_validate({"rule": [table]})
+        build_catalogue([("u.toml", model)], known_rules={r.id: r for r in SEEDS.rules},
+                        origin="user")
+    except ValidationError as exc:  # what parse_text does with it
+        located = build._pydantic_message("u.toml", exc, {"rule": [table]})
+        assert located.message.startswith("u.toml: rule ") and located.field, located.message
+    except SeedError as exc:
+        assert exc.message.startswith("u.toml: rule ") and exc.field and exc.problem, exc.message

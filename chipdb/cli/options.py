@@ -39,7 +39,7 @@ def complete_rule(incomplete: str) -> list[str]:
         from chipdb.service.session import open_session
 
         with open_session(current_db()) as s:
-            return [r["rule"] for r in api.rules(s) if r["rule"].startswith(incomplete)]
+            return [r.rule for r in api.rules(s) if r.rule.startswith(incomplete)]
     except Exception:
         return []
 
@@ -84,22 +84,15 @@ def open_cli_session() -> Any:
     return open_session(current_db(), notify)
 
 
+def tell_variants(resolved: Any) -> None:
+    """On stderr: which chip a family name picked, and its other variants."""
+    for r in resolved:
+        if r.other_variants:
+            notify(f"chipdb: '{r.typed}' is {r.chip}; other variants: "
+                   f"{', '.join(r.other_variants)}")
+
+
 def resolve_names(s: Any, names: list[str]) -> list[str]:
-    out = []
-    for r in s.resolve(names):
-        others = s.other_variants(r)
-        if others:
-            notify(f"chipdb: '{r.typed}' is {r.chip}; other variants: {', '.join(others)}")
-        out.append(r.chip)
-    return list(dict.fromkeys(out))
-
-
-def one_chip(name: str, fmt: str, fetch: Any, document: Any) -> None:
-    """The shape of every single-chip command: resolve, read, render."""
-    from chipdb.render import render
-
-    fmt = check_format(fmt)
-    with open_cli_session() as s:
-        chip = resolve_names(s, [name])[0]
-        data = fetch(s, chip)
-    render(document(chip, data), fmt)
+    resolved = s.resolve(names)
+    tell_variants(resolved)
+    return list(dict.fromkeys(r.chip for r in resolved))

@@ -16,9 +16,9 @@ from chipdb.cli.options import (
     complete_rule,
     file_path,
     notify,
-    one_chip,
     open_cli_session,
     resolve_names,
+    tell_variants,
 )
 from chipdb.cli.root import app
 from chipdb.errors import UsageError
@@ -40,15 +40,14 @@ def compare(
     from chipdb.render import render
     from chipdb.render.layouts import compare_document
     from chipdb.service import catalogue as api
+    from chipdb.service.results import compare_json
 
     fmt = check_format(fmt)
     day = as_of_date(as_of)
     with open_cli_session() as s:
-        chips = resolve_names(s, names)
-        data = api.compare(s, chips, None if all_rules else day, with_sources=sources)
-    if all_rules:
-        data["as_of"] = None
-    render(compare_document(data, sources), fmt)
+        report = api.compare(s, names, None if all_rules else day, with_sources=sources)
+    tell_variants(report.resolved)
+    render(compare_document(compare_json(report), sources), fmt)
 
 
 @app.command()
@@ -57,10 +56,16 @@ def show(
     fmt: FormatOpt = "table",
 ) -> None:
     """Every field of one chip with its source, tier and competing claims."""
+    from chipdb.render import render
     from chipdb.render.layouts import show_document
     from chipdb.service import catalogue as api
+    from chipdb.service.results import show_json
 
-    one_chip(name, fmt, api.show, lambda _chip, data: show_document(data))
+    fmt = check_format(fmt)
+    with open_cli_session() as s:
+        detail = api.show(s, name)
+    tell_variants([detail.resolved])
+    render(show_document(show_json(detail)), fmt)
 
 
 @app.command("list")
@@ -84,13 +89,14 @@ def list_(
     from chipdb.render import render
     from chipdb.render.layouts import list_document
     from chipdb.service import catalogue as api
+    from chipdb.service.results import list_json
 
     fmt = check_format(fmt)
     if verdict and not rule:
         raise UsageError("--verdict needs --rule RULE")
     with open_cli_session() as s:
         rows = api.list_chips(s, vendor, market, datacenter, rule, verdict, as_of_date(as_of), sort)
-    render(list_document(rows, rule), fmt)
+    render(list_document(list_json(rows, rule is not None), rule), fmt)
 
 
 @app.command()
@@ -103,10 +109,11 @@ def rules(
     from chipdb.render import render
     from chipdb.render.layouts import rules_document
     from chipdb.service import catalogue as api
+    from chipdb.service.results import rule_json
 
     fmt = check_format(fmt)
     with open_cli_session() as s:
-        data = api.rules(s, rule_id)
+        data = [rule_json(r) for r in api.rules(s, rule_id)]
     render(rules_document(data, detail=rule_id is not None), fmt)
 
 
@@ -128,6 +135,7 @@ def what_if(
     from chipdb.render import render
     from chipdb.render.layouts import compare_document
     from chipdb.service import designs
+    from chipdb.service.results import what_if_json
     from chipdb.units import parse_assignments
 
     fmt = check_format(fmt)
@@ -143,9 +151,9 @@ def what_if(
         raise UsageError("give BASE (a chip, or 'blank') or --batch FILE")
     overrides = parse_assignments(set_ or [])
     with open_cli_session() as s:
-        chip = None if base.strip().casefold() == "blank" else resolve_names(s, [base])[0]
-        data = designs.what_if(s, chip, overrides, day, name)
-    render(compare_document(data, False), fmt)
+        report = designs.what_if(s, base, overrides, day, name)
+    tell_variants([report.resolved] if report.resolved else [])
+    render(compare_document(what_if_json(report), False), fmt)
 
 
 @app.command()
@@ -158,13 +166,14 @@ def headroom(
     from chipdb.render import render
     from chipdb.render.layouts import headroom_document
     from chipdb.service import designs
+    from chipdb.service.results import headroom_json
 
     fmt = check_format(fmt)
     day = as_of_date(as_of)
     with open_cli_session() as s:
-        chip = resolve_names(s, [name])[0]
-        rows = designs.headroom(s, chip, day)
-    render(headroom_document(chip, day, rows), fmt)
+        report = designs.headroom(s, name, day)
+    tell_variants([report.resolved])
+    render(headroom_document(report.chip, day, headroom_json(report)), fmt)
 
 
 @app.command()
@@ -173,10 +182,16 @@ def timeline(
     fmt: FormatOpt = "table",
 ) -> None:
     """The chip's verdicts through time, one row per rule period."""
+    from chipdb.render import render
     from chipdb.render.layouts import timeline_document
     from chipdb.service import catalogue as api
+    from chipdb.service.results import timeline_json
 
-    one_chip(name, fmt, api.timeline, timeline_document)
+    fmt = check_format(fmt)
+    with open_cli_session() as s:
+        report = api.timeline(s, name)
+    tell_variants([report.resolved])
+    render(timeline_document(report.chip, timeline_json(report)), fmt)
 
 
 @app.command()

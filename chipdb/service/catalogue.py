@@ -1,135 +1,180 @@
-"""Reading the catalogue: compare, show, list, rules and timeline, all from the views."""
+"""Reading the catalogue: compare, show, check, list, rules and timeline, all from the views.
+
+Every function takes what a person types (names, aliases, families; any case or spacing),
+resolves it on the session, and raises NotFoundError, with suggestions, for an unknown name.
+"""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from chipdb.errors import NotFoundError, UsageError
 from chipdb.service.results import (
     METRIC_FIELDS,
     SPEC_FIELDS,
+    CheckReport,
+    CheckRow,
+    ChipDetail,
+    ChipReport,
+    ChipRow,
+    CompareReport,
+    DieRow,
+    IoRow,
+    MemoryRow,
+    RuleReport,
+    ThresholdRow,
+    TimelineReport,
+    TimelineRow,
+    chip_row,
+    day,
+    flag,
     margins_by,
     metric_value,
-    plain_value,
-    verdict_dict,
+    source_row,
+    stored_verdict,
+    unknown_because,
 )
-from chipdb.service.session import Session
+from chipdb.service.session import Session, chips_of
 from chipdb.store.read import queries
 
 
-def compare(s: Session, chips: Sequence[str], as_of: date | None,
-            with_sources: bool = False) -> dict[str, Any]:
+def compare(s: Session, chips: str | Sequence[str], as_of: date | None,
+            with_sources: bool = False) -> CompareReport:
     """Specs, metrics and verdicts (in force on ``as_of``, or all when None) per chip."""
-    specs = {r["chip"]: r for r in queries.chip_specs(s.conn, chips)}
-    metrics = {r["chip"]: r for r in queries.chip_metrics(s.conn, chips)}
-    verdict_rows = queries.verdicts(s.conn, chips, as_of)
-    margins = margins_by(queries.margins(s.conn, chips, as_of))
-    source_rows = queries.sources(s.conn, chips) if with_sources else []
+    resolved = s.resolve(chips)
+    names = chips_of(resolved)
+    specs = {r["chip"]: r for r in queries.chip_specs(s.conn, names)}
+    metrics = {r["chip"]: r for r in queries.chip_metrics(s.conn, names)}
+    verdict_rows = queries.verdicts(s.conn, names, as_of)
+    margins = margins_by(queries.margins(s.conn, names, as_of))
+    source_rows = queries.sources(s.conn, names) if with_sources else []
     out = []
-    for name in chips:
+    for name in names:
         spec = specs[name]
         metric = metrics[name]
-        verdicts = [
-            verdict_dict(v, margins.get((name, v["rule"], str(v["valid_from"])), []))
-            for v in verdict_rows if v["chip"] == name
-        ]
-        entry: dict[str, Any] = {
-            "name": name,
-            "vendor": spec["vendor"],
-            "specs": {k: plain_value(spec.get(k)) for k in SPEC_FIELDS if k != "vendor"}
+        out.append(ChipReport(
+            name=name,
+            vendor=spec["vendor"],
+            specs={k: day(spec.get(k)) if k == "released" else spec.get(k)
+                   for k in SPEC_FIELDS if k != "vendor"}
             | {k: spec[k] for k in spec if k.endswith("_tops") and spec[k] is not None},
-            "metrics": {k: metric_value(k, metric.get(k)) for k in METRIC_FIELDS},
-            "unknown_because": json.loads(metric.get("why_unknown") or "{}"),
-            "verdicts": verdicts,
-        }
-        if with_sources:
-            entry["sources"] = [
-                {k: plain_value(r[k]) for k in ("field", "value_num", "value_text", "preferred",
-                                          "tier", "source", "url", "publisher", "reason",
-                                          "note", "derivation")}
-                for r in source_rows if r["chip"] == name
-            ]
-        out.append(entry)
-    return {"as_of": None if as_of is None else as_of.isoformat(), "chips": out}
+            metrics={k: metric_value(k, metric.get(k)) for k in METRIC_FIELDS},
+            unknown_because=unknown_because(metric.get("why_unknown")),
+            verdicts=tuple(
+                stored_verdict(v, margins.get((name, v["rule"], str(day(v["valid_from"]))), []))
+                for v in verdict_rows if v["chip"] == name),
+            sources=tuple(source_row(r) for r in source_rows if r["chip"] == name)
+            if with_sources else None,
+        ))
+    return CompareReport(as_of=as_of, chips=tuple(out), resolved=tuple(resolved))
+
+
+def show(s: Session, chip: str) -> ChipDetail:
+    """One chip with every claim behind its fields, its parts, aliases and every verdict."""
+    report = compare(s, [chip], None, with_sources=True)
+    name = report.chips[0].name
+    parts = queries.chip_structure(s.conn, name)
+    return ChipDetail(
+        chip=report.chips[0],
+        dies=tuple(DieRow(**dict(d, non_planar=flag(d["non_planar"]))) for d in parts["dies"]),
+        memory=tuple(MemoryRow(**m) for m in parts["memory"]),
+        io=tuple(IoRow(**i) for i in parts["io"]),
+        aliases=tuple(r["alias"] for r in parts["aliases"]),
+        resolved=report.resolved[0],
+    )
+
+
+def check(s: Session, chip: str, as_of: date) -> CheckReport:
+    """Every rule's verdict in force on ``as_of``, with the clause that decided it.
+
+    The bottom line for a destination and a buyer will grow from here (issue 13).
+    """
+    from chipdb.service.designs import deciding_clauses
+
+    report = compare(s, [chip], as_of)
+    c = report.chips[0]
+    clauses = deciding_clauses(s, c.name, as_of)
+    rows = tuple(CheckRow(
+        rule=v.rule, rule_title=v.rule_title, citation=v.citation, outcome=v.outcome,
+        determined=v.determined, clause=clauses.get(v.rule), reason=v.reason,
+        unverified=v.unverified, valid_from=v.valid_from, valid_to=v.valid_to,
+        margins=v.margins) for v in c.verdicts)
+    return CheckReport(chip=c.name, as_of=as_of, verdicts=rows, resolved=report.resolved[0])
 
 
 def list_chips(s: Session, vendor: str | None = None, market: str | None = None,
                datacenter: bool | None = None, rule: str | None = None,
                outcome: str | None = None, as_of: date | None = None,
-               sort: str = "vendor") -> list[dict[str, Any]]:
-    rows = queries.chip_metrics(s.conn)
+               sort: str = "vendor") -> list[ChipRow]:
+    """The catalogue, filtered; ``outcome`` (under ``rule``) may end in * to match a prefix."""
+    if sort not in ("vendor", "chip", *METRIC_FIELDS, "memory_capacity_gb",
+                    "transistors_billion"):
+        raise UsageError(f"cannot sort by '{sort}': use chip, vendor or a metric "
+                         f"({', '.join(METRIC_FIELDS)})")
+    if outcome and not rule:
+        raise UsageError("an outcome filter needs a rule")
+    by_chip: dict[str, str] = {}
     if rule is not None:
-        known = {r["rule"] for r in queries.rules(s.conn)}
-        if rule not in known:
-            raise NotFoundError(f"unknown rule '{rule}': `chipdb rules` lists them")
+        rule = rule_id(s, rule, "`chipdb rules` lists them")
         by_chip = {v["chip"]: v["outcome"] for v in queries.verdicts(s.conn, None, as_of)
                    if v["rule"] == rule}
-        for r in rows:
-            r["verdict"] = by_chip.get(r["chip"])
     out = []
-    for r in rows:
-        if vendor and r["vendor"].casefold() != vendor.casefold():
+    for r in queries.chip_metrics(s.conn):
+        if vendor and r["vendor"].casefold() != vendor.strip().casefold():
             continue
         if market and r["market"] != market:
             continue
         if datacenter is not None and (r["datacenter"] is None
                                        or bool(r["datacenter"]) != datacenter):
             continue
-        if outcome and (r.get("verdict") or "") != outcome and not (
-            outcome.endswith("*") and (r.get("verdict") or "").startswith(outcome[:-1])
+        verdict = by_chip.get(r["chip"])
+        if outcome and (verdict or "") != outcome and not (
+            outcome.endswith("*") and (verdict or "").startswith(outcome[:-1])
         ):
             continue
-        r["datacenter"] = None if r["datacenter"] is None else bool(r["datacenter"])
-        out.append(r)
-    if sort not in ("vendor", "chip", *METRIC_FIELDS, "memory_capacity_gb",
-                    "transistors_billion"):
-        raise UsageError(f"cannot sort by '{sort}': use chip, vendor or a metric "
-                         f"({', '.join(METRIC_FIELDS)})")
+        out.append(chip_row(r, verdict))
     numeric = sort not in ("vendor", "chip", "tpp_precision", "tpp_basis")
     if numeric:
-        out.sort(key=lambda r: (r.get(sort) is None, -(r.get(sort) or 0.0), r["chip"]))
+        out.sort(key=lambda r: (getattr(r, sort) is None, -(getattr(r, sort) or 0.0), r.chip))
     else:
-        out.sort(key=lambda r: (str(r.get(sort) or ""), r["chip"]))
+        out.sort(key=lambda r: (str(getattr(r, sort) or ""), r.chip))
     return out
 
 
-def show(s: Session, chip: str) -> dict[str, Any]:
-    data: dict[str, Any] = compare(s, [chip], None, with_sources=True)["chips"][0]
-    structure: dict[str, Any] = dict(queries.chip_structure(s.conn, chip))
-    structure["aliases"] = [r["alias"] for r in structure["aliases"]]
-    for die in structure["dies"]:
-        if die["non_planar"] is not None:
-            die["non_planar"] = bool(die["non_planar"])
-    data.update(structure)
-    return data
+def rule_id(s: Session, typed: str, hint: str | None = None) -> str:
+    """A rule id as typed (any case, stray spaces) -> the stored id; NotFoundError otherwise."""
+    known: list[str] = [r["rule"] for r in queries.rules(s.conn)]
+    hit = next((k for k in known if k.casefold() == typed.strip().casefold()), None)
+    if hit is None:
+        raise NotFoundError(f"unknown rule '{typed}': "
+                            f"{hint or 'known rules are ' + ', '.join(known)}")
+    return hit
 
 
-def rules(s: Session, rule_id: str | None = None) -> list[dict[str, Any]]:
-    rows = queries.rules(s.conn, rule_id)
-    if rule_id is not None and not rows:
-        known = [r["rule"] for r in queries.rules(s.conn)]
-        raise NotFoundError(f"unknown rule '{rule_id}': known rules are {', '.join(known)}")
-    thresholds = queries.rule_thresholds(s.conn, rule_id)
-    for r in rows:
-        r["thresholds"] = [
-            {k: t[k] for k in ("clause", "metric", "op", "threshold", "parameter")}
-            for t in thresholds if t["rule"] == r["rule"]
-        ]
-        r["unverified"] = bool(r["unverified"])
-        for k in ("published", "effective", "ended"):
-            r[k] = plain_value(r[k])
-    return rows
+def rules(s: Session, rule: str | None = None) -> list[RuleReport]:
+    """Every rule version (or the one named), with its thresholds."""
+    if rule is not None:
+        rule = rule_id(s, rule)
+    thresholds = queries.rule_thresholds(s.conn, rule)
+    return [RuleReport(
+        rule=r["rule"], title=r["title"], short_title=r["short_title"], citation=r["citation"],
+        url=r["url"], published=day(r["published"]), effective=day(r["effective"]) or date.min,
+        ended=day(r["ended"]), status=r["status"], layer=r["layer"],
+        unverified=bool(r["unverified"]), summary=r["summary"], wording=r["wording"],
+        notes=r["notes"], origin=r["origin"],
+        thresholds=tuple(ThresholdRow(**{k: t[k] for k in ThresholdRow.__dataclass_fields__})
+                         for t in thresholds if t["rule"] == r["rule"]),
+    ) for r in queries.rules(s.conn, rule)]
 
 
-def timeline(s: Session, chip: str) -> list[dict[str, Any]]:
-    rows = queries.verdicts(s.conn, [chip], None)
-    rows.sort(key=lambda r: (str(r["valid_from"]), r["rule"]))
-    return [
-        {"from": plain_value(r["valid_from"]), "to": plain_value(r["valid_to"]), "rule": r["rule"],
-         "outcome": r["outcome"], "citation": r["citation"], "reason": r["reason"],
-         "status": r["rule_status"]}
-        for r in rows
-    ]
+def timeline(s: Session, chip: str) -> TimelineReport:
+    """The chip's verdicts through time, one row per rule period, oldest first."""
+    resolved = s.resolve_one(chip)
+    rows = queries.verdicts(s.conn, [resolved.chip], None)
+    rows.sort(key=lambda r: (str(day(r["valid_from"])), r["rule"]))
+    return TimelineReport(chip=resolved.chip, resolved=resolved, rows=tuple(
+        TimelineRow(valid_from=day(r["valid_from"]), valid_to=day(r["valid_to"]),
+                    rule=r["rule"], outcome=r["outcome"], citation=r["citation"],
+                    reason=r["reason"], status=r["rule_status"])
+        for r in rows))

@@ -11,7 +11,16 @@ from typing import Any, TextIO
 
 from chipdb.errors import DataError, NotFoundError, UsageError
 from chipdb.metricdefs import INPUT_KEYS
-from chipdb.service.results import METRIC_FIELDS, live_verdict_dict
+from chipdb.service.results import (
+    METRIC_FIELDS,
+    ChipReport,
+    HeadroomReport,
+    HeadroomRow,
+    Resolution,
+    WhatIfReport,
+    live_verdict,
+    metric_value,
+)
 from chipdb.service.session import Session
 from chipdb.store.read import queries
 from chipdb.units import parse_value
@@ -24,11 +33,12 @@ def load_rules(s: Session) -> list[Any]:
 
 
 def chip_spec(s: Session, chip: str) -> Any:
-    """A catalogued chip as a ChipSpec, read from the tables."""
+    """A catalogued chip (name, alias or family, as typed) as a ChipSpec, read from the tables."""
     from chipdb.spec import ChipSpec, Die, IoLink, Memory, Throughput
 
-    parts = queries.chip_parts(s.conn, chip)
-    if parts is None:
+    name = s.resolve_one(chip).chip
+    parts = queries.chip_parts(s.conn, name)
+    if parts is None:  # pragma: no cover - the name index and the tables are one database
         raise NotFoundError(f"unknown chip '{chip}'")
     h = parts["head"]
 
@@ -54,54 +64,95 @@ def chip_spec(s: Session, chip: str) -> Any:
                     dies=dies, memories=memories, io_links=links, throughputs=rates)
 
 
+def design_values(overrides: Mapping[str, Any], where: str = "set") -> dict[str, Any]:
+    """Values to set, in canonical units: numbers, or what a person types ("4TB/s", "yes")."""
+    out: dict[str, Any] = {}
+    for key, raw in overrides.items():
+        if isinstance(raw, bool):
+            text = "true" if raw else "false"
+        elif isinstance(raw, int | float):
+            text = repr(float(raw))
+        elif isinstance(raw, str):
+            text = raw
+        else:
+            raise UsageError(f"{where}: {key} takes a number, text such as '4TB/s', or "
+                             f"true/false, not {type(raw).__name__}")
+        out[key] = parse_value(key, text, where)
+    return out
+
+
+def base_chip(s: Session, base: str | None) -> Resolution | None:
+    """The chip a design starts from; None (or 'blank') starts from nothing."""
+    if base is None or base.strip().casefold() == "blank":
+        return None
+    return s.resolve_one(base)
+
+
 def what_if(s: Session, base: str | None, overrides: Mapping[str, Any], as_of: date,
-            name: str | None = None) -> dict[str, Any]:
-    from chipdb.engine import evaluate_on
+            name: str | None = None) -> WhatIfReport:
+    """A modified (or new) design, classified by the engine that classified the catalogue."""
+    from chipdb.engine import evaluate_dated
     from chipdb.metrics import compute_metrics
     from chipdb.spec import ChipSpec
 
-    spec = chip_spec(s, base) if base else ChipSpec(name="blank")
-    label = name or (f"{base} (modified)" if base else "design")
-    values = compute_metrics(spec, overrides)
+    resolved = base_chip(s, base)
+    values_set = design_values(overrides)
+    spec = chip_spec(s, resolved.chip) if resolved else ChipSpec(name="blank")
+    label = name or (f"{resolved.chip} (modified)" if resolved else "design")
+    values = compute_metrics(spec, values_set)
+    rules_ = {r.id: r for r in load_rules(s)}
+    # Every period of every rule, as the store computes them, then the ones in force on
+    # as_of: a design with nothing set gets exactly its catalogue verdicts.
+    dated = evaluate_dated(list(rules_.values()), [values.values], [values.why_unknown])[0]
+    live = sorted(
+        (v for v in dated if v.valid_from is not None and v.valid_from <= as_of
+         and (v.valid_to is None or as_of <= v.valid_to)),
+        key=lambda v: (rules_[v.rule].effective, v.rule, v.valid_from))
+    design = ChipReport(
+        name=label, vendor=values.values.get("vendor"), specs={},
+        metrics={k: metric_value(k, values.values.get(k)) for k in METRIC_FIELDS},
+        unknown_because=dict(values.why_unknown),
+        verdicts=tuple(live_verdict(label, v, rules_[v.rule]) for v in live),
+        base=resolved.chip if resolved else None, overrides=values_set,
+    )
+    return WhatIfReport(as_of=as_of, design=design, resolved=resolved)
+
+
+def deciding_clauses(s: Session, chip: str, as_of: date) -> dict[str, str | None]:
+    """Per rule, the label of the clause that decided the chip's outcome on ``as_of``
+    (None: no clause met, so the rule's default, or an unknown left it open)."""
+    from chipdb.engine import MetricTable, evaluate_table
+    from chipdb.metrics import compute_metrics
+
+    values = compute_metrics(chip_spec(s, chip), {})
     rules_ = load_rules(s)
-    verdicts = evaluate_on(rules_, [values.values], as_of, True, [values.why_unknown])[0]
-    citations = {r.id: r.citation for r in rules_}
-    return {
-        "as_of": as_of.isoformat(),
-        "chips": [{
-            "name": label,
-            "vendor": values.values.get("vendor"),
-            "base": base,
-            "set": dict(overrides),
-            "specs": {},
-            "metrics": {k: values.values.get(k) for k in METRIC_FIELDS},
-            "unknown_because": values.why_unknown,
-            "verdicts": [live_verdict_dict(v, citations.get(v.rule)) for v in verdicts],
-        }],
-    }
+    results = evaluate_table(rules_, MetricTable.from_rows([values.values]), as_of)
+    out: dict[str, str | None] = {}
+    for rule in rules_:
+        index = int(results[rule.id].clause_index[0])
+        clause = (rule.clauses[index] if index >= 0
+                  else rule.exclusions[-index - 100] if index <= -100 else None)
+        out[rule.id] = None if clause is None else clause.label or clause.outcome
+    return out
 
 
-def headroom(s: Session, chip: str, as_of: date) -> list[dict[str, Any]]:
+def headroom(s: Session, chip: str, as_of: date) -> HeadroomReport:
     """For each metric a design moves, the nearest value up and down that changes a verdict."""
     from chipdb.engine import MetricTable, evaluate_table
     from chipdb.metrics import columns_from_inputs, design_inputs, metrics_from_inputs
 
-    spec = chip_spec(s, chip)
+    resolved = s.resolve_one(chip)
+    spec = chip_spec(s, resolved.chip)
     inputs = design_inputs(spec)
     base = metrics_from_inputs(columns_from_inputs([inputs]), 1)
     rules_ = [r for r in load_rules(s) if r.in_force(as_of)]
     base_out = evaluate_table(rules_, MetricTable(base, 1), as_of)
     current = {rid: str(res.outcome[0]) for rid, res in base_out.items()}
-    tpp = float(base["tpp"][0])
     area = float(base["applicable_die_area_mm2"][0])
-    movable = {
-        "tpp": tpp,
-        "performance_density": float(base["performance_density"][0]),
-        "memory_bandwidth_gbps": float(base["memory_bandwidth_gbps"][0]),
-        "bidirectional_io_gbps": float(base["bidirectional_io_gbps"][0]),
-        "transistors_billion": float(base["transistors_billion"][0]),
-    }
-    results = []
+    movable = {m: float(base[m][0]) for m in (
+        "tpp", "performance_density", "memory_bandwidth_gbps", "bidirectional_io_gbps",
+        "transistors_billion")}
+    results: list[HeadroomRow] = []
     for metric, now in movable.items():
         if math.isnan(now):
             continue
@@ -134,17 +185,15 @@ def headroom(s: Session, chip: str, as_of: date) -> list[dict[str, Any]]:
             for direction, idx in (("up", up), ("down", down)):
                 if idx is None:
                     continue
-                value = points[idx]
-                line = round_line(value)
-                results.append({
-                    "rule": rule.id, "metric": metric, "direction": direction,
-                    "current": round_line(now), "crosses_at": line,
-                    "change": round_line(line - now),
-                    "change_pct": round_line((line - now) / now * 100) if now else None,
-                    "from": current[rule.id], "to": str(res[idx]),
-                })
-    results.sort(key=lambda r: (r["rule"], r["metric"], r["direction"]))
-    return results
+                line = round_line(points[idx])
+                results.append(HeadroomRow(
+                    rule=rule.id, metric=metric, direction=direction, current=round_line(now),
+                    crosses_at=line, change=round_line(line - now),
+                    change_pct=round_line((line - now) / now * 100) if now else None,
+                    from_outcome=current[rule.id], to_outcome=str(res[idx])))
+    results.sort(key=lambda r: (r.rule, r.metric, r.direction))
+    return HeadroomReport(chip=resolved.chip, as_of=as_of, rows=tuple(results),
+                          resolved=resolved)
 
 
 def round_line(value: float) -> float:

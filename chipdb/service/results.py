@@ -1,8 +1,18 @@
-"""The shapes of what the library returns: one serializer for stored and one for live verdicts."""
+"""What the library returns: one typed record per report, and the one JSON shape of each.
+
+Every record is a frozen dataclass. The row records (``MarginRow``, ``ChipRow``,
+``HeadroomRow``, ``TimelineRow``, ``ThresholdRow``) hold scalars only, so a list of them drops
+into ``pandas.DataFrame(...)``. The reports hold the resolved names and their rows.
+
+The ``*_json`` functions give the JSON the CLI prints; a verdict has one shape whether it was
+read from the ``chip_verdict`` view or computed live by the engine (what-if).
+"""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,56 +28,432 @@ METRIC_FIELDS = (
     "memory_bandwidth_density", "datacenter",
 )
 
+_BOOL_METRICS = ("datacenter", "standalone_hbm", "non_planar", "contains_hbm")
 
-def margins_by(rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str, str], list[dict[str, Any]]]:
-    out: dict[tuple[str, str, str], list[dict[str, Any]]] = {}
+
+@dataclass(frozen=True)
+class Resolution:
+    """What a person typed, the catalogue chip it names, and how it matched."""
+
+    typed: str
+    chip: str
+    via: str  # name | alias | family
+    other_variants: tuple[str, ...] = ()  # a family name picks its default; these are the rest
+
+
+@dataclass(frozen=True)
+class MarginRow:
+    """How far one value is from one threshold line of a rule."""
+
+    clause: str
+    metric: str
+    op: str
+    threshold: float
+    value: float | None
+    margin: float | None  # value - threshold: > 0 above the line
+    margin_pct: float | None
+    met: bool | None
+
+
+@dataclass(frozen=True)
+class VerdictReport:
+    """One rule's outcome for one chip over one period, with its reason and margins."""
+
+    chip: str
+    rule: str
+    rule_title: str | None
+    citation: str | None
+    valid_from: date | None
+    valid_to: date | None  # None: still in force
+    outcome: str
+    determined: bool
+    reason: str
+    missing: tuple[str, ...]
+    exceptions: tuple[str, ...]
+    unverified: bool
+    margins: tuple[MarginRow, ...]
+
+
+@dataclass(frozen=True)
+class SourceRow:
+    """One published value for one field of a chip, and who published it."""
+
+    field: str
+    value_num: float | None
+    value_text: str | None
+    preferred: bool
+    tier: str | None
+    source: str
+    url: str | None
+    publisher: str | None
+    reason: str | None
+    note: str | None
+    derivation: str | None
+
+
+@dataclass(frozen=True)
+class ChipReport:
+    """A chip (or a what-if design) with its specs, metrics and verdicts."""
+
+    name: str
+    vendor: str | None
+    specs: Mapping[str, Any]
+    metrics: Mapping[str, Any]
+    unknown_because: Mapping[str, str]
+    verdicts: tuple[VerdictReport, ...]
+    sources: tuple[SourceRow, ...] | None = None  # only when asked for
+    base: str | None = None  # what-if: the catalogue chip the design starts from
+    overrides: Mapping[str, Any] | None = None  # what-if: the values set; None for a chip
+
+
+@dataclass(frozen=True)
+class CompareReport:
+    as_of: date | None  # None: every rule version
+    chips: tuple[ChipReport, ...]
+    resolved: tuple[Resolution, ...]
+
+
+@dataclass(frozen=True)
+class DieRow:
+    name: str
+    kind: str
+    count: int
+    process: str | None
+    node_nm: float | None
+    non_planar: bool | None
+    area_mm2: float | None
+    transistors_billion: float | None
+
+
+@dataclass(frozen=True)
+class MemoryRow:
+    type: str | None
+    capacity_gb: float | None
+    bandwidth_gbps: float | None
+    stacks: int | None
+    package_area_mm2: float | None
+
+
+@dataclass(frozen=True)
+class IoRow:
+    name: str
+    kind: str
+    bidirectional_gbps: float | None
+
+
+@dataclass(frozen=True)
+class ChipDetail:
+    """Everything about one chip: the report (with sources) plus its parts and aliases."""
+
+    chip: ChipReport
+    dies: tuple[DieRow, ...]
+    memory: tuple[MemoryRow, ...]
+    io: tuple[IoRow, ...]
+    aliases: tuple[str, ...]
+    resolved: Resolution
+
+
+@dataclass(frozen=True)
+class ChipRow:
+    """One line of the catalogue listing (the ``chip_metrics`` view, typed)."""
+
+    chip: str
+    vendor: str
+    family: str | None
+    market: str | None
+    region: str | None
+    datacenter: bool | None
+    standalone_hbm: bool | None
+    tpp: float | None
+    tpp_precision: str | None
+    tpp_basis: str | None
+    applicable_die_area_mm2: float | None
+    performance_density: float | None
+    bidirectional_io_gbps: float | None
+    interconnect_gbps: float | None
+    memory_bandwidth_gbps: float | None
+    memory_capacity_gb: float | None
+    memory_bandwidth_density: float | None
+    transistors_billion: float | None
+    logic_node_nm: float | None
+    non_planar: bool | None
+    contains_hbm: bool | None
+    why_unknown: str | None  # JSON object: metric -> why it is unknown
+    origin: str
+    verdict: str | None = None  # the outcome under the rule the listing was asked for
+
+
+@dataclass(frozen=True)
+class ThresholdRow:
+    clause: str
+    metric: str
+    op: str
+    threshold: float | None
+    parameter: str | None
+
+
+@dataclass(frozen=True)
+class RuleReport:
+    """One rule version: dates, citation, wording and every threshold it compares."""
+
+    rule: str
+    title: str
+    short_title: str | None
+    citation: str | None
+    url: str | None
+    published: date | None
+    effective: date
+    ended: date | None
+    status: str
+    layer: str
+    unverified: bool
+    summary: str | None
+    wording: str | None
+    notes: str | None
+    origin: str
+    thresholds: tuple[ThresholdRow, ...]
+
+
+@dataclass(frozen=True)
+class TimelineRow:
+    valid_from: date | None
+    valid_to: date | None
+    rule: str
+    outcome: str
+    citation: str | None
+    reason: str
+    status: str | None
+
+
+@dataclass(frozen=True)
+class TimelineReport:
+    chip: str
+    rows: tuple[TimelineRow, ...]
+    resolved: Resolution
+
+
+@dataclass(frozen=True)
+class HeadroomRow:
+    """The nearest value of one metric, up or down, where one rule's outcome changes."""
+
+    rule: str
+    metric: str
+    direction: str  # up | down
+    current: float
+    crosses_at: float
+    change: float
+    change_pct: float | None
+    from_outcome: str
+    to_outcome: str
+
+
+@dataclass(frozen=True)
+class HeadroomReport:
+    chip: str
+    as_of: date
+    rows: tuple[HeadroomRow, ...]
+    resolved: Resolution
+
+
+@dataclass(frozen=True)
+class WhatIfReport:
+    as_of: date
+    design: ChipReport
+    resolved: Resolution | None  # the base chip; None for a blank design
+
+
+@dataclass(frozen=True)
+class CheckRow:
+    """A rule in force: its outcome, the clause that decided it, the margins and citation."""
+
+    rule: str
+    rule_title: str | None
+    citation: str | None
+    outcome: str
+    determined: bool
+    clause: str | None  # None: no clause was met (the rule's default) or undetermined
+    reason: str
+    unverified: bool
+    valid_from: date | None
+    valid_to: date | None
+    margins: tuple[MarginRow, ...]
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    """What applies to one chip on one day. Today: every rule's verdict in force then."""
+
+    chip: str
+    as_of: date
+    verdicts: tuple[CheckRow, ...]
+    resolved: Resolution
+
+
+# --- building records from stored rows -------------------------------------------------------
+
+def day(value: Any) -> date | None:
+    """A date from a row: SQLite gives ISO text, PostgreSQL a date."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def flag(value: Any) -> bool | None:
+    """A boolean from a row: SQLite gives 0/1, PostgreSQL a bool."""
+    return None if value is None else bool(value)
+
+
+def margins_by(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str],
+                                                           list[MarginRow]]:
+    """Margin rows of the ``chip_margin`` view, per (chip, rule, period start)."""
+    out: dict[tuple[str, str, str], list[MarginRow]] = {}
     for r in rows:
-        key = (r["chip"], r["rule"], str(r["valid_from"]))
-        out.setdefault(key, []).append({
-            "clause": r["clause"], "metric": r["metric"], "op": r["op"],
-            "threshold": r["threshold"], "value": r["value"], "margin": r["margin"],
-            "margin_pct": r["margin_pct"], "met": None if r["met"] is None else bool(r["met"]),
-        })
+        key = (r["chip"], r["rule"], str(day(r["valid_from"])))
+        out.setdefault(key, []).append(MarginRow(
+            clause=r["clause"], metric=r["metric"], op=r["op"], threshold=r["threshold"],
+            value=r["value"], margin=r["margin"], margin_pct=r["margin_pct"],
+            met=flag(r["met"])))
     return out
 
 
-def verdict_dict(row: Mapping[str, Any], margins: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "rule": row["rule"],
-        "rule_title": row.get("rule_title"),
-        "citation": row.get("citation"),
-        "in_force": [str(row["valid_from"]), None if row["valid_to"] is None
-                     else str(row["valid_to"])],
-        "outcome": row["outcome"],
-        "determined": bool(row["determined"]),
-        "reason": row["reason"],
-        "missing": [m for m in (row.get("missing") or "").split(", ") if m],
-        "exceptions": [e for e in (row.get("exceptions") or "").split("\n") if e],
-        "unverified": bool(row.get("rule_unverified")),
-        "margins": margins,
-    }
+def stored_verdict(row: Mapping[str, Any], margins: Sequence[MarginRow]) -> VerdictReport:
+    """A verdict from the ``chip_verdict`` view."""
+    return VerdictReport(
+        chip=row["chip"], rule=row["rule"], rule_title=row.get("rule_title"),
+        citation=row.get("citation"), valid_from=day(row["valid_from"]),
+        valid_to=day(row["valid_to"]), outcome=row["outcome"],
+        determined=bool(row["determined"]), reason=row["reason"],
+        missing=tuple(m for m in (row.get("missing") or "").split(", ") if m),
+        exceptions=tuple(e for e in (row.get("exceptions") or "").split("\n") if e),
+        unverified=bool(row.get("rule_unverified")), margins=tuple(margins),
+    )
 
 
-def live_verdict_dict(v: Any, citation: str | None) -> dict[str, Any]:
-    return {
-        "rule": v.rule, "citation": citation, "outcome": v.outcome,
-        "determined": v.determined, "reason": v.reason, "missing": list(v.missing),
-        "exceptions": list(v.exceptions),
-        "margins": [
-            {"clause": m.clause, "metric": m.metric, "op": m.op, "threshold": m.threshold,
-             "value": m.value, "margin": m.margin, "margin_pct": m.margin_pct, "met": m.met}
-            for m in v.margins
-        ],
-    }
+def live_verdict(chip: str, v: Any, rule: Any) -> VerdictReport:
+    """A verdict the engine computed (``engine.Verdict``) under ``rule`` (its definition)."""
+    return VerdictReport(
+        chip=chip, rule=v.rule, rule_title=rule.short_title or None, citation=rule.citation,
+        valid_from=v.valid_from, valid_to=v.valid_to, outcome=v.outcome,
+        determined=bool(v.determined), reason=v.reason, missing=tuple(v.missing),
+        exceptions=tuple(v.exceptions), unverified=bool(rule.unverified),
+        margins=tuple(MarginRow(clause=m.clause, metric=m.metric, op=m.op,
+                                threshold=m.threshold, value=m.value, margin=m.margin,
+                                margin_pct=m.margin_pct, met=m.met) for m in v.margins),
+    )
 
 
-def plain_value(v: Any) -> Any:
-    if isinstance(v, date):
-        return v.isoformat()
-    return v
+def source_row(r: Mapping[str, Any]) -> SourceRow:
+    return SourceRow(
+        field=r["field"], value_num=r["value_num"], value_text=r["value_text"],
+        preferred=bool(r["preferred"]), tier=r["tier"], source=r["source"], url=r["url"],
+        publisher=r["publisher"], reason=r["reason"], note=r["note"],
+        derivation=r["derivation"],
+    )
+
+
+def chip_row(r: Mapping[str, Any], verdict: str | None = None) -> ChipRow:
+    values: dict[str, Any] = {k: flag(r[k]) if k in _BOOL_METRICS else r[k]
+                              for k in ChipRow.__dataclass_fields__ if k != "verdict"}
+    return ChipRow(**values, verdict=verdict)
 
 
 def metric_value(key: str, v: Any) -> Any:
-    if key in ("datacenter", "non_planar", "contains_hbm") and v is not None:
+    if key in _BOOL_METRICS and v is not None:
         return bool(v)
+    if isinstance(v, float) and v != v:  # NaN: unknown, as the store says it
+        return None
     return v
+
+
+# --- the JSON shapes ---------------------------------------------------------------------------
+
+def plain(value: Any) -> Any:
+    """A JSON-ready value: dates as ISO text, tuples as lists."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, tuple | list):
+        return [plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: plain(v) for k, v in value.items()}
+    return value
+
+
+def record_json(record: Any, renamed: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A flat record as JSON, field by field in declaration order."""
+    names = renamed or {}
+    return {names.get(k, k): plain(getattr(record, k)) for k in record.__dataclass_fields__}
+
+
+def verdict_json(v: VerdictReport) -> dict[str, Any]:
+    """The one JSON shape of a verdict, stored or live."""
+    return {
+        "rule": v.rule, "rule_title": v.rule_title, "citation": v.citation,
+        "in_force": [plain(v.valid_from), plain(v.valid_to)],
+        "outcome": v.outcome, "determined": v.determined, "reason": v.reason,
+        "missing": list(v.missing), "exceptions": list(v.exceptions),
+        "unverified": v.unverified, "margins": [record_json(m) for m in v.margins],
+    }
+
+
+def chip_json(c: ChipReport) -> dict[str, Any]:
+    out: dict[str, Any] = {"name": c.name, "vendor": c.vendor}
+    if c.overrides is not None:
+        out |= {"base": c.base, "set": dict(c.overrides)}
+    out |= {"specs": plain(dict(c.specs)), "metrics": dict(c.metrics),
+            "unknown_because": dict(c.unknown_because),
+            "verdicts": [verdict_json(v) for v in c.verdicts]}
+    if c.sources is not None:
+        out["sources"] = [record_json(s) for s in c.sources]
+    return out
+
+
+def compare_json(report: CompareReport) -> dict[str, Any]:
+    return {"as_of": plain(report.as_of), "chips": [chip_json(c) for c in report.chips]}
+
+
+def what_if_json(report: WhatIfReport) -> dict[str, Any]:
+    return {"as_of": plain(report.as_of), "chips": [chip_json(report.design)]}
+
+
+def show_json(detail: ChipDetail) -> dict[str, Any]:
+    return chip_json(detail.chip) | {
+        "dies": [record_json(d) for d in detail.dies],
+        "memory": [record_json(m) for m in detail.memory],
+        "io": [record_json(i) for i in detail.io],
+        "aliases": list(detail.aliases),
+    }
+
+
+def list_json(rows: Sequence[ChipRow], with_verdict: bool) -> list[dict[str, Any]]:
+    out = [record_json(r) for r in rows]
+    if not with_verdict:
+        for r in out:
+            del r["verdict"]
+    return out
+
+
+def rule_json(r: RuleReport) -> dict[str, Any]:
+    out = record_json(r)
+    out["thresholds"] = [record_json(t) for t in r.thresholds]
+    return out
+
+
+def timeline_json(report: TimelineReport) -> list[dict[str, Any]]:
+    return [record_json(r, {"valid_from": "from", "valid_to": "to"}) for r in report.rows]
+
+
+def headroom_json(report: HeadroomReport) -> list[dict[str, Any]]:
+    return [record_json(r, {"from_outcome": "from", "to_outcome": "to"}) for r in report.rows]
+
+
+def unknown_because(text: str | None) -> dict[str, str]:
+    loaded: dict[str, str] = json.loads(text or "{}")
+    return loaded
+
+
+__all__ = [
+    "CheckReport", "CheckRow", "ChipDetail", "ChipReport", "ChipRow", "CompareReport",
+    "DieRow", "HeadroomReport", "HeadroomRow", "IoRow", "MarginRow", "MemoryRow", "Resolution",
+    "RuleReport", "SourceRow", "ThresholdRow", "TimelineReport", "TimelineRow",
+    "VerdictReport", "WhatIfReport",
+]

@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from chipdb.names import NameIndex, Resolved
+from chipdb.errors import UsageError
+from chipdb.names import NameIndex
+from chipdb.service.results import Resolution
 from chipdb.store.read import queries
 from chipdb.store.read.connect import ReadConnection, reading
 from chipdb.store.ready import ensure_ready
@@ -36,11 +38,25 @@ class Session:
             self._names = NameIndex(rows, families)
         return self._names
 
-    def resolve(self, typed: Sequence[str]) -> list[Resolved]:
-        return [self.names.resolve(t) for t in typed]
+    def resolve_one(self, typed: str) -> Resolution:
+        """A name, alias or family as typed (any case or spacing); NotFoundError otherwise."""
+        if not isinstance(typed, str):
+            raise UsageError(f"a chip name is text, not {type(typed).__name__}")
+        hit = self.names.resolve(typed)
+        others = self.names.families.get(hit.chip, []) if hit.via == "family" else []
+        return Resolution(hit.typed, hit.chip, hit.via, tuple(others))
 
-    def other_variants(self, resolved: Resolved) -> list[str]:
-        return self.names.families.get(resolved.chip, []) if resolved.via == "family" else []
+    def resolve(self, typed: str | Sequence[str]) -> list[Resolution]:
+        """Every name resolved, in order (one string is one name, not its letters)."""
+        return [self.resolve_one(t) for t in ([typed] if isinstance(typed, str) else typed)]
+
+    def other_variants(self, resolved: Resolution) -> list[str]:
+        return list(resolved.other_variants)
+
+
+def chips_of(resolved: Sequence[Resolution]) -> list[str]:
+    """The catalogue names, each once, in the order first typed."""
+    return list(dict.fromkeys(r.chip for r in resolved))
 
 
 @contextmanager

@@ -1,7 +1,96 @@
-"""chipdb: a typed, sourced database of AI-accelerator specs and the export-threshold rules."""
+"""chipdb: a typed, sourced database of AI-accelerator specs and the export-threshold rules.
 
-__version__ = "0.1.0"
+The Python API (docs/python-api.md)::
 
-# Bump when the metrics or the engine change how a stored figure is computed, so that every
-# existing database recomputes its metrics and verdicts on the next run.
-ENGINE_VERSION = "1"
+    import chipdb
+    with chipdb.open() as db:
+        report = db.compare(["H20", "H100"])
+
+Everything but the version numbers loads on first use, so ``import chipdb`` stays cheap.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from chipdb.versions import ENGINE_VERSION, __version__
+
+if TYPE_CHECKING:
+    from chipdb.errors import ChipdbError, DatabaseError, DataError, NotFoundError, UsageError
+    from chipdb.service.database import Database, open
+    from chipdb.service.results import (
+        CheckReport,
+        CheckRow,
+        ChipDetail,
+        ChipReport,
+        ChipRow,
+        CompareReport,
+        HeadroomReport,
+        HeadroomRow,
+        MarginRow,
+        Resolution,
+        RuleReport,
+        TimelineReport,
+        TimelineRow,
+        VerdictReport,
+        WhatIfReport,
+    )
+
+_API = ("open", "Database")
+_ERRORS = ("ChipdbError", "DatabaseError", "DataError", "NotFoundError", "UsageError")
+_RESULTS = (
+    "CheckReport", "CheckRow", "ChipDetail", "ChipReport", "ChipRow", "CompareReport",
+    "HeadroomReport", "HeadroomRow", "MarginRow", "Resolution", "RuleReport", "TimelineReport",
+    "TimelineRow", "VerdictReport", "WhatIfReport",
+)
+
+__all__ = [
+    "ENGINE_VERSION",
+    "CheckReport",
+    "CheckRow",
+    "ChipDetail",
+    "ChipReport",
+    "ChipRow",
+    "ChipdbError",
+    "CompareReport",
+    "DataError",
+    "Database",
+    "DatabaseError",
+    "HeadroomReport",
+    "HeadroomRow",
+    "MarginRow",
+    "NotFoundError",
+    "Resolution",
+    "RuleReport",
+    "TimelineReport",
+    "TimelineRow",
+    "UsageError",
+    "VerdictReport",
+    "WhatIfReport",
+    "__version__",
+    "open",
+]
+
+
+def __getattr__(name: str) -> Any:
+    """The public names, imported when first asked for (the CLI's cold path needs none)."""
+    if name in _API:
+        from chipdb.service import database
+
+        value = getattr(database, name)
+    elif name in _ERRORS:
+        from chipdb import errors
+
+        value = getattr(errors, name)
+    elif name in _RESULTS:
+        from chipdb.service import results
+
+        value = getattr(results, name)
+    else:
+        raise AttributeError(f"module 'chipdb' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

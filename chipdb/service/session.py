@@ -50,9 +50,6 @@ class Session:
         """Every name resolved, in order (one string is one name, not its letters)."""
         return [self.resolve_one(t) for t in ([typed] if isinstance(typed, str) else typed)]
 
-    def other_variants(self, resolved: Resolution) -> list[str]:
-        return list(resolved.other_variants)
-
 
 def chips_of(resolved: Sequence[Resolution]) -> list[str]:
     """The catalogue names, each once, in the order first typed."""

@@ -6,35 +6,19 @@ The Python API (docs/python-api.md)::
     with chipdb.open() as db:
         report = db.compare(["H20", "H100"])
 
-Everything but the version numbers loads on first use, so ``import chipdb`` stays cheap.
+Everything but the version numbers loads on first use, so ``import chipdb`` stays cheap (and
+the façade reaches the layers below only from inside ``__getattr__``, after it has loaded).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from chipdb.versions import ENGINE_VERSION, __version__
+__version__ = "0.1.0"
 
-if TYPE_CHECKING:
-    from chipdb.errors import ChipdbError, DatabaseError, DataError, NotFoundError, UsageError
-    from chipdb.service.database import Database, open
-    from chipdb.service.results import (
-        CheckReport,
-        CheckRow,
-        ChipDetail,
-        ChipReport,
-        ChipRow,
-        CompareReport,
-        HeadroomReport,
-        HeadroomRow,
-        MarginRow,
-        Resolution,
-        RuleReport,
-        TimelineReport,
-        TimelineRow,
-        VerdictReport,
-        WhatIfReport,
-    )
+# Bump when the metrics or the engine change how a stored figure is computed, so that every
+# existing database recomputes its metrics and verdicts on the next run.
+ENGINE_VERSION = "1"
 
 _API = ("open", "Database")
 _ERRORS = ("ChipdbError", "DatabaseError", "DataError", "NotFoundError", "UsageError")

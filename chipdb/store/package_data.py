@@ -6,7 +6,7 @@ import hashlib
 import os
 from pathlib import Path
 
-from chipdb.versions import ENGINE_VERSION
+from chipdb import ENGINE_VERSION
 
 # The Alembic head this code expects; tests assert it equals the newest migration.
 SCHEMA_REVISION = "0001"

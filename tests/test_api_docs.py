@@ -59,3 +59,19 @@ def test_every_public_name_resolves() -> None:
         assert getattr(chipdb, name) is not None
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         chipdb.nope  # noqa: B018
+
+
+def test_the_pandas_example_runs(sqlite_db: DatabaseUrl, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The ```python block of "With pandas", when pandas is installed (it is not a dependency)."""
+    pandas = pytest.importorskip("pandas")
+    monkeypatch.setenv("CHIPDB_DATABASE_URL", sqlite_db.url)
+    text = DOC.read_text(encoding="utf-8")
+    code = re.search(r"^## With pandas\n.*?^```python\n(.*?)^```$", text, re.S | re.M)
+    assert code is not None
+    names: dict[str, object] = {}
+    exec(compile(code.group(1), f"{DOC.name}: With pandas", "exec"), names)
+    chips, h100, room, lines = (names[k] for k in ("chips", "h100", "room", "lines"))
+    assert all(isinstance(f, pandas.DataFrame) for f in (chips, h100, room, lines))
+    assert chips.set_index("chip").loc["H100 SXM", "tpp"] == 15832.0  # type: ignore[attr-defined]
+    assert "to_outcome" in room.columns and "margin" in lines.columns  # type: ignore[attr-defined]
+    assert list(h100["rule"])[:1] == ["us-2022-10"]  # type: ignore[index]

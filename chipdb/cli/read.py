@@ -208,11 +208,13 @@ def plot(
 ) -> None:
     """The threshold map: TPP x performance density with the 3A090 regions and the chips."""
     from chipdb import plot as plotting
+    from chipdb.service import catalogue as api
 
     day = as_of_date(as_of)
     target = None if out is None else file_path(out)
     with open_cli_session() as s:
         chips = resolve_names(s, names) if names else None
+        rule = api.rule_id(s, rule, "`chipdb rules` lists them")  # any case; never raw to SQL
         data = plotting.collect(s, chips, rule, metric, day)
     if target is None:
         plotting.terminal(data, sys.stdout)

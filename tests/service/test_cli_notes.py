@@ -32,3 +32,16 @@ def test_an_unknown_name_is_one_line(sqlite_db: DatabaseUrl) -> None:
     result = run(sqlite_db, "what-if", "H2O", "--set", "tpp=1")
     assert result.code == 1 and result.out == ""
     assert result.err.count("\n") == 1 and "did you mean" in result.err
+
+
+@pytest.mark.parametrize("args", [
+    ["rules", "\udcff"], ["plot", "--rule", "\udcff"], ["list", "--rule", "\udcff"],
+    ["compare", "\udcff"], ["timeline", "\udcff"], ["what-if", "\udcff"],
+])
+def test_unencodable_names_are_not_found_not_crashes(sqlite_db: DatabaseUrl,
+                                                     args: list[str]) -> None:
+    # a lone surrogate (from undecodable argv bytes) cannot be sent to SQLite: names and rule
+    # ids are matched in Python first
+    result = run(sqlite_db, *args)
+    assert result.code == 1, result.err
+    assert result.err.startswith("chipdb: error: unknown ") and result.err.count("\n") == 1

@@ -3,9 +3,12 @@
 This is the one evaluation path. ``evaluate_rule`` asks each clause's criterion for its truth
 over the whole table (NumPy) and keeps those truths, with their parts', on the result, so that
 explanations (reasons, missing metrics, margins) read the arrays the outcome was decided from
-instead of evaluating the criteria a second time. Keeping them costs no extra computation,
-only the memory of arrays that were built anyway; the batch path, which does not explain,
-runs the same code as before.
+instead of evaluating the criteria a second time. Chosen over keeping a second, one-row
+evaluator behind a property test because a second evaluator is a second place every new
+criterion kind must be written and kept equal; keeping the truths costs no extra computation,
+only the memory of arrays that were built anyway (one boolean pair per criterion node), and
+the batch path, which does not explain, runs the same code as before.
+tests/engine/test_property.py still checks every kept node against a plain-Python reference.
 """
 
 from __future__ import annotations

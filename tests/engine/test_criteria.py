@@ -36,7 +36,7 @@ ROWS = table({"tpp": 5000.0, "performance_density": 6.0},
 
 
 def test_the_registry_holds_every_kind_once() -> None:
-    assert KINDS == {"metric": Comparison, "all": AllOf, "any": AnyOf, "rule": RuleOutcome}
+    assert {"metric": Comparison, "all": AllOf, "any": AnyOf, "rule": RuleOutcome} == KINDS
     assert all(kind.key == key for key, kind in KINDS.items())
 
 

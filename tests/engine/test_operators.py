@@ -92,8 +92,10 @@ def test_metric_kind(metric: tuple[str, ...], kind: str) -> None:
 
 
 @pytest.mark.parametrize("raw,field,message", [
-    ({"metric": "datacenter", "op": ">=", "value": True}, "w", "yes/no metric compares with == or !="),
-    ({"metric": "vendor", "op": ">", "value": "A"}, "w", "text metric compares with ==, !=, in or not-in"),
+    ({"metric": "datacenter", "op": ">=", "value": True}, "w",
+     "yes/no metric compares with == or !="),
+    ({"metric": "vendor", "op": ">", "value": "A"}, "w",
+     "text metric compares with ==, !=, in or not-in"),
     ({"metric": "tpp", "op": "in", "value": ["A"]}, "w.op", "compares a text metric"),
     ({"metric": "vendor", "op": "in", "value": "A"}, "w.value", "takes a list of names"),
     ({"metric": ["tpp", "vendor"], "op": ">=", "value": 1}, "w.metric", "numeric metrics"),

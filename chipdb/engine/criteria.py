@@ -19,6 +19,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, ClassVar, Final
 
 import numpy as np
@@ -133,8 +134,9 @@ class Comparison(Criterion):
     def numeric(self) -> bool:
         return isinstance(self.value, float)
 
-    @property
+    @cached_property
     def kind(self) -> str:
+        # read for every row explained: computed once per comparison
         return metric_kind(self.metrics)
 
     @classmethod

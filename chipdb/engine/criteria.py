@@ -149,6 +149,8 @@ class Comparison(Criterion):
             raise RuleError(where, f"unknown key {sorted(extra)[0]}")
         metric_raw = raw["metric"]
         names = tuple(metric_raw) if isinstance(metric_raw, list) else (metric_raw,)
+        if not names:
+            raise RuleError(f"{where}.metric", "name a metric, or a list of metrics to sum")
         for name in names:
             if not isinstance(name, str) or name not in METRICS:
                 raise RuleError(f"{where}.metric", f"unknown metric {name!r}; known: "

@@ -99,6 +99,7 @@ def test_metric_kind(metric: tuple[str, ...], kind: str) -> None:
     ({"metric": "tpp", "op": "in", "value": ["A"]}, "w.op", "compares a text metric"),
     ({"metric": "vendor", "op": "in", "value": "A"}, "w.value", "takes a list of names"),
     ({"metric": ["tpp", "vendor"], "op": ">=", "value": 1}, "w.metric", "numeric metrics"),
+    ({"metric": [], "op": ">=", "value": 1}, "w.metric", "name a metric"),
     ({"metric": "tpp", "op": ">=", "value": math.inf}, "w.value", "finite number"),
 ])
 def test_an_operator_outside_its_kinds_is_refused(raw: dict[str, Any], field: str,

@@ -245,6 +245,7 @@ class RuleModel(_Strict):
     default_outcome: Text | None = None
     default_reason: Text | None = None
     exception: list[ExceptionModel] | None = None
+    append_exception: list[ExceptionModel] | None = None
     per_unit: list[PerUnitModel] | None = None
 
     # The table exactly as written: what the engine parses and what the database stores, so a

@@ -1,36 +1,51 @@
-"""The rules engine: rule definitions as data, evaluated over metric columns (NumPy)."""
+"""The rules engine: rule definitions as data, decided over metric columns and explained.
 
-from chipdb.engine.core import (
+Layout, bottom up: ``operators`` (one row per operator), ``columns`` (MetricTable, Truth),
+``criteria`` (criterion kinds and their ``KINDS`` registry), ``model`` (rules, verdicts,
+``Decision``), ``parse`` (mappings to rules), ``evaluate`` (the one vectorized pass),
+``explain`` (words from the kept truths), ``dated`` (verdicts per period).
+"""
+
+from chipdb.engine.columns import MetricTable, Truth
+from chipdb.engine.criteria import (
+    KINDS,
+    UNDETERMINED,
     AllOf,
     AnyOf,
-    Clause,
     Comparison,
     Criterion,
-    ExceptionNote,
-    Margin,
-    MetricTable,
-    Parameter,
-    PerUnitQuantity,
-    RuleDefinition,
+    RuleError,
     RuleOutcome,
+)
+from chipdb.engine.dated import evaluate_dated, evaluate_on, period_starts
+from chipdb.engine.evaluate import (
+    Evaluation,
     RuleResult,
-    Truth,
-    Verdict,
-    evaluate_dated,
-    evaluate_on,
+    evaluate,
     evaluate_rule,
     evaluate_table,
-    explain,
     order_rules,
-    period_starts,
-    rule_definitions_from_rows,
-    rule_from_mapping,
 )
+from chipdb.engine.explain import Explainer, explain
+from chipdb.engine.model import (
+    Clause,
+    Decision,
+    ExceptionNote,
+    Margin,
+    Parameter,
+    Part,
+    PerUnitQuantity,
+    RuleDefinition,
+    Verdict,
+)
+from chipdb.engine.operators import OPERATORS, Operator
+from chipdb.engine.parse import rule_definitions_from_rows, rule_from_mapping
 
 __all__ = [
-    "AllOf", "AnyOf", "Clause", "Comparison", "Criterion", "ExceptionNote", "Margin",
-    "MetricTable", "Parameter", "PerUnitQuantity", "RuleDefinition", "RuleOutcome",
-    "RuleResult", "Truth", "Verdict", "evaluate_dated", "evaluate_on", "evaluate_rule",
-    "evaluate_table", "explain", "order_rules", "period_starts", "rule_definitions_from_rows",
-    "rule_from_mapping",
+    "KINDS", "OPERATORS", "UNDETERMINED", "AllOf", "AnyOf", "Clause", "Comparison", "Criterion",
+    "Decision", "Evaluation", "ExceptionNote", "Explainer", "Margin", "MetricTable",
+    "Operator", "Parameter", "Part", "PerUnitQuantity", "RuleDefinition", "RuleError",
+    "RuleOutcome", "RuleResult", "Truth", "Verdict", "evaluate", "evaluate_dated",
+    "evaluate_on", "evaluate_rule", "evaluate_table", "explain", "order_rules",
+    "period_starts", "rule_definitions_from_rows", "rule_from_mapping",
 ]

@@ -1,0 +1,96 @@
+"""Verdicts in time: the periods of a rule's life and the explained verdicts for each.
+
+A rule's outcome can change inside its life only where a clause tests the export year, so a
+rule is evaluated once per period start, and consecutive periods that read the same are
+merged into one verdict with its valid-from and valid-to dates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from chipdb.engine.columns import MetricTable
+from chipdb.engine.evaluate import Evaluation, evaluate, order_rules
+from chipdb.engine.explain import Explainer
+from chipdb.engine.model import RuleDefinition, Verdict
+
+
+def period_starts(rule: RuleDefinition) -> list[date]:
+    """The dates inside a rule's life where its outcome can change (export-year tests)."""
+    starts = {rule.effective}
+    for clause in (*rule.exclusions, *rule.clauses):
+        for comp in clause.when.comparisons():
+            if "export_year" in comp.metrics and isinstance(comp.value, float):
+                year = int(comp.value)
+                for y in (year, year + 1):
+                    d = date(y, 1, 1)
+                    if rule.in_force(d):
+                        starts.add(d)
+    return sorted(starts)
+
+
+def _periods(rule: RuleDefinition) -> list[tuple[date, date | None]]:
+    starts = period_starts(rule)
+    return [(start, date.fromordinal(starts[i + 1].toordinal() - 1) if i + 1 < len(starts)
+             else rule.ended) for i, start in enumerate(starts)]
+
+
+def evaluate_dated(
+    rules: Sequence[RuleDefinition],
+    rows: Sequence[Mapping[str, Any]],
+    why_unknown: Sequence[Mapping[str, str]] | None = None,
+) -> list[list[Verdict]]:
+    """Verdicts of every rule for every row over each rule's whole life.
+
+    Returns, per row, the verdicts of every rule and period; consecutive periods with the same
+    outcome and reason are merged.
+    """
+    table = MetricTable.from_rows(rows)
+    ordered = order_rules(rules)
+    periods = {rule.id: _periods(rule) for rule in ordered}
+    dates = sorted({start for bounds in periods.values() for start, _ in bounds})
+    by_date: dict[date, Evaluation] = {d: evaluate(ordered, table, d) for d in dates}
+    explainers = {(start, rule.id): Explainer(rule, by_date[start])
+                  for rule in ordered for start, _ in periods[rule.id]}
+    out: list[list[Verdict]] = []
+    for i in range(len(rows)):
+        outcomes = {d: ev.outcomes_at(i) for d, ev in by_date.items()}
+        verdicts: list[Verdict] = []
+        for rule in ordered:
+            previous: Verdict | None = None
+            for start, end in periods[rule.id]:
+                verdict = explainers[(start, rule.id)].verdict(
+                    i, outcomes[start], why_unknown[i] if why_unknown else None)
+                if previous is not None and (previous.outcome, previous.reason) == (
+                    verdict.outcome, verdict.reason
+                ):
+                    previous = replace(previous, valid_to=end)
+                    verdicts[-1] = previous
+                    continue
+                previous = replace(verdict, valid_from=start, valid_to=end)
+                verdicts.append(previous)
+        out.append(verdicts)
+    return out
+
+
+def evaluate_on(
+    rules: Sequence[RuleDefinition],
+    rows: Sequence[Mapping[str, Any]],
+    as_of: date,
+    only_in_force: bool = True,
+    why_unknown: Sequence[Mapping[str, str]] | None = None,
+) -> list[list[Verdict]]:
+    """Verdicts of the rules in force on ``as_of`` (or of all rules) for every row."""
+    ordered = order_rules(rules)
+    evaluation = evaluate(ordered, MetricTable.from_rows(rows), as_of)
+    explainers = [Explainer(rule, evaluation) for rule in ordered
+                  if not only_in_force or rule.in_force(as_of)]
+    out: list[list[Verdict]] = []
+    for i in range(len(rows)):
+        outcomes = evaluation.outcomes_at(i)
+        out.append([e.verdict(i, outcomes, why_unknown[i] if why_unknown else None)
+                    for e in explainers])
+    return out

@@ -121,7 +121,7 @@ def what_if(s: Session, base: str | None, overrides: Mapping[str, Any], as_of: d
 def deciding_clauses(s: Session, chip: str, as_of: date) -> dict[str, str | None]:
     """Per rule, the label of the clause that decided the chip's outcome on ``as_of``
     (None: no clause met, so the rule's default, or an unknown left it open)."""
-    from chipdb.engine import MetricTable, evaluate_table
+    from chipdb.engine import MetricTable, Part, evaluate_table
     from chipdb.metrics import compute_metrics
 
     values = compute_metrics(chip_spec(s, chip), {})
@@ -129,10 +129,12 @@ def deciding_clauses(s: Session, chip: str, as_of: date) -> dict[str, str | None
     results = evaluate_table(rules_, MetricTable.from_rows([values.values]), as_of)
     out: dict[str, str | None] = {}
     for rule in rules_:
-        index = int(results[rule.id].clause_index[0])
-        clause = (rule.clauses[index] if index >= 0
-                  else rule.exclusions[-index - 100] if index <= -100 else None)
-        out[rule.id] = None if clause is None else clause.label or clause.outcome
+        decision = results[rule.id].decision(0)
+        if not decision.determined or decision.part is Part.DEFAULT:
+            out[rule.id] = None
+            continue
+        clause = decision.clause(rule)
+        out[rule.id] = clause.label or clause.outcome
     return out
 
 

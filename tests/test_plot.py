@@ -9,9 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from chipdb import plot as plotting
 from chipdb.errors import DataError
+from chipdb.plot import data as plot_data
+from chipdb.plot.image import to_file
 from chipdb.service import session as api
+from chipdb.service.plot import plot_inputs
 from chipdb.store.url import DatabaseUrl
 from tests.helpers import run
 
@@ -138,7 +140,7 @@ def test_regions_come_from_the_rule_and_agree_with_the_verdicts(sqlite_db: Datab
     from datetime import date
 
     with api.open_session(sqlite_db) as s:
-        data = plotting.collect(s, None, "us-2024-12", None, date(2026, 6, 1))
+        data = plot_data.build(**plot_inputs(s, None, "us-2024-12", None, date(2026, 6, 1)))
         lines = s.conn.rows("SELECT metric, threshold FROM rule_thresholds "
                             "WHERE rule = 'us-2024-12'")
     assert data.regions is not None
@@ -161,11 +163,12 @@ def test_without_matplotlib_says_how_to_install(sqlite_db: DatabaseUrl, tmp_path
     from datetime import date
 
     with api.open_session(sqlite_db) as s:
-        data = plotting.collect(s, ["H20 96GB"], "us-2024-12", None, date(2026, 6, 1))
+        data = plot_data.build(**plot_inputs(s, ["H20 96GB"], "us-2024-12", None,
+                                             date(2026, 6, 1)))
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(DataError, match=r"pip install 'chipdb\[plot\]'"):
-        plotting.to_file(data, tmp_path / "map.png")
+        to_file(data, tmp_path / "map.png")
     result = run(sqlite_db, "plot", "H20 96GB", "--out", str(tmp_path / "map.png"))
     assert result.code == 1
     assert result.err.strip().splitlines() == [

@@ -207,17 +207,25 @@ def plot(
     = None,
 ) -> None:
     """The threshold map: TPP x performance density with the 3A090 regions and the chips."""
-    from chipdb import plot as plotting
+    from chipdb.plot import data as plot_data
     from chipdb.service import catalogue as api
+    from chipdb.service.plot import plot_inputs
 
     day = as_of_date(as_of)
     target = None if out is None else file_path(out)
     with open_cli_session() as s:
         chips = resolve_names(s, names) if names else None
         rule = api.rule_id(s, rule, "`chipdb rules` lists them")  # any case; never raw to SQL
-        data = plotting.collect(s, chips, rule, metric, day)
+        inputs = plot_inputs(s, chips, rule, metric, day)
+    data = plot_data.build(**inputs)
+    if data.skipped:
+        notify(plot_data.skipped_note(data))
     if target is None:
-        plotting.terminal(data, sys.stdout)
+        from chipdb.plot.terminal import terminal
+
+        terminal(data, sys.stdout)
     else:
-        plotting.to_file(data, target)
+        from chipdb.plot.image import to_file
+
+        to_file(data, target)
         notify(f"chipdb: wrote {target}")

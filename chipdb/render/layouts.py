@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from chipdb.render import Document, Section, cell_text
+from chipdb.render.document import Document, Section, cell_text
 
 _METRIC_ROWS = (
     ("tpp", "TPP"),

@@ -1,4 +1,9 @@
-"""Rich tables for people. Colour only on a terminal; NO_COLOR respected (Rich does both)."""
+"""Rich tables for people. Colour only on a terminal; NO_COLOR respected (Rich does both).
+
+Every piece of data text (cells, headers, titles, notes) reaches Rich as a ``Text`` built from
+``printable`` text: no control character reaches the terminal and no ``[markup]`` in a chip
+name is interpreted.
+"""
 
 from __future__ import annotations
 
@@ -8,38 +13,30 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from chipdb.render import Document, cell_text
-
-_OUTCOME_STYLES = {
-    "not-controlled": "green",
-    "not-covered": "green",
-    "not-applicable": "green",
-    "rebutted": "green",
-    "case-by-case": "yellow",
-    "undetermined": "magenta",
-    "tariff-25": "yellow",
-}
+from chipdb.render.document import Document, cell_text
+from chipdb.render.styles import terminal_style
+from chipdb.safetext import printable
 
 
-def outcome_style(value: str) -> str:
-    if value in _OUTCOME_STYLES:
-        return _OUTCOME_STYLES[value]
-    if value.startswith("3A090") or value in ("license-required", "presumption-of-denial",
-                                              "presumed-3A090.a"):
-        return "bold red"
-    return ""
+def _text(value: str, style: str = "") -> Text:
+    return Text(printable(value, newlines=True), style=style)
 
 
-def print_document(doc: Document, out: TextIO) -> None:
+def outcome_style(text: str) -> str:
+    """The style of a cell: its outcome's, or the latest one's in "a → b" (every rule version)."""
+    return terminal_style(text.rsplit(" → ", 1)[-1])
+
+
+def render(doc: Document, out: TextIO) -> None:
     console = Console(file=out, width=None if out.isatty() else 100,
                       highlight=False, soft_wrap=False)
     for i, section in enumerate(doc.shown):
         if i:
             console.print()
-        table = Table(title=section.title or None, title_justify="left", expand=False,
-                      show_lines=False, pad_edge=False)
+        table = Table(title=_text(section.title) if section.title else None,
+                      title_justify="left", expand=False, show_lines=False, pad_edge=False)
         for col in section.columns:
-            table.add_column(section.labels.get(col, col), overflow="fold")
+            table.add_column(_text(section.labels.get(col, col)), overflow="fold")
         for row in section.rows:
             cells = [cell_text(row.get(c)) for c in section.columns]
             differs = section.highlight_differences and len(set(cells[1:])) > 1
@@ -48,8 +45,8 @@ def print_document(doc: Document, out: TextIO) -> None:
                 style = outcome_style(text) if j else ""
                 if differs and j == 0:
                     style = "bold"
-                styled.append(Text(text, style=style))
+                styled.append(_text(text, style))
             table.add_row(*styled)
         console.print(table)
         if section.note:
-            console.print(section.note, soft_wrap=True)
+            console.print(_text(section.note), soft_wrap=True)

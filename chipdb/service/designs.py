@@ -209,9 +209,10 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
 
     from chipdb.engine import MetricTable, evaluate_table
     from chipdb.metrics import metrics_from_inputs
+    from chipdb.render import FORMATS
 
-    if fmt not in ("csv", "json", "table", "markdown"):
-        raise UsageError(f"unknown format '{fmt}'")
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
     try:
         handle = path.open(newline="", encoding="utf-8")
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
@@ -264,17 +265,16 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
     metric_cols = ["tpp", "tpp_precision", "performance_density", "bidirectional_io_gbps",
                    "memory_bandwidth_gbps"]
     rule_ids = [r.id for r in in_force]
-    if fmt == "csv":
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["name", *metric_cols, *rule_ids])
-        writer.writerows(zip(
-            names,
-            _num_column(metrics["tpp"]),
-            [p or "" for p in metrics["tpp_precision"].tolist()],
-            *(_num_column(metrics[k]) for k in metric_cols[2:]),
-            *(results[r].outcome.tolist() for r in rule_ids),
-            strict=True,
-        ))
+    if fmt == "csv":  # column-wise: no per-row dicts for what may be a million designs
+        from chipdb.render.csv import number_column, text_column, write_columns
+
+        write_columns(out, ["name", *metric_cols, *rule_ids], [
+            text_column(names),
+            number_column(metrics["tpp"].tolist()),
+            text_column(metrics["tpp_precision"].tolist()),
+            *(number_column(metrics[k].tolist()) for k in metric_cols[2:]),
+            *(text_column(results[r].outcome.tolist()) for r in rule_ids),
+        ])
         return n
     from chipdb.render import Document, Section, render
 
@@ -326,8 +326,3 @@ def _numbers(key: str, kind: str, column: Sequence[str], raw_rows: Sequence[tupl
         append(v)
     return out
 
-
-def _num_column(values: Any) -> list[str]:
-    """A float column as CSV text: empty when unknown, integers without ".0"."""
-    return ["" if v != v else str(int(v)) if v.is_integer() else repr(v)
-            for v in map(float, values.tolist())]

@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 # Bump when the metrics or the engine change how a stored figure is computed, so that every
 # existing database recomputes its metrics and verdicts on the next run.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"  # 2: reasons quote every export year, written 2026
 
 _API = ("open", "Database")
 _ERRORS = ("ChipdbError", "DatabaseError", "DataError", "NotFoundError", "UsageError")

@@ -232,12 +232,14 @@ class Comparison(Criterion):
         label = " + ".join(METRIC_LABELS.get(m, m) for m in self.metrics)
         op = OPERATORS[self.op]
         target = self.value
+        # a year reads 2026, not 2,026
+        number = (lambda v: f"{v:.0f}") if self.metrics == ("export_year",) else fmt_number
         if isinstance(target, tuple):
             shown_target = ", ".join(target)
         elif isinstance(target, bool):
             shown_target = "yes" if target else "no"
         elif isinstance(target, float):
-            shown_target = fmt_number(target)
+            shown_target = number(target)
         else:
             shown_target = str(target)
         value = self.value_at(row)
@@ -245,7 +247,7 @@ class Comparison(Criterion):
             return f"{label} unknown (line: {op.symbol} {shown_target})"
         shown = (
             ("yes" if value else "no") if isinstance(value, bool)
-            else fmt_number(value) if isinstance(value, float) else str(value)
+            else number(value) if isinstance(value, float) else str(value)
         )
         holds = truth.at(row.i)
         if self.kind == YES_NO and isinstance(target, bool):

@@ -21,14 +21,15 @@ from chipdb.engine.model import RuleDefinition, Verdict
 def period_starts(rule: RuleDefinition) -> list[date]:
     """The dates inside a rule's life where its outcome can change (export-year tests)."""
     starts = {rule.effective}
-    for clause in (*rule.exclusions, *rule.clauses):
-        for comp in clause.when.comparisons():
-            if "export_year" in comp.metrics and isinstance(comp.value, float):
-                year = int(comp.value)
-                for y in (year, year + 1):
-                    d = date(y, 1, 1)
-                    if rule.in_force(d):
-                        starts.add(d)
+    years = [int(comp.value) for clause in (*rule.exclusions, *rule.clauses)
+             for comp in clause.when.comparisons()
+             if "export_year" in comp.metrics and isinstance(comp.value, float)]
+    # A reason quotes the export year it was evaluated for, so while a test can still change
+    # (up to the year after the last one named) every calendar year is its own period.
+    for y in range(rule.effective.year + 1, max(years, default=0) + 2):
+        d = date(y, 1, 1)
+        if rule.in_force(d):
+            starts.add(d)
     return sorted(starts)
 
 

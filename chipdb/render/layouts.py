@@ -68,6 +68,16 @@ def margin_text(mg: dict[str, Any]) -> str:
             f"{pct_text} from {cell_text(mg['threshold'])}")
 
 
+def outcomes_text(verdicts: list[dict[str, Any]]) -> str | None:
+    """A rule's outcomes over its periods, oldest first, "a → b" (a repeat of the one before
+    is one step); None when the rule gave no verdict."""
+    steps: list[str] = []
+    for v in verdicts:
+        if not steps or steps[-1] != v["outcome"]:
+            steps.append(v["outcome"])
+    return " → ".join(steps) if steps else None
+
+
 def _claim_row(s: dict[str, Any]) -> dict[str, Any]:
     """One published value as the tables show it: the value, where from, and why."""
     return {
@@ -109,8 +119,7 @@ def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
     for rid in rule_ids:
         row = {"field": rid}
         for c in chips:
-            outs = [v["outcome"] for v in c["verdicts"] if v["rule"] == rid]
-            row[c["name"]] = " → ".join(dict.fromkeys(outs)) if outs else None
+            row[c["name"]] = outcomes_text([v for v in c["verdicts"] if v["rule"] == rid])
         verdict_rows.append(row)
     as_of = data.get("as_of")
     verdict_section = Section(
@@ -146,8 +155,8 @@ def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
     csv_rows = []
     for c in chips:
         row = {"name": c["name"], "vendor": c["vendor"], **c["metrics"]}
-        for v in c["verdicts"]:
-            row[v["rule"]] = v["outcome"]
+        for rid in rule_ids:  # every period's outcome, as in the table (not the last one)
+            row[rid] = outcomes_text([v for v in c["verdicts"] if v["rule"] == rid])
         csv_rows.append(row)
     csv_cols = ["name", "vendor", *[k for k, _ in _METRIC_ROWS], *rule_ids]
     csv_cols.insert(3, "tpp_basis")

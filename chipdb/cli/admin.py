@@ -10,6 +10,7 @@ import typer
 from chipdb.cli.options import FormatOpt, check_format, current_db, file_path, notify
 from chipdb.cli.root import app, db_app
 from chipdb.errors import ChipdbError, UsageError
+from chipdb.safetext import printable
 
 
 @app.command()
@@ -62,7 +63,7 @@ def export(
     imports = manage.user_imports(db)
     if list_only:
         for name, when, _content in imports:
-            print(f"{name}\t{when}")
+            print(f"{printable(name)}\t{when}")  # a file name is data too
         return
     text = "".join(
         (f"# chipdb import: {name} ({when})\n" if len(imports) > 1 else "") + content

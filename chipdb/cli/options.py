@@ -11,9 +11,11 @@ import typer
 
 from chipdb.cli.root import state
 from chipdb.errors import UsageError
+from chipdb.render import FORMATS
+from chipdb.safetext import printable
 
 FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help="table | json | csv | markdown")
+    str, typer.Option("--format", "-f", help=" | ".join(FORMATS))
 ]
 
 
@@ -51,12 +53,11 @@ def current_db() -> Any:
 
 
 def notify(message: str) -> None:
-    print(message, file=sys.stderr)
+    """A note on stderr; the chip and file names in it are data, so made printable."""
+    print(printable(message), file=sys.stderr)
 
 
 def check_format(fmt: str) -> str:
-    from chipdb.render import FORMATS
-
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
     return fmt

@@ -1,0 +1,3 @@
+"""The hostile catalogue of tests/render, for the map."""
+
+from tests.render.conftest import hostile  # noqa: F401  (a fixture)

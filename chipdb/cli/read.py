@@ -222,8 +222,9 @@ def plot(
         notify(plot_data.skipped_note(data))
     if target is None:
         from chipdb.plot.terminal import terminal
+        from chipdb.render import write
 
-        terminal(data, sys.stdout)
+        write(lambda stream: terminal(data, stream))
     else:
         from chipdb.plot.image import to_file
 

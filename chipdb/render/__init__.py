@@ -12,9 +12,12 @@ Add a format: write ``chipdb/render/NAME.py`` with ``render(doc, out)`` and add 
 from __future__ import annotations
 
 import importlib
+import os
 import sys
+from collections.abc import Callable
 from typing import Final, TextIO
 
+from chipdb.errors import DataError
 from chipdb.render.document import Document, Section, cell_text, to_jsonable
 
 # format name -> the module whose render(doc, out) writes it
@@ -29,7 +32,33 @@ FORMATS: Final[dict[str, str]] = {
 def render(doc: Document, fmt: str, out: TextIO | None = None) -> None:
     """Write ``doc`` in format ``fmt`` (a key of FORMATS) to ``out`` (stdout by default)."""
     module = importlib.import_module(FORMATS[fmt])
-    module.render(doc, out or sys.stdout)
+    write(lambda stream: module.render(doc, stream), out)
 
 
-__all__ = ["FORMATS", "Document", "Section", "cell_text", "render", "to_jsonable"]
+def write(produce: Callable[[TextIO], None], out: TextIO | None = None) -> None:
+    """Run ``produce`` on ``out`` (stdout by default) and flush it, so that a reader who went
+    away (``| head``) ends the output quietly and a full disk is one line, not a traceback."""
+    stream = out or sys.stdout
+    try:
+        produce(stream)
+        stream.flush()
+    except BrokenPipeError:
+        _discard(stream)
+    except OSError as exc:
+        raise DataError(f"cannot write the output ({exc.strerror or exc}): free some space "
+                        "or write somewhere else") from None
+
+
+def _discard(stream: TextIO) -> None:
+    """Point the stream's file at /dev/null: Python's last flush at exit then has nowhere to
+    fail (the way the Python docs handle SIGPIPE)."""
+    try:
+        fd = stream.fileno()
+    except (OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fd)
+    os.close(devnull)
+
+
+__all__ = ["FORMATS", "Document", "Section", "cell_text", "render", "to_jsonable", "write"]

@@ -18,6 +18,13 @@ from chipdb.render.styles import terminal_style
 from chipdb.safetext import printable
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """Rich exits 1 on a closed pipe; hand it to render.write like every other format."""
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def _text(value: str, style: str = "") -> Text:
     return Text(printable(value, newlines=True), style=style)
 
@@ -28,8 +35,8 @@ def outcome_style(text: str) -> str:
 
 
 def render(doc: Document, out: TextIO) -> None:
-    console = Console(file=out, width=None if out.isatty() else 100,
-                      highlight=False, soft_wrap=False)
+    console = _Console(file=out, width=None if out.isatty() else 100,
+                       highlight=False, soft_wrap=False)
     for i, section in enumerate(doc.shown):
         if i:
             console.print()

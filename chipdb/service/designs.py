@@ -266,15 +266,18 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
                    "memory_bandwidth_gbps"]
     rule_ids = [r.id for r in in_force]
     if fmt == "csv":  # column-wise: no per-row dicts for what may be a million designs
+        from chipdb.render import write
         from chipdb.render.csv import number_column, text_column, write_columns
 
-        write_columns(out, ["name", *metric_cols, *rule_ids], [
+        cells_out = [
             text_column(names),
             number_column(metrics["tpp"].tolist()),
             text_column(metrics["tpp_precision"].tolist()),
             *(number_column(metrics[k].tolist()) for k in metric_cols[2:]),
             *(text_column(results[r].outcome.tolist()) for r in rule_ids),
-        ])
+        ]
+        write(lambda stream: write_columns(stream, ["name", *metric_cols, *rule_ids], cells_out),
+              out)
         return n
     from chipdb.render import Document, Section, render
 

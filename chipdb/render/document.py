@@ -38,6 +38,8 @@ def plain(value: Any) -> Any:
         return None
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):  # a BLOB from `chipdb sql`
+        return "x'" + bytes(value).hex() + "'"  # as SQL writes a BLOB literal
     return value
 
 
@@ -59,4 +61,6 @@ def cell_text(value: Any) -> str:
         return "yes" if value else "no"
     if isinstance(value, float):
         return fmt_number(value)
+    if isinstance(value, bytes | bytearray | memoryview):
+        return str(plain(value))
     return str(value)

@@ -14,5 +14,5 @@ def render(doc: Document, out: TextIO) -> None:
         else {s.title: s.rows for s in doc.sections}
     )
     # the encoder escapes every control character (ESC as \u001b): nothing to neutralise
-    json.dump(to_jsonable(payload), out, indent=2, ensure_ascii=False)
-    out.write("\n")
+    # built whole before the first byte is written: a failure never leaves half a document
+    out.write(json.dumps(to_jsonable(payload), indent=2, ensure_ascii=False) + "\n")

@@ -156,3 +156,17 @@ def test_json_round_trips_every_hostile_name(hostile: Hostile) -> None:
     names = {c["name"] for c in json.loads(result.out)["chips"]}
     assert {ESC_NAME, FORMULA_NAME, PIPE_NAME} <= names
     assert FILE_NAME not in result.out
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv", "table", "markdown"])
+def test_sql_blobs_are_shown_as_hex(db: object, fmt: str) -> None:
+    from chipdb.store.url import DatabaseUrl
+
+    assert isinstance(db, DatabaseUrl)
+    blob = "x'1b5b324a'" if db.dialect == "sqlite" else "'\\x1b5b324a'::bytea"
+    result = run(db, "sql", f"SELECT {blob} AS b", "-f", fmt)
+    assert result.code == 0, result.err
+    assert_inert(result)
+    assert "1b5b324a" in result.out
+    if fmt == "json":
+        assert result.json()[0]["b"] in ("x'1b5b324a'", "\\x1b5b324a")

@@ -215,8 +215,12 @@ def list_document(rows: list[dict[str, Any]], rule: str | None) -> Document:
 
 def rules_document(rows: list[dict[str, Any]], detail: bool) -> Document:
     if not detail:
-        cols = ["rule", "short_title", "citation", "effective", "ended", "status", "layer"]
+        # origin: "seed" or the import a rule (or an override of a bundled one) came from
+        cols = ["rule", "short_title", "citation", "effective", "ended", "status", "layer",
+                "origin"]
         table_cols = ["rule", "short_title", "effective", "ended", "status"]
+        if any(r.get("origin", "seed") != "seed" for r in rows):
+            table_cols.append("origin")
         return Document([Section("", table_cols, rows, labels={"short_title": "title"},
                                  note="`chipdb rules ID` shows the citation, wording and "
                                       "thresholds."),
@@ -225,7 +229,8 @@ def rules_document(rows: list[dict[str, Any]], detail: bool) -> Document:
     r = rows[0]
     head = [{"field": k, "value": r[k]} for k in (
         "rule", "title", "citation", "url", "published", "effective", "ended", "status",
-        "layer", "unverified", "summary", "wording", "notes") if r.get(k) not in (None, "")]
+        "layer", "origin", "unverified", "summary", "wording", "notes")
+        if r.get(k) not in (None, "")]
     return Document([
         Section(r["rule"], ["field", "value"], head),
         Section("Thresholds", ["clause", "metric", "op", "threshold", "parameter"],

@@ -16,6 +16,7 @@ from chipdb.render.document import Document, plain
 from chipdb.safetext import printable
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_FIRST = frozenset(_FORMULA_STARTS)
 
 
 def text_cell(text: str) -> str:
@@ -53,7 +54,17 @@ def number_column(values: Iterable[float]) -> list[str]:
 
 def text_column(values: Iterable[Any]) -> list[str]:
     """A text column (None for unknown) as CSV cells, each made inert like ``text_cell``."""
-    return ["" if v is None else text_cell(str(v)) for v in values]
+    texts = ["" if v is None else str(v) for v in values]
+    distinct = set(texts)
+    if len(distinct) * 8 < len(texts):  # outcome words: a handful for any number of rows
+        cells = {t: text_cell(t) for t in distinct}
+        return texts if all(cells[t] == t for t in distinct) else [cells[t] for t in texts]
+    # names: checked as one string, in C, for the common case of nothing to change
+    lines = "\n" + "\n".join(texts)
+    if ("".join(texts).isprintable() and lines.isascii()
+            and not any("\n" + c in lines for c in _FORMULA_STARTS)):
+        return texts
+    return [text_cell(t) for t in texts]
 
 
 def write_columns(out: TextIO, header: Sequence[str], columns: Sequence[Sequence[Any]]) -> None:

@@ -70,7 +70,8 @@ def test_no_format_module_imports_the_registry() -> None:
         assert all(i in ("chipdb.render.document", "chipdb.render.styles", "chipdb.safetext",
                          "chipdb.outcomes", "chipdb.units", "chipdb.metricdefs")
                    for i in imports), (name, imports)
-    assert _chipdb_imports(RENDER_DIR / "__init__.py") == {"chipdb.render.document"}
+    assert _chipdb_imports(RENDER_DIR / "__init__.py") == {"chipdb.errors",
+                                                           "chipdb.render.document"}
 
 
 def test_each_format_loads_only_what_it_needs() -> None:

@@ -198,7 +198,9 @@ def timeline(
 def plot(
     names: Annotated[list[str] | None, typer.Argument(help="Chips to plot (default: all).",
                                                       autocompletion=complete_chip)] = None,
-    rule: Annotated[str, typer.Option(help="Rule whose lines are drawn.")] = "us-2024-12",
+    rule: Annotated[str | None, typer.Option(
+        help="Rule whose lines are drawn; default: the newest classification rule in force "
+        "on --as-of.", autocompletion=complete_rule)] = None,
     metric: Annotated[str | None, typer.Option(
         help="Axes as X,Y metrics, e.g. tpp,memory_bandwidth_gbps.")] = None,
     as_of: AsOfOpt = None,

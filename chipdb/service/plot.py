@@ -12,9 +12,13 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any, TypedDict
 
+from chipdb.errors import NotFoundError
 from chipdb.service.designs import load_rules
 from chipdb.service.session import Session
 from chipdb.store.read import queries
+
+# the rule layer whose lines cut the default map into regions
+CLASSIFICATION = "classification"
 
 
 class PlotInputs(TypedDict):
@@ -29,10 +33,13 @@ class PlotInputs(TypedDict):
     named: bool
 
 
-def plot_inputs(s: Session, chips: Sequence[str] | None, rule: str, metric: str | None,
+def plot_inputs(s: Session, chips: Sequence[str] | None, rule: str | None, metric: str | None,
                 as_of: date) -> PlotInputs:
-    """The rows and rules a map of ``chips`` (None: all) under ``rule`` on ``as_of`` needs."""
+    """The rows and rules a map of ``chips`` (None: all) under ``rule`` on ``as_of`` needs;
+    ``rule`` None is the newest rule of the classification layer in force on ``as_of``."""
     rule_rows = queries.rules(s.conn)  # an unknown rule is refused by plot.data.build
+    if rule is None:
+        rule = default_rule(rule_rows, as_of)
     metrics = queries.chip_metrics(s.conn, chips)
     if chips is not None:
         position = {c: i for i, c in enumerate(chips)}
@@ -44,3 +51,16 @@ def plot_inputs(s: Session, chips: Sequence[str] | None, rule: str, metric: str 
         thresholds=queries.rule_thresholds(s.conn), metrics=metrics, verdicts=verdicts,
         named=chips is not None,
     )
+
+
+def default_rule(rule_rows: Sequence[dict[str, Any]], as_of: date) -> str:
+    """The newest rule of the classification layer in force on ``as_of`` (the map's rule):
+    which rule that is comes from the rules' own dates and layers, not from a name in code."""
+    day = as_of.isoformat()
+    in_force = [r for r in rule_rows if r["layer"] == CLASSIFICATION
+                and str(r["effective"])[:10] <= day
+                and (r["ended"] is None or day <= str(r["ended"])[:10])]
+    if not in_force:
+        raise NotFoundError(f"no {CLASSIFICATION} rule is in force on {day}: name one with "
+                            "--rule (`chipdb rules` lists them)")
+    return str(max(in_force, key=lambda r: str(r["effective"]))["rule"])

@@ -40,7 +40,7 @@ def render(doc: Document, out: TextIO) -> None:
     for i, section in enumerate(doc.shown):
         if i:
             console.print()
-        table = Table(title=_text(section.title) if section.title else None,
+        table = Table(title=_text(section.title, "table.title") if section.title else None,
                       title_justify="left", expand=False, show_lines=False, pad_edge=False)
         for col in section.columns:
             table.add_column(_text(section.labels.get(col, col)), overflow="fold")

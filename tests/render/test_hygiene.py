@@ -50,7 +50,8 @@ def test_no_raw_control_character_reaches_the_terminal(hostile: Hostile, args: l
 def test_json_keeps_the_exact_name(hostile: Hostile) -> None:
     result = run(hostile.db, "list", "--vendor", "relco", "-f", "json")
     assert result.code == 0
-    assert "\x1b" not in result.out  # the encoder escapes it as \u001b
+    assert_inert(result)  # ESC as \u001b, and C1 CSI and the bidi override escaped too
+    assert "\\u009b" in result.out and "\\u202e" in result.out
     assert ESC_NAME in {r["chip"] for r in result.json()}
 
 

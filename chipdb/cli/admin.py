@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -66,12 +65,14 @@ def export(
             print(f"{printable(name)}\t{when}")  # a file name is data too
         return
     text = "".join(
-        (f"# chipdb import: {name} ({when})\n" if len(imports) > 1 else "") + content
+        (f"# chipdb import: {printable(name)} ({when})\n" if len(imports) > 1 else "") + content
         + ("" if content.endswith("\n") else "\n")
         for name, when, content in imports
     )
     if out is None:
-        sys.stdout.write(text)
+        from chipdb.render import write
+
+        write(lambda stream: stream.write(text))  # a closed pipe or a full disk: one line
     else:
         target = file_path(out)
         try:

@@ -35,7 +35,7 @@ def render(doc: Document, fmt: str, out: TextIO | None = None) -> None:
     write(lambda stream: module.render(doc, stream), out)
 
 
-def write(produce: Callable[[TextIO], None], out: TextIO | None = None) -> None:
+def write(produce: Callable[[TextIO], object], out: TextIO | None = None) -> None:
     """Run ``produce`` on ``out`` (stdout by default) and flush it, so that a reader who went
     away (``| head``) ends the output quietly and a full disk is one line, not a traceback."""
     stream = out or sys.stdout

@@ -19,6 +19,7 @@ CASES = [
     ["compare", "H20", "H100", "-f", "csv"],
     ["what-if", "--batch", "{batch}", "-f", "csv"],
     ["plot", "H20", "H100"],
+    ["export"],
 ]
 
 

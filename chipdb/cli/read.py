@@ -217,7 +217,8 @@ def plot(
     target = None if out is None else file_path(out)
     with open_cli_session() as s:
         chips = resolve_names(s, names) if names else None
-        rule = api.rule_id(s, rule, "`chipdb rules` lists them")  # any case; never raw to SQL
+        if rule is not None:  # None: plot_inputs picks the rule of the date
+            rule = api.rule_id(s, rule, "`chipdb rules` lists them")  # any case; never raw
         inputs = plot_inputs(s, chips, rule, metric, day)
     data = plot_data.build(**inputs)
     if data.skipped:

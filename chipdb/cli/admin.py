@@ -17,6 +17,11 @@ def sql(
     statement: Annotated[str | None, typer.Argument(
         help="One query; without it, open sqlite3 or psql read-only.")] = None,
     fmt: FormatOpt = "table",
+    timeout: Annotated[float, typer.Option(
+        help="Stop the query after this many seconds.")] = 5.0,
+    max_rows: Annotated[int, typer.Option(
+        help="Print at most this many rows (a note on stderr says when there were more).")]
+    = 10_000,
 ) -> None:
     """Query the views read-only (chip_specs, chip_metrics, chip_verdict, chip_margin, ...)."""
     from chipdb.service import sql as sqlshell
@@ -26,7 +31,7 @@ def sql(
     if statement is None:
         sqlshell.open_shell(db, notify)
         return
-    sqlshell.run_query(db, statement, fmt, notify)
+    sqlshell.run_query(db, statement, fmt, notify, timeout, max_rows)
 
 
 @app.command("import")
@@ -34,12 +39,15 @@ def import_(
     file: Annotated[str, typer.Argument(help="A TOML file in the seed format.")],
     replace: Annotated[bool, typer.Option(help="Replace an earlier import of the same name.")]
     = False,
+    override: Annotated[bool, typer.Option(
+        help="Allow a chip name, alias or family of a bundled chip (replaces it on purpose).")]
+    = False,
 ) -> None:
     """Add your own chips, sources or rules; they survive reseeds and upgrades."""
     from chipdb.service import manage
 
     path = file_path(file)
-    report = manage.import_file(current_db(), path, replace)
+    report = manage.import_file(current_db(), path, replace, override)
     notify(f"chipdb: imported {path.name}: {report.user_chips} chip(s) of yours, "
             f"{report.rules} rules, {report.verdicts} verdicts recomputed")
 
@@ -123,6 +131,21 @@ def db_seed() -> None:
     report = manage.seed(db, notify)
     notify(f"chipdb: {report.seed_chips} bundled + {report.user_chips} imported chips, "
             f"{report.rules} rules, {report.verdicts} verdicts")
+
+
+@db_app.command("verify")
+def db_verify() -> None:
+    """Check the views and derived rows against what the code and seeds give (exit 1: drift)."""
+    from chipdb.errors import DataError
+    from chipdb.service import manage
+
+    drift, compared = manage.verify(current_db())
+    if drift:
+        parts = ", ".join(f"{d.view} ({d.missing} missing, {d.extra} unexpected, e.g. "
+                          f"{d.example})" for d in drift)
+        raise DataError(f"the database differs from what chipdb computes: {parts}; "
+                        "`chipdb db seed` rebuilds the views and rows")
+    notify(f"chipdb: verified: {compared} rows in every view match the code and seeds")
 
 
 @db_app.command("path")

@@ -52,7 +52,10 @@ def _run(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        app(args=args, prog_name="chipdb", standalone_mode=False)
+        code = app(args=args, prog_name="chipdb", standalone_mode=False)
+        if code == 130:  # Typer turns Ctrl-C into Exit(130) and, not standalone, returns it
+            print("chipdb: interrupted", file=sys.stderr)
+            return 130
     except ChipdbError as exc:
         if debug:
             raise

@@ -8,19 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from chipdb.store.ready import ensure_ready
 from chipdb.store.url import DatabaseUrl
 from chipdb.store.write.rebuild import LoadReport
 
 
-def import_file(db: DatabaseUrl, path: Path, replace: bool = False) -> LoadReport:
-    """Validate a user file, store it verbatim and rebuild; nothing is written if invalid."""
+def import_file(db: DatabaseUrl, path: Path, replace: bool = False,
+                override: bool = False) -> LoadReport:
+    """Validate a user file, store it verbatim and rebuild; nothing is written if invalid.
+    ``override`` lets it take a bundled chip's name, alias or family on purpose."""
     from chipdb.store.write import imports
 
     content = imports.read_import(path)
     ensure_ready(db)
-    return imports.store_import(db, path, content, replace)
+    return imports.store_import(db, path, content, replace, override)
 
 
 def remove_import(db: DatabaseUrl, name: str) -> LoadReport:
@@ -57,8 +60,18 @@ def current(db: DatabaseUrl) -> str | None:
 
 
 def seed(db: DatabaseUrl, warn: Callable[[str], None] | None = None) -> LoadReport:
-    """Migrate to head, then rebuild every row from the seeds and the stored imports."""
+    """Migrate to head, recreate every view, then rebuild every row from the seeds and the
+    stored imports (an edited view or derived row is replaced)."""
     from chipdb.store.write import migrate
 
     migrate.upgrade(db)
+    migrate.recreate_views(db)
     return migrate.reseed(db, warn)
+
+
+def verify(db: DatabaseUrl) -> tuple[list[Any], int]:
+    """(views that drifted from what the code and seeds give, rows compared)."""
+    from chipdb.store.write import verify as check
+
+    ensure_ready(db)
+    return check.verify(db)

@@ -1,69 +1,81 @@
-"""`chipdb sql`: the views from a SQL shell, read-only on both engines.
+"""`chipdb sql`: the views from a SQL shell, read-only on both engines, bounded and cancellable.
 
-Writes are refused by the connection itself (SQLite opened with mode=ro, PostgreSQL sessions
-set READ ONLY), not by inspecting the statement.
+Writes are refused by the engine itself, not by inspecting the statement: on SQLite an
+authorizer that allows only reading (chipdb.store.read.fenced), on PostgreSQL the SELECT-only
+role chipdb_reader. The interactive shells get the same fences: ``sqlite3 -safe -readonly``
+(no .open, .shell, ATTACH or writefile), litecli on an immutable read-only URI, psql and pgcli
+connected as chipdb_reader.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
-import sqlite3
 import sys
 from collections.abc import Callable
 from typing import Any
 
 from chipdb.errors import DatabaseError, UsageError
-from chipdb.store.read.connect import connect_readonly
 from chipdb.store.ready import ensure_ready
 from chipdb.store.url import DatabaseUrl
 
+DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_MAX_ROWS = 10_000
 
-def run_query(db: DatabaseUrl, statement: str, fmt: str, notify: Callable[[str], None]) -> None:
+
+def run_query(db: DatabaseUrl, statement: str, fmt: str, notify: Callable[[str], None],
+              timeout: float = DEFAULT_TIMEOUT_S, max_rows: int = DEFAULT_MAX_ROWS) -> None:
     from chipdb.render import Document, Section, render
+    from chipdb.store.read.fenced import run_fenced
 
     if not statement.strip():
         raise UsageError("the query is empty: chipdb sql \"SELECT * FROM chip_metrics\"")
+    if not timeout > 0:
+        raise UsageError("--timeout must be a positive number of seconds")
+    if max_rows < 1:
+        raise UsageError("--max-rows must be at least 1")
     ensure_ready(db, notify)
-    conn = connect_readonly(db)
-    try:
-        columns, rows = conn.raw(statement)
-    except Exception as exc:
-        raise DatabaseError(_query_error(exc)) from None
-    finally:
-        conn.close()
-    records: list[dict[str, Any]] = [dict(zip(columns, r, strict=True)) for r in rows]
-    render(Document([Section("", columns, records)]), fmt)
+    result = run_fenced(db, statement, timeout, max_rows)
+    records: list[dict[str, Any]] = [
+        dict(zip(result.columns, (_cell(v) for v in r), strict=True)) for r in result.rows]
+    render(Document([Section("", result.columns, records)]), fmt)
+    if result.truncated:
+        notify(f"chipdb: showing the first {max_rows} rows only; --max-rows N shows more")
 
 
-def _query_error(exc: Exception) -> str:
-    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    low = message.casefold()
-    if "readonly" in low or "read-only" in low or "read only" in low:
-        return f"the database is opened read-only: chipdb sql cannot change data ({message})"
-    if isinstance(exc, sqlite3.Warning) and "one statement" in low:
-        return "give one statement at a time"
-    return f"query failed: {message}"
+def _cell(value: Any) -> Any:
+    """BLOBs print as hex (every format can carry text; JSON cannot carry bytes)."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        return "x'" + bytes(value).hex() + "'"
+    return value
 
 
 def open_shell(db: DatabaseUrl, notify: Callable[[str], None]) -> None:
+    from chipdb.store.read.connect import sqlite_uri
+
     ensure_ready(db, notify)
     if db.dialect == "sqlite":
         assert db.sqlite_path is not None
-        for tool, args in (("litecli", ["--readonly"]), ("sqlite3", ["-readonly"])):
-            exe = shutil.which(tool)
-            if exe:
-                _exec(exe, [tool, *args, str(db.sqlite_path)], dict(os.environ))
+        exe = shutil.which("sqlite3")
+        if exe:
+            _exec(exe, ["sqlite3", "-safe", "-readonly", str(db.sqlite_path)], dict(os.environ))
+        exe = shutil.which("litecli")
+        if exe:  # litecli has no read-only flag: an immutable read-only URI is the fence
+            uri = sqlite_uri(db.sqlite_path)
+            if "immutable=1" not in uri:
+                uri += "&immutable=1"
+            _exec(exe, ["litecli", uri], dict(os.environ))
         raise DatabaseError("neither sqlite3 nor litecli is installed: install one (apt install "
                             f"sqlite3) or query with chipdb sql \"SELECT ...\"; file: "
                             f"{db.sqlite_path}")
     env = dict(os.environ)
+    env.pop("PGPASSWORD", None)  # the writer's password is not the reader's
     env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c default_transaction_read_only=on".strip()
-    for tool in ("pgcli", "psql"):
+    for tool in ("psql", "pgcli"):
         exe = shutil.which(tool)
         if exe:
-            _exec(exe, [tool, db.libpq_url], env)
-    raise DatabaseError(f"neither psql nor pgcli is installed; URL: {db.libpq_url}")
+            _exec(exe, [tool, db.reader_libpq_url], env)
+    raise DatabaseError(f"neither psql nor pgcli is installed; URL: {db.reader_libpq_url}")
 
 
 def _exec(exe: str, argv: list[str], env: dict[str, str]) -> None:  # pragma: no cover

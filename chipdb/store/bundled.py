@@ -42,7 +42,9 @@ def install_template(
     stored = _meta(source, "seed_fingerprint")
     if stored is None or stored != fingerprint():
         return False
-    target.parent.mkdir(parents=True, exist_ok=True)
+    from chipdb.store.url import make_default_folder
+
+    make_default_folder(target)
     fd, temp = tempfile.mkstemp(prefix=".chipdb-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as out, source.open("rb") as src:

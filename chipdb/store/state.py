@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from chipdb.errors import DatabaseError
 from chipdb.store.package_data import KNOWN_REVISIONS, SCHEMA_REVISION
-from chipdb.store.read.connect import connect_readonly
+from chipdb.store.read.connect import connect_readonly, sqlite_uri
 from chipdb.store.url import DatabaseUrl
 
 
@@ -28,7 +28,7 @@ def _sqlite_state(db: DatabaseUrl) -> DatabaseState:
     if path.is_dir():
         raise DatabaseError(f"{path} is a directory, not a database file: point --db at a file")
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        conn = sqlite3.connect(sqlite_uri(path), uri=True)
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open {path}: {exc}: check the path and permissions") from None
     try:

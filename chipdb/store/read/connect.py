@@ -5,15 +5,37 @@ No SQLAlchemy here: a cold ``chipdb compare`` must stay fast.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
+from urllib.parse import quote
 
 from chipdb.errors import DatabaseError
 from chipdb.store.read.params import NAMED_PARAMETER
 from chipdb.store.url import DatabaseUrl
+
+
+def sqlite_uri(path: Path) -> str:
+    """A read-only URI for the file; immutable when nobody can write it here (a read-only
+    file, folder or medium), since SQLite then cannot create the WAL's shared-memory file."""
+    writable = os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+    return f"file:{quote(str(path))}?mode=ro" + ("" if writable else "&immutable=1")
+
+
+def _text_safe(value: Any) -> Any:
+    """Undecodable bytes on the command line arrive as lone surrogates, which no driver can
+    encode; they become U+FFFD, which no name contains, so the lookup simply finds nothing."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    return value
+
+
+def safe_params(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: _text_safe(v) for k, v in (params or {}).items()}
 
 
 class ReadConnection(Protocol):
@@ -32,7 +54,7 @@ class SqliteReader:
     conn: sqlite3.Connection
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, dict(params or {}))
+        cur = self.conn.execute(sql, safe_params(params))
         names = [d[0] for d in cur.description or ()]
         return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -51,7 +73,8 @@ class PostgresReader:
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
         with self.conn.cursor() as cur:
-            cur.execute(NAMED_PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%")), dict(params or {}))
+            cur.execute(NAMED_PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%")),
+                        safe_params(params))
             names = [d.name for d in cur.description or ()]
             return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
 
@@ -82,15 +105,20 @@ def pg_connect(db: DatabaseUrl, read_only: bool = False) -> Any:
         ) from None
     if read_only:
         conn.read_only = True
+        # one snapshot for all of a command's queries: an import racing a compare is seen
+        # wholly or not at all
+        conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
     return conn
 
 
 def connect_readonly(db: DatabaseUrl) -> ReadConnection:
-    """A connection that cannot write: SQLite opened mode=ro, PostgreSQL READ ONLY sessions."""
+    """A connection that cannot write and reads one snapshot: SQLite opened mode=ro inside one
+    read transaction, PostgreSQL REPEATABLE READ READ ONLY."""
     if db.dialect == "sqlite":
         assert db.sqlite_path is not None
         try:
-            conn = sqlite3.connect(f"file:{db.sqlite_path}?mode=ro", uri=True)
+            conn = sqlite3.connect(sqlite_uri(db.sqlite_path), uri=True, isolation_level=None)
+            conn.execute("BEGIN")  # the snapshot starts at the first read, ends at close
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open {db.sqlite_path}: {exc}") from None
         return SqliteReader(conn)

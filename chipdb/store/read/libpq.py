@@ -111,7 +111,8 @@ def _param(value: Any) -> str | None:
         return "true" if value else "false"
     if isinstance(value, date | datetime):
         return value.isoformat()
-    return str(value)
+    # undecodable command-line bytes arrive as lone surrogates: U+FFFD matches no name
+    return str(value).encode("utf-8", "surrogatepass").decode("utf-8", "replace")
 
 
 class LibpqReader:
@@ -132,7 +133,9 @@ class LibpqReader:
             raise DatabaseError(
                 f"cannot reach PostgreSQL at {display}: {first}; check the URL and the server"
             )
-        self._execute("BEGIN READ ONLY", [])
+        # one snapshot for all of a command's queries (an import racing a compare is seen
+        # wholly or not at all)
+        self._execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
 
     def _execute(self, sql: str, params: list[str | None]) -> tuple[list[str], list[Any]]:
         lib = self._lib

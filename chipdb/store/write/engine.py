@@ -1,4 +1,10 @@
-"""SQLAlchemy engines for writing, and database errors as one line a user can act on."""
+"""SQLAlchemy engines for writing, and database errors as one line a user can act on.
+
+Every write transaction is serialised with every other chipdb writer on the same database, so
+an import and a reseed (or two imports) never build from a stale list of imports: SQLite takes
+the write lock at BEGIN (BEGIN IMMEDIATE, which also makes SQLite's DDL transactional: a failed
+migration leaves nothing behind), PostgreSQL takes a transaction-scoped advisory lock first.
+"""
 
 from __future__ import annotations
 
@@ -10,22 +16,32 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from chipdb.errors import DatabaseError
-from chipdb.store.url import DatabaseUrl
+from chipdb.store.url import DatabaseUrl, make_default_folder
+
+# pg_advisory_xact_lock key shared by every chipdb writer (an arbitrary constant: "chipdb")
+WRITER_LOCK_KEY = 0x63686970_6462
 
 
 def make_engine(db: DatabaseUrl) -> Engine:
     if db.dialect == "sqlite":
         assert db.sqlite_path is not None
-        db.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        make_default_folder(db.sqlite_path)
         engine = create_engine(db.url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            # pysqlite's own transaction handling would BEGIN only at the first INSERT (after
+            # the reads a rebuild starts from) and commit before DDL: chipdb begins itself
+            dbapi_conn.isolation_level = None
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys = ON")
             # WAL: readers keep seeing the previous snapshot while a reseed writes.
             cur.execute("PRAGMA journal_mode = WAL")
             cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     try:
@@ -34,7 +50,13 @@ def make_engine(db: DatabaseUrl) -> Engine:
         raise DatabaseError(
             "PostgreSQL support is not installed: pip install 'chipdb[postgres]'"
         ) from None
-    return create_engine(db.url, connect_args={"connect_timeout": 5})
+    engine = create_engine(db.url, connect_args={"connect_timeout": 5})
+
+    @event.listens_for(engine, "begin")
+    def _writer_lock(conn: Any) -> None:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
+
+    return engine
 
 
 @contextmanager

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from sqlalchemy import delete, insert, select
 
-from chipdb.catalogue import check_import
-from chipdb.errors import DataError, SeedError
+from chipdb.catalogue import Catalogue, check_import
+from chipdb.errors import ChipdbError, DataError, SeedError
+from chipdb.names import normalize_name
 from chipdb.store import models as m
 from chipdb.store.package_data import seed_fingerprint, seeds_dir
 from chipdb.store.url import DatabaseUrl
@@ -21,36 +22,83 @@ from chipdb.store.write.rebuild import (
     rebuild,
 )
 
+MAX_IMPORT_BYTES = 64 * 1024 * 1024  # far above any catalogue; /dev/zero stops here
 
-def read_import(path: Path) -> str:
-    """The text of a user file, or a one-line error when it cannot be read as UTF-8."""
+
+def read_bounded(path: Path, limit: int, what: str = "file") -> bytes:
+    """At most ``limit`` bytes of a file (a larger one, or an endless device, is refused)."""
     try:
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise DataError(f"{path}: cannot be read: {reason}") from None
+    if len(raw) > limit:
+        raise DataError(f"{path}: the {what} is larger than {limit // (1024 * 1024)} MB: "
+                        "split it into smaller files")
+    return raw
+
+
+def read_import(path: Path) -> str:
+    """The text of a user file, or a one-line error when it cannot be read as UTF-8."""
+    raw = read_bounded(path, MAX_IMPORT_BYTES, "import file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         raise SeedError(str(path), "file", "-", "is not UTF-8 text") from None
 
 
-def store_import(db: DatabaseUrl, path: Path, content: str, replace: bool = False) -> LoadReport:
+def check_names(catalogue: Catalogue, seeds: Catalogue, others: list[Catalogue],
+                override: bool) -> None:
+    """catalogue.check_import, plus: a name needs a letter or a digit (an empty key would
+    answer to any empty input), and ``override`` lets a bundled name, alias or family be
+    taken on purpose (another import's never)."""
+    for chip in catalogue.chips:
+        if not normalize_name(chip.spec.name):
+            raise SeedError(chip.source_file or "-", f"chip '{chip.spec.name}'", "name",
+                            "needs a letter or a digit")
+    check_import(catalogue, Catalogue(seeds.sources, (), seeds.rules), others)
+    if override:
+        return
+    try:
+        check_import(catalogue, seeds)
+    except SeedError as exc:
+        raise SeedError(exc.file, exc.record, exc.field,
+                        f"{exc.problem}; `chipdb import --override` replaces it on purpose"
+                        ) from None
+
+
+def store_import(db: DatabaseUrl, path: Path, content: str, replace: bool = False,
+                 override: bool = False) -> LoadReport:
     """Validate a user file's text, store it verbatim and rebuild; nothing is written if invalid."""
+    try:
+        return _store_import(db, path, content, replace, override)
+    except RecursionError:
+        raise SeedError(str(path), "file", "-", "nests too deeply: flatten it") from None
+    except ValueError as exc:  # a rule depending on itself or on an unknown rule
+        if isinstance(exc, ChipdbError):
+            raise
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DataError(f"{path}: {first}") from None
+
+
+def _store_import(db: DatabaseUrl, path: Path, content: str, replace: bool,
+                  override: bool) -> LoadReport:
     name = path.name
     seeds = read_seed_catalogue(seeds_dir())
-    with engine_scope(db) as engine, engine.begin() as conn:
+    with engine_scope(db) as engine, engine.begin() as conn:  # holds the writer lock
         existing = conn.execute(
             select(m.UserImport.name, m.UserImport.content).order_by(m.UserImport.id)
         ).all()
-        others = parse_user_imports([(n, c) for n, c in existing if n != name], seeds)
+        others = parse_user_imports([(n, c) for n, c in existing if n != name], seeds,
+                                    on_invalid=lambda _name, _message: None)
         catalogue = parse_user_import(str(path), content, seeds, others)
         if not (catalogue.chips or catalogue.rules or catalogue.sources):
             raise SeedError(str(path), "file", "-", "holds no [[chip]], [[rule]] or [[source]]")
         # one name rule (names.normalize_name) for names, aliases and family defaults alike:
         # 'H100-SXM' is 'H100 SXM', so it is refused rather than replacing the bundled chip;
         # and another import's rule id is refused rather than stored twice
-        check_import(catalogue, seeds, others)
+        check_names(catalogue, seeds, others, override)
         previous = {n for n, _ in existing}
         if name in previous and not replace:
             raise DataError(f"an import named {name} exists: use --replace to update it")
@@ -64,6 +112,8 @@ def store_import(db: DatabaseUrl, path: Path, content: str, replace: bool = Fals
 
 
 def remove_import(db: DatabaseUrl, name: str) -> LoadReport:
+    # undecodable command-line bytes (lone surrogates) cannot be sent: they name no import
+    name = name.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     with engine_scope(db) as engine, engine.begin() as conn:
         gone = conn.execute(delete(m.UserImport).where(m.UserImport.name == name))
         if gone.rowcount == 0:

@@ -8,12 +8,13 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from chipdb.errors import DatabaseError
+from chipdb.errors import DatabaseError, UsageError
 from chipdb.store import models as m
 from chipdb.store.package_data import SCHEMA_REVISION, alembic_dir, seed_fingerprint, seeds_dir
 from chipdb.store.state import DatabaseState, check_revision, database_state
 from chipdb.store.url import DatabaseUrl
 from chipdb.store.write.engine import engine_scope, first_line
+from chipdb.store.write.reader import grant_reader
 from chipdb.store.write.rebuild import LoadReport, rebuild
 
 
@@ -28,11 +29,26 @@ def _alembic_config(connection: Any, **flags: bool) -> Any:
     return config
 
 
+def _alembic(step: Callable[[], None], revision: str) -> None:
+    """Run an Alembic command; a revision it cannot use is a usage error, not a crash."""
+    from alembic.util import CommandError
+
+    if not revision.strip():
+        raise UsageError("the revision is empty: give head, base or a revision such as 0001")
+    try:
+        step()
+    except (CommandError, AssertionError, KeyError) as exc:
+        raise UsageError(f"cannot migrate to revision '{revision}' "
+                         f"({first_line(exc) or 'unknown'}): give head, base or a revision "
+                         "such as 0001 (`chipdb db current` shows this database's)") from None
+
+
 def upgrade(db: DatabaseUrl, revision: str = "head") -> None:
     from alembic import command
 
+    check_revision(db, database_state(db))  # refuses another application's database, too
     with engine_scope(db) as engine, engine.begin() as conn:
-        command.upgrade(_alembic_config(conn), revision)
+        _alembic(lambda: command.upgrade(_alembic_config(conn), revision), revision)
 
 
 def downgrade(db: DatabaseUrl, revision: str, drop_user_data: bool = False) -> None:
@@ -41,7 +57,8 @@ def downgrade(db: DatabaseUrl, revision: str, drop_user_data: bool = False) -> N
     state = database_state(db)
     check_revision(db, state)
     with engine_scope(db) as engine, engine.begin() as conn:
-        command.downgrade(_alembic_config(conn, drop_user_data=drop_user_data), revision)
+        config = _alembic_config(conn, drop_user_data=drop_user_data)
+        _alembic(lambda: command.downgrade(config, revision), revision)
 
 
 def current(db: DatabaseUrl) -> str | None:
@@ -51,10 +68,28 @@ def current(db: DatabaseUrl) -> str | None:
 def reseed(db: DatabaseUrl, warn: Callable[[str], None] | None = None) -> LoadReport:
     """Rebuild all rows from the bundled seeds and the stored user imports, atomically."""
     kwargs = {"warn": warn} if warn else {}
-    with engine_scope(db) as engine, engine.begin() as conn:
-        if db.dialect == "sqlite":
-            conn.execute(text("SELECT 1"))
+    with engine_scope(db) as engine, engine.begin() as conn:  # holds the writer lock
         return rebuild(conn, seeds_dir(), seed_fingerprint(), **kwargs)
+
+
+def recreate_views(db: DatabaseUrl) -> None:
+    """Every view from its definition in code again (an edited one is replaced)."""
+    from chipdb.store import sql_views as views
+
+    with engine_scope(db) as engine, engine.begin() as conn:
+        if db.dialect == "postgresql":
+            # in place where the columns allow it: readers' plans keep the same view
+            try:
+                with conn.begin_nested():
+                    for name, body in views.VIEWS.items():
+                        conn.execute(text(f"CREATE OR REPLACE VIEW {name} AS {body.strip()}"))
+                grant_reader(conn)
+                return
+            except SQLAlchemyError:
+                pass  # an edit changed a view's columns: drop and create below
+        for statement in views.drop_statements() + views.create_statements():
+            conn.execute(text(statement))
+        grant_reader(conn)
 
 
 def create_fresh(db: DatabaseUrl) -> None:
@@ -66,7 +101,10 @@ def create_fresh(db: DatabaseUrl) -> None:
 
     from chipdb.store import sql_views as views
 
-    with engine_scope(db) as engine, engine.begin() as conn:
+    with engine_scope(db) as engine, engine.begin() as conn:  # holds the writer lock
+        if inspect(conn).has_table("alembic_version") and conn.execute(
+                text("SELECT COUNT(*) FROM alembic_version")).scalar():
+            return  # a concurrent first run built it while this one waited for the lock
         m.Base.metadata.create_all(conn)  # checkfirst: user_import may survive a downgrade
         for statement in views.create_statements():
             conn.execute(text(statement))
@@ -77,6 +115,7 @@ def create_fresh(db: DatabaseUrl) -> None:
         conn.execute(text("DELETE FROM alembic_version"))
         conn.execute(text("INSERT INTO alembic_version (version_num) VALUES (:head)"),
                      {"head": SCHEMA_REVISION})
+        grant_reader(conn)
 
 
 def prepare(db: DatabaseUrl, state: DatabaseState, notify: Callable[[str], None]) -> None:

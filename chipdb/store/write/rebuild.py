@@ -25,6 +25,7 @@ from chipdb.catalogue import (
     seed_files,
 )
 from chipdb.engine import RuleDefinition, evaluate_dated
+from chipdb.errors import ChipdbError, DataError
 from chipdb.metrics import compute_metrics_many
 from chipdb.names import normalize_name, same_chip
 from chipdb.spec import ChipRecord, SourceRecord
@@ -66,18 +67,46 @@ def parse_user_import(
     return build_catalogue([(name, model)], known_sources, known_rules, origin="user")
 
 
-def parse_user_imports(rows: Sequence[tuple[str, str]], base: Catalogue) -> list[Catalogue]:
-    """Stored imports in import order; each may refer to the sources and rules before it."""
+def parse_user_imports(
+    rows: Sequence[tuple[str, str]], base: Catalogue,
+    on_invalid: Callable[[str, str], None] | None = None,
+) -> list[Catalogue]:
+    """Stored imports in import order; each may refer to the sources and rules before it.
+    With ``on_invalid``, one that no longer validates (say a newer chipdb bundles a source
+    key it defines) is reported there and skipped, so it never locks its owner out."""
     out: list[Catalogue] = []
     for name, content in rows:
-        out.append(parse_user_import(name, content, base, out))
+        try:
+            out.append(parse_user_import(name, content, base, out))
+        except (ChipdbError, ValueError, RecursionError) as exc:
+            if on_invalid is None:
+                raise
+            on_invalid(name, exc.message if isinstance(exc, ChipdbError) else str(exc))
     return out
 
 
-def _user_catalogues(conn: Connection, base: Catalogue) -> list[Catalogue]:
+def _user_catalogues(conn: Connection, base: Catalogue, warnings: list[str]) -> list[Catalogue]:
+    """The stored imports that still validate; each one that does not is reported and left
+    out (say a newer chipdb bundles a source key it defines), never locking its owner out."""
     rows = conn.execute(select(m.UserImport.name, m.UserImport.content)
                         .order_by(m.UserImport.id)).all()
-    return parse_user_imports([(r[0], r[1]) for r in rows], base)
+    known = {s.key for s in base.sources}
+    out: list[Catalogue] = []
+    for name, content in ((r[0], r[1]) for r in rows):
+        try:
+            catalogue = parse_user_import(name, content, base, out)
+            clash = sorted({s.key for s in catalogue.sources} & known)
+            if clash:
+                raise DataError(f"source '{clash[0]}' is defined twice")
+        except (ChipdbError, ValueError, RecursionError) as exc:
+            message = exc.message if isinstance(exc, ChipdbError) else str(exc)
+            warnings.append(f"your import {name} no longer validates and is left out "
+                            f"({message}); fix it: `chipdb export > {name}`, edit it, then "
+                            f"`chipdb import --replace {name}`")
+            continue
+        known |= {s.key for s in catalogue.sources}
+        out.append(catalogue)
+    return out
 
 
 def rebuild(
@@ -89,8 +118,8 @@ def rebuild(
     """Replace every catalogue row by the seeds plus the user imports; compute and store
     metrics and verdicts. Runs inside the caller's transaction."""
     seeds = read_seed_catalogue(seed_root)
-    users = _user_catalogues(conn, seeds)
     warnings: list[str] = []
+    users = _user_catalogues(conn, seeds, warnings)
 
     user_chip_keys = {normalize_name(c.spec.name) for u in users for c in u.chips}
     user_rule_ids = {r.id for u in users for r in u.rules}

@@ -161,11 +161,11 @@ def test_sql_query_and_formats(db: object) -> None:
     "INSERT INTO meta (key, value) VALUES ('a', 'b')",
 ])
 def test_sql_cannot_change_data(db: object, statement: str) -> None:
-    before = run(db, "sql", "SELECT COUNT(*) AS n FROM chip", "-f", "json").json()  # type: ignore
+    before = run(db, "sql", "SELECT COUNT(*) AS n FROM chip_specs", "-f", "json").json()  # type: ignore
     result = run(db, "sql", statement)  # type: ignore[arg-type]
     assert result.code == 1
     assert "read-only" in result.err or "query failed" in result.err
-    after = run(db, "sql", "SELECT COUNT(*) AS n FROM chip", "-f", "json").json()  # type: ignore
+    after = run(db, "sql", "SELECT COUNT(*) AS n FROM chip_specs", "-f", "json").json()  # type: ignore
     assert before == after
 
 

@@ -68,7 +68,9 @@ def test_headroom_and_timeline_tables(db: DatabaseUrl) -> None:
 
 
 def test_db_commands(db: DatabaseUrl) -> None:
-    assert invoke(db, "db", "current").stdout.strip() == "0001"
+    from chipdb.store.package_data import SCHEMA_REVISION
+
+    assert invoke(db, "db", "current").stdout.strip() == SCHEMA_REVISION
     url = invoke(db, "db", "url").stdout
     assert url.splitlines()[0].startswith(db.url.split("://")[0])
     if db.dialect == "sqlite":
@@ -101,9 +103,10 @@ def test_sql_shell_is_opened_read_only(db: DatabaseUrl, monkeypatch: pytest.Monk
     with pytest.raises(SystemExit):
         sqlshell.open_shell(db, lambda _m: None)
     if db.dialect == "sqlite":
-        assert seen[0][:2] == ["sqlite3", "-readonly"]
+        assert seen[0][:3] == ["sqlite3", "-safe", "-readonly"]
     else:
         assert seen[0][0] == "psql"
+        assert seen[0][1].startswith("postgresql://chipdb_reader@")
         assert "default_transaction_read_only=on" in envs[0]["PGOPTIONS"]
 
 

@@ -130,9 +130,9 @@ def _sqlite_query(db: DatabaseUrl, statement: str, timeout: float,
 def _sqlite_error(exc: sqlite3.Error) -> DatabaseError:
     message = _first_line(exc)
     if isinstance(exc, sqlite3.DatabaseError) and "not authorized" in message:
-        return NotReadOnly(f"chipdb sql only reads: this statement is refused ({message})")
+        return NotReadOnly(f"chipdb sql is read-only: this statement is refused ({message})")
     if "readonly" in message or "read-only" in message or "cannot VACUUM" in message:
-        return NotReadOnly(f"chipdb sql only reads: this statement is refused ({message})")
+        return NotReadOnly(f"chipdb sql is read-only: this statement is refused ({message})")
     if isinstance(exc, sqlite3.ProgrammingError) and "one statement" in message:
         return DatabaseError("give one statement at a time")
     return DatabaseError(f"query failed: {message}")
@@ -196,7 +196,7 @@ def _postgres_error(exc: Exception) -> DatabaseError:
 
     message = _first_line(exc)
     if isinstance(exc, pg_errors.InsufficientPrivilege | pg_errors.ReadOnlySqlTransaction):
-        return NotReadOnly(f"chipdb sql only reads: this statement is refused ({message})")
+        return NotReadOnly(f"chipdb sql is read-only: this statement is refused ({message})")
     if "multiple commands" in message:
         return DatabaseError("give one statement at a time")
     return DatabaseError(f"query failed: {message}")

@@ -12,13 +12,15 @@ from collections.abc import Callable
 from chipdb.store.bundled import install_template
 from chipdb.store.package_data import SCHEMA_REVISION, seed_fingerprint, seed_signature
 from chipdb.store.state import check_revision, database_state
-from chipdb.store.url import DatabaseUrl
+from chipdb.store.url import DatabaseUrl, make_default_folder
 
 
 def ensure_ready(db: DatabaseUrl, notify: Callable[[str], None] | None = None) -> None:
     """Create, migrate and (re)seed the database when needed; otherwise cost one query."""
     state = database_state(db)
     check_revision(db, state)
+    if not state.exists and db.sqlite_path is not None:
+        make_default_folder(db.sqlite_path)
     if (not state.exists and db.sqlite_path is not None
             and install_template(db.sqlite_path, seed_fingerprint, seed_signature)):
         if notify is not None:

@@ -72,24 +72,48 @@ def reseed(db: DatabaseUrl, warn: Callable[[str], None] | None = None) -> LoadRe
         return rebuild(conn, seeds_dir(), seed_fingerprint(), **kwargs)
 
 
-def recreate_views(db: DatabaseUrl) -> None:
-    """Every view from its definition in code again (an edited one is replaced)."""
+def _views_differ(conn: Any, dialect: str) -> bool:
+    """Does any stored view differ from its definition in code? (Asked first, so a normal
+    reseed takes no view locks: readers in the middle of a command are never blocked.)"""
+    from chipdb.store import sql_views as views
+
+    if dialect == "sqlite":
+        stored = dict(conn.execute(text(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'view'")).all())
+        return any(stored.get(name) != statement for name, statement in
+                   zip(views.VIEWS, views.create_statements(), strict=True))
+    differ = False
+    for name, body in views.VIEWS.items():
+        # the server's own rendering of the code's definition, next to the stored one's
+        conn.execute(text(f"CREATE TEMP VIEW chipdb_expected_{name} AS {body.strip()}"))
+        same = conn.execute(text(
+            f"SELECT pg_get_viewdef('chipdb_expected_{name}'::regclass) = "
+            f"pg_get_viewdef(to_regclass('{name}'))")).scalar()
+        conn.execute(text(f"DROP VIEW chipdb_expected_{name}"))
+        differ = differ or not same
+    return differ
+
+
+def recreate_views(db: DatabaseUrl) -> bool:
+    """Every view that was edited is created from its definition in code again (True)."""
     from chipdb.store import sql_views as views
 
     with engine_scope(db) as engine, engine.begin() as conn:
+        if not _views_differ(conn, db.dialect):
+            return False
         if db.dialect == "postgresql":
-            # in place where the columns allow it: readers' plans keep the same view
-            try:
+            try:  # in place where the columns allow it: other views keep depending on it
                 with conn.begin_nested():
                     for name, body in views.VIEWS.items():
                         conn.execute(text(f"CREATE OR REPLACE VIEW {name} AS {body.strip()}"))
                 grant_reader(conn)
-                return
+                return True
             except SQLAlchemyError:
                 pass  # an edit changed a view's columns: drop and create below
         for statement in views.drop_statements() + views.create_statements():
             conn.execute(text(statement))
         grant_reader(conn)
+        return True
 
 
 def create_fresh(db: DatabaseUrl) -> None:

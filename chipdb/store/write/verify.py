@@ -31,12 +31,9 @@ class Drift:
 
 
 def _value(v: Any) -> Any:
-    if isinstance(v, bool):
-        return int(v)
-    if isinstance(v, float | Decimal):
+    if isinstance(v, bool | int | float | Decimal):
+        # SQLite keeps booleans as 0/1 and a whole REAL may come back as an integer
         return f"{float(v):.9g}"
-    if isinstance(v, int):
-        return f"{float(v):.9g}"  # a whole REAL on SQLite is an integer on PostgreSQL
     if isinstance(v, date | datetime):
         return v.isoformat()
     return v

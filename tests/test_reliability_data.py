@@ -1,0 +1,344 @@
+"""Data safety under concurrency, hijack attempts, foreign and damaged databases, paths
+(reliability report, areas 1.1-1.2, 3 and 4)."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from chipdb.service import catalogue as api
+from chipdb.service import manage
+from chipdb.service.session import open_session
+from chipdb.store.read.connect import reading
+from chipdb.store.ready import ensure_ready
+from chipdb.store.url import DatabaseUrl, parse_url
+from tests.helpers import run
+
+OK_CHIP = """
+[[source]]
+key = "rel-src"
+url = "https://example.com/rel"
+title = "Reliability test source"
+publisher = "QA"
+tier = "estimate"
+
+[[chip]]
+name = "RelChip X1"
+vendor = "RelCo"
+family = "RelChip"
+default = true
+source = "rel-src"
+market = "datacenter"
+datacenter = true
+[[chip.die]]
+name = "R1"
+kind = "logic"
+area_mm2 = 800
+non_planar = true
+node_nm = 5
+transistors_billion = 50
+[[chip.memory]]
+type = "HBM3"
+capacity_gb = 80
+bandwidth_gbps = 3000
+[chip.throughput]
+fp8 = { dense = 700 }
+"""
+
+
+def chip_file(folder: Path, name: str, family: str = "RelChip", source: str = "rel-src",
+              extra: str = "", file: str | None = None) -> Path:
+    text = (OK_CHIP.replace('name = "RelChip X1"', f'name = "{name}"{extra}')
+            .replace('family = "RelChip"', f'family = "{family}"')
+            .replace('"rel-src"', f'"{source}"'))
+    path = folder / (file or f"{abs(hash((name, family, source)))}.toml")
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def one_error(result: object) -> str:
+    lines = result.err.strip().splitlines()  # type: ignore[attr-defined]
+    assert len(lines) == 1 and lines[0].startswith("chipdb: error: "), lines
+    return lines[0]
+
+
+def in_every_view(db: DatabaseUrl, chip: str) -> bool:
+    with reading(db) as conn:
+        return all(conn.rows(f"SELECT chip FROM {view} WHERE chip = :c", {"c": chip})
+                   for view in ("chip_specs", "chip_metrics", "chip_verdict", "chip_names"))
+
+
+# --- A1.1 / A1.2: bundled chips cannot be hijacked ---------------------------------------
+
+@pytest.mark.parametrize(("name", "family", "extra", "clash"), [
+    ("H100-SXM", "RelChip", "", "the bundled chip 'H100 SXM'"),
+    ("h100_sxm", "RelChip", "", "the bundled chip 'H100 SXM'"),
+    ("H20 96 GB", "RelChip", "", "the bundled chip 'H20 96GB'"),
+    ("Evil H100", "H100", "", "the bundled family 'H100'"),
+    ("Evil Alias", "RelChip", '\naliases = ["H100", "A100"]', "the bundled family 'H100'"),
+    ("H100", "RelChip", "", "the bundled family 'H100'"),
+])
+def test_an_import_cannot_take_a_bundled_name(sqlite_db: DatabaseUrl, tmp_path: Path,
+                                              name: str, family: str, extra: str,
+                                              clash: str) -> None:
+    path = chip_file(tmp_path, name, family, extra=extra)
+    result = run(sqlite_db, "import", str(path))
+    assert result.code == 1
+    assert clash in one_error(result) and "--override" in result.err
+    assert run(sqlite_db, "export", "--list").out == ""
+
+
+@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
+def test_override_replaces_a_bundled_chip_on_purpose(fresh_db: DatabaseUrl,
+                                                     tmp_path: Path) -> None:
+    path = chip_file(tmp_path, "H100-SXM")
+    result = run(fresh_db, "import", str(path), "--override")
+    assert result.code == 0, result.err
+    assert "shadows the bundled one" in result.err
+    assert run(fresh_db, "compare", "H100 SXM", "-f", "json").json()["chips"][0]["vendor"] == \
+        "RelCo"
+
+
+def test_duplicate_and_empty_keys_are_one_line_errors(sqlite_db: DatabaseUrl,
+                                                      tmp_path: Path) -> None:
+    bundled_source = run(sqlite_db, "import",
+                         str(chip_file(tmp_path, "Dup Src", source="nv-h100-page")))
+    assert "already defined" in one_error(bundled_source)
+    punct = run(sqlite_db, "import", str(chip_file(tmp_path, "---", family="---")))
+    assert "letter or a digit" in one_error(punct)
+    first = chip_file(tmp_path, "First Chip", family="FirstFam", file="first.toml")
+    second = chip_file(tmp_path, "Second Chip", family="SecondFam", file="second.toml")
+    try:
+        assert run(sqlite_db, "import", str(first)).code == 0
+        again = run(sqlite_db, "import", str(second))  # the same key 'rel-src' again
+        assert "source 'rel-src'" in one_error(again)
+    finally:
+        manage.remove_import(sqlite_db, "first.toml")
+
+
+# --- A3.1 / A3.2 / A3.3: no lost writes, one snapshot per read, concurrent first runs -------
+
+@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
+def test_writers_and_readers_race_without_loss_or_error(fresh_db: DatabaseUrl,
+                                                        tmp_path: Path) -> None:
+    """3 importers and a reseed at once, 2 readers comparing all the while."""
+    db = fresh_db
+    ensure_ready(db)
+    files = [chip_file(tmp_path, f"Race Chip {i}", f"RaceFam{i}", f"race-src-{i}",
+                       file=f"race{i}.toml") for i in range(3)]
+    errors: list[str] = []
+    reads = [0]
+    done = threading.Event()
+
+    def writer(path: Path) -> None:
+        try:
+            manage.import_file(db, path)
+        except Exception as exc:  # noqa: BLE001  (the test counts every failure)
+            errors.append(f"writer {path.name}: {exc!r}")
+
+    def seeder() -> None:
+        try:
+            manage.seed(db, lambda _m: None)
+        except Exception as exc:  # noqa: BLE001
+            errors.append(f"seed: {exc!r}")
+
+    def reader() -> None:
+        while not done.is_set():
+            try:
+                with open_session(db) as s:
+                    chips = [c for c in s.names.chips if c.startswith("Race Chip")]
+                    data = api.compare(s, [*chips, "H20 96GB"], None)
+                    assert len(data["chips"]) == len(chips) + 1
+                    assert all(c["verdicts"] for c in data["chips"])
+                reads[0] += 1
+            except Exception as exc:  # noqa: BLE001
+                errors.append(f"reader: {exc!r}")
+
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    writers = [threading.Thread(target=writer, args=(p,)) for p in files]
+    writers.append(threading.Thread(target=seeder))
+    for t in readers + writers:
+        t.start()
+    for t in writers:
+        t.join(timeout=120)
+    time.sleep(0.2)
+    done.set()
+    for t in readers:
+        t.join(timeout=30)
+    assert errors == []
+    assert reads[0] > 0
+    for i in range(3):  # every acknowledged import is in every view
+        assert in_every_view(db, f"Race Chip {i}")
+    assert sorted(n for n, _w, _c in manage.user_imports(db)) == [p.name for p in files]
+
+
+@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
+def test_concurrent_first_runs_all_succeed(fresh_db: DatabaseUrl) -> None:
+    errors: list[str] = []
+
+    def first_run() -> None:
+        try:
+            with open_session(fresh_db) as s:
+                assert s.resolve(["H20"])[0].chip == "H20 96GB"
+        except Exception as exc:  # noqa: BLE001
+            errors.append(repr(exc))
+
+    threads = [threading.Thread(target=first_run) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert errors == []
+
+
+# --- A4.1: foreign databases; a failed migration leaves nothing --------------------------
+
+def _objects(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)
+    try:
+        return sorted(r[0] for r in conn.execute("SELECT name FROM sqlite_master"))
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("command", [["db", "seed"], ["db", "upgrade"], ["compare", "H20"]])
+def test_foreign_sqlite_database_is_never_written(tmp_path: Path, command: list[str]) -> None:
+    path = tmp_path / "ff.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places(id INTEGER PRIMARY KEY, url TEXT)")
+    conn.commit()
+    conn.close()
+    result = run(parse_url(f"sqlite:///{path}"), *command)
+    assert result.code == 1 and "not chipdb's" in one_error(result)
+    assert _objects(path) == ["moz_places"]
+
+
+@pytest.mark.parametrize("fresh_db", ["postgresql"], indirect=True)
+def test_foreign_postgres_database_is_never_written(fresh_db: DatabaseUrl) -> None:
+    import psycopg
+
+    with psycopg.connect(fresh_db.libpq_url) as conn:
+        conn.execute("CREATE TABLE customers (id int)")
+    for command in (["db", "upgrade"], ["db", "seed"]):
+        assert "not chipdb's" in one_error(run(fresh_db, *command))
+    with psycopg.connect(fresh_db.libpq_url) as conn:
+        tables = conn.execute("SELECT table_name FROM information_schema.tables "
+                              "WHERE table_schema = 'public'").fetchall()
+    assert tables == [("customers",)]
+
+
+def test_failed_sqlite_migration_leaves_no_objects(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from chipdb.store.write import reader
+
+    def broken(_conn: object) -> None:
+        raise RuntimeError("migration 0002 failed half-way")
+
+    path = tmp_path / "half.sqlite3"
+    monkeypatch.setattr(reader, "grant_reader", broken)  # 0001 has run when 0002 fails
+    with pytest.raises(RuntimeError):
+        manage.upgrade(parse_url(f"sqlite:///{path}"))
+    assert _objects(path) == []
+
+
+# --- A4.2 / A4.6: tampered views and rows; a stored import that no longer validates -------
+
+def _tamper_verdict_view(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    body = conn.execute("SELECT sql FROM sqlite_master WHERE name='chip_verdict'").fetchone()[0]
+    conn.execute("DROP VIEW chip_verdict")
+    conn.execute(body.replace("vd.outcome,", "CASE WHEN c.name LIKE 'H100%' THEN "
+                              "'not-controlled' ELSE vd.outcome END AS outcome,", 1))
+    conn.commit()
+    conn.close()
+
+
+def test_verify_finds_a_tampered_view_and_seed_repairs_it(fresh_sqlite: DatabaseUrl) -> None:
+    db = fresh_sqlite
+    assert run(db, "db", "verify").code == 0
+    assert db.sqlite_path is not None
+    _tamper_verdict_view(db.sqlite_path)
+    drift = run(db, "db", "verify")
+    assert drift.code == 1 and "chip_verdict" in one_error(drift) and "db seed" in drift.err
+    assert run(db, "db", "seed").code == 0
+    assert run(db, "db", "verify").code == 0
+    row = run(db, "sql", "SELECT outcome FROM chip_verdict WHERE chip = 'H100 SXM' AND "
+              "rule = 'us-2024-12'", "-f", "csv").out.splitlines()
+    assert row[1] == "3A090.a.1"
+
+
+@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
+def test_verify_finds_edited_rows_and_views(fresh_db: DatabaseUrl, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    from chipdb.store.sql_views import VIEWS
+    from chipdb.store.write.engine import engine_scope
+
+    db = fresh_db
+    assert run(db, "import", str(chip_file(tmp_path, "RelChip X1"))).code == 0
+    assert run(db, "db", "verify").code == 0  # imports are part of the reference
+    body = VIEWS["chip_metrics"].replace("cm.tpp,", "cm.tpp / 10 AS tpp,", 1)
+    assert body != VIEWS["chip_metrics"]
+    with engine_scope(db) as engine, engine.begin() as conn:
+        conn.execute(text("UPDATE verdict SET outcome = 'not-controlled'"))
+        if db.dialect == "postgresql":
+            conn.execute(text(f"CREATE OR REPLACE VIEW chip_metrics AS {body}"))
+    err = one_error(run(db, "db", "verify"))
+    assert "chip_verdict" in err
+    assert db.dialect == "sqlite" or "chip_metrics" in err
+    assert run(db, "db", "seed").code == 0
+    assert run(db, "db", "verify").code == 0
+
+
+def test_a_stored_import_that_no_longer_validates_is_skipped(fresh_sqlite: DatabaseUrl,
+                                                             tmp_path: Path) -> None:
+    db = fresh_sqlite
+    assert run(db, "import", str(chip_file(tmp_path, "Good Chip", file="good.toml"))).code == 0
+    assert db.sqlite_path is not None
+    conn = sqlite3.connect(db.sqlite_path)
+    conn.execute("INSERT INTO user_import (name, content, imported_at) VALUES "
+                 "('evil.toml', '[[chip]]\nname = 1', 'x')")
+    conn.execute("UPDATE meta SET value = 'old' WHERE key = 'seed_fingerprint'")
+    conn.commit()
+    conn.close()
+    compare = run(db, "compare", "Good Chip", "-f", "csv")
+    assert compare.code == 0 and "evil.toml no longer validates" in compare.err
+    assert "chipdb export" in compare.err
+    assert "evil.toml" in run(db, "export", "--list").out
+    assert run(db, "export", "--remove", "evil.toml").code == 0
+    seeded = run(db, "db", "seed")
+    assert seeded.code == 0 and "no longer validates" not in seeded.err
+
+
+# --- A4.7 / paths -------------------------------------------------------------------------
+
+def test_a_missing_folder_is_an_error_not_a_new_tree(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path}/no/such/folder/x.sqlite3"
+    result = run(None, "--db", url, "compare", "H20")
+    assert result.code == 2 and "does not exist" in one_error(result)
+    assert not (tmp_path / "no").exists()
+
+
+def test_unwritable_files_are_read_immutable(sqlite_db: DatabaseUrl,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    from chipdb.store.read import connect
+
+    assert sqlite_db.sqlite_path is not None
+    assert "immutable" not in connect.sqlite_uri(sqlite_db.sqlite_path)
+    monkeypatch.setattr(connect.os, "access", lambda _p, _m: False)  # read-only medium
+    assert connect.sqlite_uri(sqlite_db.sqlite_path).endswith("mode=ro&immutable=1")
+    assert run(sqlite_db, "compare", "H20", "-f", "csv").code == 0
+    assert run(sqlite_db, "sql", "SELECT 1 AS one", "-f", "csv").out == "one\n1\n"
+
+
+def test_unusable_data_directory_is_one_line(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CHIPDB_DATABASE_URL", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", "/dev/null")
+    monkeypatch.setenv("HOME", "/dev/null")
+    result = run(None, "compare", "H20")
+    assert result.code == 1 and "data directory" in one_error(result)

@@ -213,13 +213,15 @@ def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: Text
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
-    try:
-        handle = path.open(newline="", encoding="utf-8")
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise DataError(f"{path}: cannot be read: {reason}") from None
-    with handle:
+    import io
+
+    from chipdb.files import read_bounded
+
+    raw = read_bounded(path, "batch file")
+    with io.StringIO(newline="") as handle:
         try:
+            handle.write(raw.decode("utf-8"))
+            handle.seek(0)
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None:

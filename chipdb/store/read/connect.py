@@ -49,14 +49,25 @@ class ReadConnection(Protocol):
         ...
 
 
+def damaged(exc: BaseException) -> DatabaseError:
+    """A read the schema should always answer failed: the database was changed by hand."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    return DatabaseError(f"the database cannot answer a read ({first}); it may have been "
+                         "edited: `chipdb db verify` checks it, `chipdb db seed` rebuilds it")
+
+
 @dataclass
 class SqliteReader:
     conn: sqlite3.Connection
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        cur = self.conn.execute(sql, safe_params(params))
-        names = [d[0] for d in cur.description or ()]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        try:
+            cur = self.conn.execute(sql, safe_params(params))
+            names = [d[0] for d in cur.description or ()]
+            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        except sqlite3.Error as exc:
+            raise damaged(exc) from None
 
     def raw(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         cur = self.conn.execute(sql)
@@ -72,11 +83,16 @@ class PostgresReader:
     conn: Any  # psycopg.Connection
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
-        with self.conn.cursor() as cur:
-            cur.execute(NAMED_PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%")),
-                        safe_params(params))
-            names = [d.name for d in cur.description or ()]
-            return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        import psycopg
+
+        try:
+            with self.conn.cursor() as cur:
+                cur.execute(NAMED_PARAMETER.sub(r"%(\1)s", sql.replace("%", "%%")),
+                            safe_params(params))
+                names = [d.name for d in cur.description or ()]
+                return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        except psycopg.Error as exc:
+            raise damaged(exc) from None
 
     def raw(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         with self.conn.cursor() as cur:

@@ -9,6 +9,7 @@ from sqlalchemy import delete, insert, select
 
 from chipdb.catalogue import Catalogue, check_import
 from chipdb.errors import ChipdbError, DataError, SeedError
+from chipdb.files import read_bounded
 from chipdb.names import normalize_name
 from chipdb.store import models as m
 from chipdb.store.package_data import seed_fingerprint, seeds_dir
@@ -22,26 +23,10 @@ from chipdb.store.write.rebuild import (
     rebuild,
 )
 
-MAX_IMPORT_BYTES = 64 * 1024 * 1024  # far above any catalogue; /dev/zero stops here
-
-
-def read_bounded(path: Path, limit: int, what: str = "file") -> bytes:
-    """At most ``limit`` bytes of a file (a larger one, or an endless device, is refused)."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        raise DataError(f"{path}: cannot be read: {reason}") from None
-    if len(raw) > limit:
-        raise DataError(f"{path}: the {what} is larger than {limit // (1024 * 1024)} MB: "
-                        "split it into smaller files")
-    return raw
-
 
 def read_import(path: Path) -> str:
     """The text of a user file, or a one-line error when it cannot be read as UTF-8."""
-    raw = read_bounded(path, MAX_IMPORT_BYTES, "import file")
+    raw = read_bounded(path, "import file")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -113,9 +98,9 @@ def _store_import(db: DatabaseUrl, path: Path, content: str, replace: bool,
 
 def remove_import(db: DatabaseUrl, name: str) -> LoadReport:
     # undecodable command-line bytes (lone surrogates) cannot be sent: they name no import
-    name = name.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    sendable = name.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     with engine_scope(db) as engine, engine.begin() as conn:
-        gone = conn.execute(delete(m.UserImport).where(m.UserImport.name == name))
+        gone = conn.execute(delete(m.UserImport).where(m.UserImport.name == sendable))
         if gone.rowcount == 0:
             raise DataError(f"no import named {name}: `chipdb export --list` shows them")
         return rebuild(conn, seeds_dir(), seed_fingerprint())

@@ -112,3 +112,17 @@ def test_a_damaged_schema_is_one_line_and_seed_repairs_it(sqlite_db: DatabaseUrl
     _one_line(run(db, *command), 1, "db seed")
     assert run(db, "db", "seed").code == 0
     assert run(db, *command).code == 0
+
+
+def test_a_hostile_view_cannot_hang_every_read(sqlite_db: DatabaseUrl, tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from chipdb.store.read import connect
+
+    db = _copy(sqlite_db, tmp_path, "DROP VIEW chip_names",
+               "CREATE VIEW chip_names AS WITH RECURSIVE r(x) AS (SELECT 1 UNION ALL "
+               "SELECT x+1 FROM r) SELECT c.name_key AS name_key, c.name AS chip, "
+               "'name' AS kind FROM chip c, (SELECT count(*) FROM r)")
+    monkeypatch.setattr(connect, "READ_TIMEOUT_S", 1)
+    _one_line(run(db, "compare", "H100 SXM"), 1, "db seed")
+    assert run(db, "db", "seed").code == 0
+    assert run(db, "compare", "H100 SXM", "-f", "csv").code == 0

@@ -9,10 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chipdb.errors import DatabaseError
 from chipdb.store.bundled import install_template
 from chipdb.store.package_data import SCHEMA_REVISION, seed_fingerprint, seed_signature
 from chipdb.store.state import check_revision, database_state
 from chipdb.store.url import DatabaseUrl, make_default_folder
+
+
+def _install(db: DatabaseUrl) -> bool:
+    assert db.sqlite_path is not None
+    try:
+        return install_template(db.sqlite_path, seed_fingerprint, seed_signature)
+    except OSError as exc:  # a read-only medium, a full disk
+        raise DatabaseError(f"cannot create the database at {db.sqlite_path}: "
+                            f"{exc.strerror or exc}; point --db at a writable folder") from None
 
 
 def ensure_ready(db: DatabaseUrl, notify: Callable[[str], None] | None = None) -> None:
@@ -21,8 +31,7 @@ def ensure_ready(db: DatabaseUrl, notify: Callable[[str], None] | None = None) -
     check_revision(db, state)
     if not state.exists and db.sqlite_path is not None:
         make_default_folder(db.sqlite_path)
-    if (not state.exists and db.sqlite_path is not None
-            and install_template(db.sqlite_path, seed_fingerprint, seed_signature)):
+    if not state.exists and db.sqlite_path is not None and _install(db):
         if notify is not None:
             notify(f"chipdb: created the database at {db.sqlite_path}")
         return

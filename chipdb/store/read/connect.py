@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from chipdb.errors import DatabaseError
-from chipdb.store.read.params import NAMED_PARAMETER
+from chipdb.store.read.params import NAMED_PARAMETER, READ_TIMEOUT_S
 from chipdb.store.url import DatabaseUrl
 
 
@@ -113,7 +114,9 @@ def pg_connect(db: DatabaseUrl, read_only: bool = False) -> Any:
             "PostgreSQL support is not installed: pip install 'chipdb[postgres]'"
         ) from None
     try:
-        conn = psycopg.connect(db.libpq_url, connect_timeout=5, autocommit=False)
+        conn = psycopg.connect(db.libpq_url, connect_timeout=5, autocommit=False,
+                               options=f"-c statement_timeout={READ_TIMEOUT_S * 1000}"
+                               if read_only else None)
     except psycopg.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise DatabaseError(
@@ -137,6 +140,8 @@ def connect_readonly(db: DatabaseUrl) -> ReadConnection:
             conn.execute("BEGIN")  # the snapshot starts at the first read, ends at close
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open {db.sqlite_path}: {exc}") from None
+        deadline = time.monotonic() + READ_TIMEOUT_S
+        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 100_000)
         return SqliteReader(conn)
     from chipdb.store.read import libpq
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chipdb.errors import DatabaseError
-from chipdb.store.read.params import NAMED_PARAMETER
+from chipdb.store.read.params import NAMED_PARAMETER, READ_TIMEOUT_S
 
 _OK = (1, 2)  # PGRES_COMMAND_OK, PGRES_TUPLES_OK
 _MESSAGE_PRIMARY = ord("M")
@@ -122,7 +122,8 @@ class LibpqReader:
     def __init__(self, url: str, display: str) -> None:
         lib = _lib()
         keys = ["dbname", "connect_timeout", "client_encoding", "options"]
-        vals = [url, "5", "UTF8", "-c default_transaction_read_only=on"]
+        vals = [url, "5", "UTF8", "-c default_transaction_read_only=on "
+                f"-c statement_timeout={READ_TIMEOUT_S * 1000}"]
         self._lib = lib
         self._conn = lib.PQconnectdbParams(_strings(list(keys)), _strings(list(vals)), 1)
         if lib.PQstatus(self._conn) != 0:

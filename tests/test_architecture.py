@@ -36,6 +36,7 @@ LAYERS: dict[str, int] = {
     "spec": 0,
     "outcomes": 0,
     "safetext": 0,
+    "files": 0,
     # 1: computation, parsing, the light side of the store
     "metrics": 1,
     "engine.*": 1,

@@ -234,16 +234,23 @@ def test_foreign_postgres_database_is_never_written(fresh_db: DatabaseUrl) -> No
 
 def test_failed_sqlite_migration_leaves_no_objects(tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    from chipdb.store.write import reader
+    import shutil
 
-    def broken(_conn: object) -> None:
-        raise RuntimeError("migration 0002 failed half-way")
+    from chipdb.store.package_data import SCHEMA_REVISION, alembic_dir
+    from chipdb.store.write import migrate
 
+    scripts = tmp_path / "alembic"
+    shutil.copytree(alembic_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    nxt = f"{int(SCHEMA_REVISION) + 1:04d}"
+    (scripts / "versions" / f"{nxt}_broken.py").write_text(
+        f'revision = "{nxt}"\ndown_revision = "{SCHEMA_REVISION}"\nbranch_labels = None\n'
+        "depends_on = None\n\n\ndef upgrade() -> None:\n"
+        "    raise RuntimeError('this migration fails after the others ran')\n", "utf-8")
+    monkeypatch.setattr(migrate, "alembic_dir", lambda: scripts)
     path = tmp_path / "half.sqlite3"
-    monkeypatch.setattr(reader, "grant_reader", broken)  # 0001 has run when 0002 fails
     with pytest.raises(RuntimeError):
-        manage.upgrade(parse_url(f"sqlite:///{path}"))
-    assert _objects(path) == []
+        migrate.upgrade(parse_url(f"sqlite:///{path}"))
+    assert _objects(path) == []  # 0001's tables and views went with the failed transaction
 
 
 # --- A4.2 / A4.6: tampered views and rows; a stored import that no longer validates -------

@@ -350,3 +350,49 @@ def test_unusable_data_directory_is_one_line(tmp_path: Path,
     monkeypatch.setenv("HOME", "/dev/null")
     result = run(None, "compare", "H20")
     assert result.code == 1 and "data directory" in one_error(result)
+
+
+def test_an_import_clashing_with_a_newly_bundled_source_is_skipped(
+        fresh_sqlite: DatabaseUrl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A4.6 scenario 1: a later chipdb bundles a source key an import defines."""
+    import shutil
+
+    from chipdb.store.package_data import seeds_dir
+    from chipdb.store.write import migrate
+
+    db = fresh_sqlite
+    assert run(db, "import", str(chip_file(tmp_path, "Mine X", file="mine.toml"))).code == 0
+    seeds = tmp_path / "seeds"
+    shutil.copytree(seeds_dir(), seeds)
+    (seeds / "zz-future.toml").write_text(
+        '[[source]]\nkey = "rel-src"\nurl = "https://example.com/future"\ntitle = "t"\n'
+        'publisher = "p"\ntier = "official"\n', encoding="utf-8")
+    monkeypatch.setattr(migrate, "seeds_dir", lambda: seeds)
+    warnings: list[str] = []
+    report = migrate.reseed(db, warnings.append)
+    assert report.user_chips == 0
+    assert any("mine.toml no longer validates" in w and "rel-src" in w for w in warnings)
+    assert "mine.toml" in run(db, "export", "--list").out  # the text is kept, exportable
+    assert "Mine X" in run(db, "export").out
+
+
+def test_ctrl_c_during_a_write_command_exits_130(sqlite_db: DatabaseUrl,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*_args: object, **_kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(manage, "seed", interrupted)
+    result = run(sqlite_db, "db", "seed")
+    assert result.code == 130 and result.err == "chipdb: interrupted\n"
+
+
+def test_first_run_on_a_full_or_read_only_medium_is_one_line(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from chipdb.store import ready
+
+    def full(*_args: object, **_kwargs: object) -> bool:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ready, "install_template", full)
+    result = run(parse_url(f"sqlite:///{tmp_path / 'first.sqlite3'}"), "compare", "H20")
+    assert result.code == 1 and "No space left on device" in one_error(result)

@@ -177,3 +177,31 @@ def test_ctrl_c_cancels_the_query_and_exits_130(db: DatabaseUrl) -> None:
     if engine == "postgresql":
         time.sleep(0.5)
         assert _active_reader_backends() == 0  # the cancel request reached the server
+
+
+def test_migration_0002_grants_what_create_fresh_grants() -> None:
+    """0002 carries its own SQL; create_fresh and db seed use chipdb.store.write.reader's."""
+    import importlib.util
+
+    from chipdb.store.package_data import alembic_dir
+    from chipdb.store.write import reader
+
+    path = next((alembic_dir() / "versions").glob("0002_*.py"))
+    spec = importlib.util.spec_from_file_location("migration_0002", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.GRANT.strip() == reader._GRANT.strip()
+    assert module.REVOKE.strip() == reader._REVOKE.strip()
+
+
+def test_a_killed_client_leaves_no_backend_past_the_timeout(postgres_db: DatabaseUrl) -> None:
+    env = {**os.environ, "CHIPDB_DATABASE_URL": postgres_db.url}
+    proc = subprocess.Popen([sys.executable, "-m", "chipdb", "sql", "SELECT pg_sleep(30)",
+                             "--timeout", "2"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=env)
+    time.sleep(1.5)
+    proc.kill()  # kill -9: no cancel request can be sent
+    proc.communicate(timeout=10)
+    time.sleep(2.5)  # the statement_timeout has passed
+    assert _active_reader_backends() == 0

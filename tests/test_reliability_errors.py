@@ -126,3 +126,22 @@ def test_a_hostile_view_cannot_hang_every_read(sqlite_db: DatabaseUrl, tmp_path:
     _one_line(run(db, "compare", "H100 SXM"), 1, "db seed")
     assert run(db, "db", "seed").code == 0
     assert run(db, "compare", "H100 SXM", "-f", "csv").code == 0
+
+
+def test_a_damaged_rule_definition_is_one_line(sqlite_db: DatabaseUrl, tmp_path: Path) -> None:
+    db = _copy(sqlite_db, tmp_path, "UPDATE rule SET definition = '{not json'")
+    _one_line(run(db, "what-if", "H100 SXM"), 1, "db seed")
+    assert run(db, "db", "seed").code == 0
+    assert run(db, "what-if", "H100 SXM", "-f", "csv").code == 0
+
+
+def test_a_truncated_file_is_one_line_for_seed_too(sqlite_db: DatabaseUrl,
+                                                   tmp_path: Path) -> None:
+    db = _copy(sqlite_db, tmp_path)
+    assert db.sqlite_path is not None
+    data = db.sqlite_path.read_bytes()
+    db.sqlite_path.write_bytes(data[: len(data) * 95 // 100])
+    for command in (["db", "seed"], ["compare", "H20"]):
+        result = run(db, *command)
+        assert result.code == 1 and "internal error" not in result.err
+        assert len(result.err.strip().splitlines()) == 1, result.err

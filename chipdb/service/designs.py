@@ -28,8 +28,15 @@ from chipdb.units import parse_value
 
 def load_rules(s: Session) -> list[Any]:
     from chipdb.engine import rule_definitions_from_rows
+    from chipdb.errors import ChipdbError, DatabaseError
 
-    return rule_definitions_from_rows(queries.rule_definitions(s.conn))
+    try:
+        return rule_definitions_from_rows(queries.rule_definitions(s.conn))
+    except ChipdbError:
+        raise
+    except (ValueError, KeyError, TypeError) as exc:  # a definition edited by hand
+        raise DatabaseError(f"a stored rule definition is damaged ({type(exc).__name__}: "
+                            f"{str(exc)[:200]}); `chipdb db seed` rebuilds it") from None
 
 
 def chip_spec(s: Session, chip: str) -> Any:

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from chipdb.errors import DatabaseError
 from chipdb.store.url import DatabaseUrl, make_default_folder
@@ -64,7 +64,7 @@ def engine_scope(db: DatabaseUrl) -> Iterator[Engine]:
     engine = make_engine(db)
     try:
         yield engine
-    except OperationalError as exc:
+    except DBAPIError as exc:  # locked, full, read-only, malformed, a constraint: one line
         raise DatabaseError(f"database error on {db.display}: {first_line(exc)}") from None
     finally:
         engine.dispose()

@@ -10,7 +10,6 @@ from sqlalchemy import delete, insert, select
 from chipdb.catalogue import Catalogue, check_import
 from chipdb.errors import ChipdbError, DataError, SeedError
 from chipdb.files import read_bounded
-from chipdb.names import normalize_name
 from chipdb.store import models as m
 from chipdb.store.package_data import seed_fingerprint, seeds_dir
 from chipdb.store.url import DatabaseUrl
@@ -35,13 +34,8 @@ def read_import(path: Path) -> str:
 
 def check_names(catalogue: Catalogue, seeds: Catalogue, others: list[Catalogue],
                 override: bool) -> None:
-    """catalogue.check_import, plus: a name needs a letter or a digit (an empty key would
-    answer to any empty input), and ``override`` lets a bundled name, alias or family be
+    """catalogue.check_import, where ``override`` lets a bundled name, alias or family be
     taken on purpose (another import's never)."""
-    for chip in catalogue.chips:
-        if not normalize_name(chip.spec.name):
-            raise SeedError(chip.source_file or "-", f"chip '{chip.spec.name}'", "name",
-                            "needs a letter or a digit")
     check_import(catalogue, Catalogue(seeds.sources, (), seeds.rules), others)
     if override:
         return

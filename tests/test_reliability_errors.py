@@ -145,3 +145,29 @@ def test_a_truncated_file_is_one_line_for_seed_too(sqlite_db: DatabaseUrl,
         result = run(db, *command)
         assert result.code == 1 and "internal error" not in result.err
         assert len(result.err.strip().splitlines()) == 1, result.err
+
+
+@pytest.mark.parametrize("args", [["list"], ["list", "-f", "json"], ["export"],
+                                  ["compare", "H20", "-f", "csv"]])
+def test_a_full_disk_or_a_closed_pipe_on_stdout(sqlite_db: DatabaseUrl,
+                                                args: list[str]) -> None:
+    """A1.13: ENOSPC is one line, exit 1; a reader that stops reading (| head) is exit 0."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "CHIPDB_DATABASE_URL": sqlite_db.url}
+    command = [sys.executable, "-m", "chipdb", *args]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, env=env, text=True)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines()[-1] == \
+        "chipdb: error: cannot write the output: No space left on device"
+    if args[0] == "export":
+        return  # a fresh catalogue exports nothing: no pipe to break
+    reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+    assert reader.stdout is not None
+    reader.stdout.read(1)
+    reader.stdout.close()  # like `| head -c 1`
+    reader.wait(timeout=30)
+    assert reader.returncode == 0

@@ -196,6 +196,40 @@ def test_concurrent_first_runs_all_succeed(fresh_db: DatabaseUrl) -> None:
     assert errors == []
 
 
+@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
+def test_readers_during_downgrade_and_upgrade(fresh_db: DatabaseUrl) -> None:
+    """A3.4: a reader sees the schema before or after a migration, never half of it."""
+    db = fresh_db
+    ensure_ready(db)
+    errors: list[str] = []
+    reads = [0]
+    done = threading.Event()
+
+    def reader() -> None:
+        while not done.is_set():
+            try:
+                with open_session(db) as s:
+                    api.compare(s, ["H20"], None)
+                reads[0] += 1
+            except Exception as exc:  # the test counts every failure
+                errors.append(repr(exc))
+
+    readers = [threading.Thread(target=reader) for _ in range(2)]
+    for t in readers:
+        t.start()
+    try:
+        for _ in range(2):
+            manage.downgrade(db, "base")
+            time.sleep(0.2)
+            manage.upgrade(db)
+            time.sleep(0.2)
+    finally:
+        done.set()
+        for t in readers:
+            t.join(timeout=60)
+    assert errors == [] and reads[0] > 0
+
+
 # --- A4.1: foreign databases; a failed migration leaves nothing --------------------------
 
 def _objects(path: Path) -> list[str]:

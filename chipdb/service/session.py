@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from chipdb.errors import UsageError
 from chipdb.names import NameIndex
 from chipdb.service.results import Resolution
+from chipdb.store.package_data import SCHEMA_REVISION
 from chipdb.store.read import queries
-from chipdb.store.read.connect import ReadConnection, reading
+from chipdb.store.read.connect import ReadConnection, connect_readonly
 from chipdb.store.ready import ensure_ready
 from chipdb.store.url import DatabaseUrl
 
@@ -59,7 +60,20 @@ def chips_of(resolved: Sequence[Resolution]) -> list[str]:
 @contextmanager
 def open_session(db: DatabaseUrl, notify: Callable[[str], None] | None = None
                  ) -> Iterator[Session]:
-    """Prepare the database if needed, then read from it."""
-    ensure_ready(db, notify)
-    with reading(db) as conn:
+    """Prepare the database if needed, then read from it (one snapshot)."""
+    conn = None
+    for _attempt in range(3):
+        ensure_ready(db, notify)
+        conn = connect_readonly(db)
+        # the snapshot starts here: if a downgrade or a first run elsewhere changed the schema
+        # since ensure_ready looked, look again rather than read a half-made database
+        if queries.schema_revision(conn) == SCHEMA_REVISION:
+            break
+        conn.close()
+        conn = None
+    if conn is None:
+        conn = connect_readonly(db)  # still changing: read anyway, errors are one line
+    try:
         yield Session(db, conn)
+    finally:
+        conn.close()

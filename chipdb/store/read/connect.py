@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from chipdb.errors import DatabaseError
-from chipdb.store.read.params import NAMED_PARAMETER, READ_TIMEOUT_S
+from chipdb.store.read.params import NAMED_PARAMETER, READ_TIMEOUT_S, SCHEMA_LOCK_KEY
 from chipdb.store.url import DatabaseUrl
 
 
@@ -123,6 +123,10 @@ def pg_connect(db: DatabaseUrl, read_only: bool = False) -> Any:
             f"cannot reach PostgreSQL at {db.display}: {first}; check the URL and the server"
         ) from None
     if read_only:
+        # the schema lock before the snapshot (see libpq.LibpqReader); released at close
+        conn.autocommit = True
+        conn.execute(f"SELECT pg_advisory_lock_shared({SCHEMA_LOCK_KEY})")
+        conn.autocommit = False
         conn.read_only = True
         # one snapshot for all of a command's queries: an import racing a compare is seen
         # wholly or not at all

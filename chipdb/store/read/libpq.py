@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from chipdb.errors import DatabaseError
-from chipdb.store.read.params import NAMED_PARAMETER, READ_TIMEOUT_S
+from chipdb.store.read.params import NAMED_PARAMETER, READ_TIMEOUT_S, SCHEMA_LOCK_KEY
 
 _OK = (1, 2)  # PGRES_COMMAND_OK, PGRES_TUPLES_OK
 _MESSAGE_PRIMARY = ord("M")
@@ -136,6 +136,9 @@ class LibpqReader:
             )
         # one snapshot for all of a command's queries (an import racing a compare is seen
         # wholly or not at all)
+        # before the snapshot is taken (a lock awaited inside the transaction would leave it
+        # with a snapshot older than the schema it then reads); released when it closes
+        self._execute(f"SELECT pg_advisory_lock_shared({SCHEMA_LOCK_KEY})", [])
         self._execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
 
     def _execute(self, sql: str, params: list[str | None]) -> tuple[list[str], list[Any]]:

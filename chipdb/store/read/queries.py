@@ -10,6 +10,17 @@ from typing import Any
 from chipdb.store.read.connect import ReadConnection
 
 
+def schema_revision(conn: ReadConnection) -> str | None:
+    """The revision the reader's snapshot sees (None: no chipdb schema, or a damaged one)."""
+    from chipdb.errors import DatabaseError
+
+    try:
+        rows = conn.rows("SELECT version_num FROM alembic_version")
+    except DatabaseError:
+        return None
+    return str(rows[0]["version_num"]) if rows else None
+
+
 def name_index(conn: ReadConnection) -> list[dict[str, Any]]:
     return conn.rows("SELECT name_key, chip, kind FROM chip_names")
 

@@ -16,6 +16,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError
 
 from chipdb.errors import DatabaseError
+from chipdb.store.read.params import SCHEMA_LOCK_KEY
 from chipdb.store.url import DatabaseUrl, make_default_folder
 
 # pg_advisory_xact_lock key shared by every chipdb writer (an arbitrary constant: "chipdb")
@@ -57,6 +58,13 @@ def make_engine(db: DatabaseUrl) -> Engine:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
 
     return engine
+
+
+def lock_schema(conn: Any) -> None:
+    """PostgreSQL: wait for the readers in flight, and hold new ones, until this transaction
+    (a migration) ends. SQLite needs nothing: a reader's snapshot includes the schema."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SCHEMA_LOCK_KEY})")
 
 
 @contextmanager

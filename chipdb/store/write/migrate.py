@@ -13,7 +13,7 @@ from chipdb.store import models as m
 from chipdb.store.package_data import SCHEMA_REVISION, alembic_dir, seed_fingerprint, seeds_dir
 from chipdb.store.state import DatabaseState, check_revision, database_state
 from chipdb.store.url import DatabaseUrl
-from chipdb.store.write.engine import engine_scope, first_line
+from chipdb.store.write.engine import engine_scope, first_line, lock_schema
 from chipdb.store.write.reader import grant_reader
 from chipdb.store.write.rebuild import LoadReport, rebuild
 
@@ -48,6 +48,7 @@ def upgrade(db: DatabaseUrl, revision: str = "head") -> None:
 
     check_revision(db, database_state(db))  # refuses another application's database, too
     with engine_scope(db) as engine, engine.begin() as conn:
+        lock_schema(conn)
         _alembic(lambda: command.upgrade(_alembic_config(conn), revision), revision)
 
 
@@ -57,6 +58,7 @@ def downgrade(db: DatabaseUrl, revision: str, drop_user_data: bool = False) -> N
     state = database_state(db)
     check_revision(db, state)
     with engine_scope(db) as engine, engine.begin() as conn:
+        lock_schema(conn)
         config = _alembic_config(conn, drop_user_data=drop_user_data)
         _alembic(lambda: command.downgrade(config, revision), revision)
 
@@ -101,6 +103,7 @@ def recreate_views(db: DatabaseUrl) -> bool:
     with engine_scope(db) as engine, engine.begin() as conn:
         if not _views_differ(conn, db.dialect):
             return False
+        lock_schema(conn)
         if db.dialect == "postgresql":
             try:  # in place where the columns allow it: other views keep depending on it
                 with conn.begin_nested():
@@ -126,6 +129,7 @@ def create_fresh(db: DatabaseUrl) -> None:
     from chipdb.store import sql_views as views
 
     with engine_scope(db) as engine, engine.begin() as conn:  # holds the writer lock
+        lock_schema(conn)
         if inspect(conn).has_table("alembic_version") and conn.execute(
                 text("SELECT COUNT(*) FROM alembic_version")).scalar():
             return  # a concurrent first run built it while this one waited for the lock

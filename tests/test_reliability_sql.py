@@ -206,3 +206,14 @@ def test_a_killed_client_leaves_no_backend_past_the_timeout(postgres_db: Databas
     proc.communicate(timeout=10)
     time.sleep(2.5)  # the statement_timeout has passed
     assert _active_reader_backends() == 0
+
+
+def test_postgres_values_reach_every_format(postgres_db: DatabaseUrl) -> None:
+    statement = ("SELECT 1.5::numeric AS n, 2::numeric AS i, date '2024-01-01' AS d, "
+                 "'x'::bytea AS b, interval '1 day' AS iv, ARRAY[1, 2] AS a")
+    for fmt in ("json", "csv", "table", "markdown"):
+        result = run(postgres_db, "sql", statement, "-f", fmt)
+        assert result.code == 0 and result.err == "", (fmt, result.err)
+    row = run(postgres_db, "sql", statement, "-f", "json").json()[0]
+    assert (row["n"], row["i"], row["d"], row["b"]) == (1.5, 2, "2024-01-01", "x'78'")
+    assert run(postgres_db, "sql", "SET statement_timeout = 0").code == 0  # no rows, no error

@@ -44,10 +44,20 @@ def run_query(db: DatabaseUrl, statement: str, fmt: str, notify: Callable[[str],
 
 
 def _cell(value: Any) -> Any:
-    """BLOBs print as hex (every format can carry text; JSON cannot carry bytes)."""
+    """Values every format can carry: BLOBs as hex text, PostgreSQL numerics as numbers,
+    dates as ISO text, anything else the server sends (intervals, arrays, UUIDs) as text."""
+    from datetime import date, datetime, time
+    from decimal import Decimal
+
+    if value is None or isinstance(value, str | bool | int | float):
+        return value
     if isinstance(value, bytes | bytearray | memoryview):
         return "x'" + bytes(value).hex() + "'"
-    return value
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, date | datetime | time):
+        return value.isoformat()
+    return str(value)
 
 
 def open_shell(db: DatabaseUrl, notify: Callable[[str], None]) -> None:

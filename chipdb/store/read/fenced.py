@@ -180,6 +180,10 @@ def _postgres_query(db: DatabaseUrl, statement: str, timeout: float,
                         break
                 if not columns and cur.description:
                     columns = [d.name for d in cur.description]
+            except psycopg.ProgrammingError as exc:
+                if "didn't produce a result" not in str(exc):
+                    raise _postgres_error(exc) from None
+                return QueryResult([], [], False)  # a statement without rows (SET, SHOW...)
             except pg_errors.QueryCanceled as exc:
                 if "statement timeout" in str(exc):
                     raise QueryTimeout(_timeout_message(timeout)) from None

@@ -21,13 +21,14 @@ from chipdb.store.url import DatabaseUrl, make_default_folder
 
 # pg_advisory_xact_lock key shared by every chipdb writer (an arbitrary constant: "chipdb")
 WRITER_LOCK_KEY = 0x63686970_6462
+LOCK_WAIT_S = 120  # how long a writer waits for another (a reseed takes seconds), both engines
 
 
 def make_engine(db: DatabaseUrl) -> Engine:
     if db.dialect == "sqlite":
         assert db.sqlite_path is not None
         make_default_folder(db.sqlite_path)
-        engine = create_engine(db.url, connect_args={"timeout": 30})
+        engine = create_engine(db.url, connect_args={"timeout": LOCK_WAIT_S})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -55,6 +56,8 @@ def make_engine(db: DatabaseUrl) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _writer_lock(conn: Any) -> None:
+        # another writer holds it for seconds; far longer means something is stuck: say so
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_S}s'")
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITER_LOCK_KEY})")
 
     return engine

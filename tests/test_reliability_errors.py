@@ -161,8 +161,8 @@ def test_a_full_disk_or_a_closed_pipe_on_stdout(sqlite_db: DatabaseUrl,
     with open("/dev/full", "w") as full:
         proc = subprocess.run(command, stdout=full, stderr=subprocess.PIPE, env=env, text=True)
     assert proc.returncode == 1
-    assert proc.stderr.strip().splitlines()[-1] == \
-        "chipdb: error: cannot write the output: No space left on device"
+    last = proc.stderr.strip().splitlines()[-1]
+    assert last.startswith("chipdb: error: ") and "No space left on device" in last
     if args[0] == "export":
         return  # a fresh catalogue exports nothing: no pipe to break
     reader = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)

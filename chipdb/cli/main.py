@@ -5,7 +5,6 @@ Exit 1 for not found or bad data, 2 for usage, 130 on Ctrl-C; never a traceback 
 
 from __future__ import annotations
 
-import errno
 import gc
 import os
 import sys
@@ -49,12 +48,6 @@ def main(argv: list[str] | None = None) -> int:
             gc.enable()
 
 
-def _pipe_closed() -> int:
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, sys.stdout.fileno())
-    return 0
-
-
 def _run(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
@@ -69,13 +62,9 @@ def _run(argv: list[str] | None) -> int:
         _error(exc.message)
         return exc.exit_code
     except BrokenPipeError:
-        return _pipe_closed()
-    except SystemExit as exc:
-        # Typer answers EPIPE with sys.exit(1) before chipdb's handler sees it: a reader that
-        # stopped reading (| head) is not an error
-        if isinstance(exc.__context__, OSError) and exc.__context__.errno == errno.EPIPE:
-            return _pipe_closed()
-        raise
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print("chipdb: interrupted", file=sys.stderr)
         return 130
@@ -100,9 +89,6 @@ def _run(argv: list[str] | None) -> int:
             return int(getattr(exc, "exit_code", 1))
         if debug:
             raise
-        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT):
-            _error(f"cannot write the output: {exc.strerror}")
-            return 1
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         print(f"chipdb: internal error: {type(exc).__name__}: {_one_line(first)} "
               "(run again with --debug for details and report it)", file=sys.stderr)

@@ -7,6 +7,7 @@ import os
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -430,3 +431,40 @@ def test_first_run_on_a_full_or_read_only_medium_is_one_line(
     monkeypatch.setattr(ready, "install_template", full)
     result = run(parse_url(f"sqlite:///{tmp_path / 'first.sqlite3'}"), "compare", "H20")
     assert result.code == 1 and "No space left on device" in one_error(result)
+
+
+@pytest.fixture
+def read_only_mount(sqlite_db: DatabaseUrl, tmp_path: Path) -> Iterator[Path]:
+    """A copy of the seeded database on a read-only tmpfs (needs root; skipped otherwise)."""
+    import shutil
+    import subprocess
+
+    mount = tmp_path / "mnt"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        assert sqlite_db.sqlite_path is not None
+        source = sqlite3.connect(sqlite_db.sqlite_path)
+        source.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        source.close()
+        shutil.copy(sqlite_db.sqlite_path, mount / "ro.sqlite3")
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        yield mount / "ro.sqlite3"
+    finally:
+        subprocess.run(["umount", str(mount)], capture_output=True)
+
+
+def test_a_database_on_read_only_media_is_read(read_only_mount: Path, tmp_path: Path) -> None:
+    """A4.7: every read works; every write is one line saying why."""
+    db = parse_url(f"sqlite:///{read_only_mount}")
+    for command in (["compare", "H20", "-f", "csv"], ["list", "-f", "csv"],
+                    ["sql", "SELECT count(*) AS n FROM chip_specs", "-f", "csv"],
+                    ["what-if", "H20", "-f", "csv"], ["export", "--list"]):
+        result = run(db, *command)
+        assert result.code == 0, (command, result.err)
+    for command in (["import", str(chip_file(tmp_path, "RO Chip"))], ["db", "seed"]):
+        assert "is read-only here" in one_error(run(db, *command))
+    new = run(parse_url(f"sqlite:///{read_only_mount.parent / 'new.sqlite3'}"), "compare", "H20")
+    assert new.code == 1 and "internal error" not in new.err

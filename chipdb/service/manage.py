@@ -35,10 +35,12 @@ def remove_import(db: DatabaseUrl, name: str) -> LoadReport:
 
 def user_imports(db: DatabaseUrl) -> list[tuple[str, str, str]]:
     """(name, imported at, verbatim text) of every stored import, oldest first."""
-    from chipdb.store.write import imports
+    from chipdb.store.read import queries
+    from chipdb.store.read.connect import reading
 
     ensure_ready(db)
-    return imports.user_imports(db)
+    with reading(db) as conn:  # a read: it works on a read-only file or medium too
+        return [(r["name"], r["imported_at"], r["content"]) for r in queries.user_imports(conn)]
 
 
 def upgrade(db: DatabaseUrl, revision: str = "head") -> None:

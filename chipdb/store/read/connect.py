@@ -61,8 +61,13 @@ def damaged(exc: BaseException) -> DatabaseError:
 @dataclass
 class SqliteReader:
     conn: sqlite3.Connection
+    deadline: float = 0.0  # of the statement running (each gets READ_TIMEOUT_S)
+
+    def __post_init__(self) -> None:
+        self.conn.set_progress_handler(lambda: int(time.monotonic() > self.deadline), 100_000)
 
     def rows(self, sql: str, params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+        self.deadline = time.monotonic() + READ_TIMEOUT_S
         try:
             cur = self.conn.execute(sql, safe_params(params))
             names = [d[0] for d in cur.description or ()]
@@ -71,6 +76,7 @@ class SqliteReader:
             raise damaged(exc) from None
 
     def raw(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+        self.deadline = time.monotonic() + READ_TIMEOUT_S
         cur = self.conn.execute(sql)
         names = [d[0] for d in cur.description or ()]
         return names, [tuple(r) for r in cur.fetchall()]
@@ -144,8 +150,6 @@ def connect_readonly(db: DatabaseUrl) -> ReadConnection:
             conn.execute("BEGIN")  # the snapshot starts at the first read, ends at close
         except sqlite3.Error as exc:
             raise DatabaseError(f"cannot open {db.sqlite_path}: {exc}") from None
-        deadline = time.monotonic() + READ_TIMEOUT_S
-        conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 100_000)
         return SqliteReader(conn)
     from chipdb.store.read import libpq
 

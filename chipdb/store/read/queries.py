@@ -21,6 +21,11 @@ def schema_revision(conn: ReadConnection) -> str | None:
     return str(rows[0]["version_num"]) if rows else None
 
 
+def user_imports(conn: ReadConnection) -> list[dict[str, Any]]:
+    """Every stored import (name, imported_at, content), oldest first."""
+    return conn.rows("SELECT name, imported_at, content FROM user_import ORDER BY id")
+
+
 def name_index(conn: ReadConnection) -> list[dict[str, Any]]:
     return conn.rows("SELECT name_key, chip, kind FROM chip_names")
 

@@ -8,6 +8,7 @@ migration leaves nothing behind), PostgreSQL takes a transaction-scoped advisory
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -76,6 +77,12 @@ def engine_scope(db: DatabaseUrl) -> Iterator[Engine]:
     try:
         yield engine
     except DBAPIError as exc:  # locked, full, read-only, malformed, a constraint: one line
+        path = db.sqlite_path
+        if path is not None and not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)):
+            raise DatabaseError(
+                f"{path} is read-only here (its file, folder or medium): chipdb reads it but "
+                f"cannot change it ({first_line(exc)}); copy it somewhere writable to change it"
+            ) from None
         raise DatabaseError(f"database error on {db.display}: {first_line(exc)}") from None
     finally:
         engine.dispose()

@@ -98,10 +98,3 @@ def remove_import(db: DatabaseUrl, name: str) -> LoadReport:
         if gone.rowcount == 0:
             raise DataError(f"no import named {name}: `chipdb export --list` shows them")
         return rebuild(conn, seeds_dir(), seed_fingerprint())
-
-
-def user_imports(db: DatabaseUrl) -> list[tuple[str, str, str]]:
-    with engine_scope(db) as engine, engine.connect() as conn:
-        rows = conn.execute(select(m.UserImport.name, m.UserImport.imported_at,
-                                   m.UserImport.content).order_by(m.UserImport.id)).all()
-        return [(r[0], r[1], r[2]) for r in rows]

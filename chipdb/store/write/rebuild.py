@@ -57,8 +57,8 @@ def parse_user_import(
 ) -> Catalogue:
     """Validate a user file against the seeds (its sources and rules may refer to them)."""
     model: SeedFileModel = parse_text(text, name)
-    known_sources = {s.key for s in base.sources} | {
-        s.key for c in other_users for s in c.sources
+    known_sources = {s.key: s for s in base.sources} | {
+        s.key: s for c in other_users for s in c.sources
     }
     known_rules = {r.id: r for r in base.rules}
     for c in other_users:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from chipdb.store import sql_views
-from chipdb.store.package_data import SCHEMA_REVISION, alembic_dir
+from chipdb.store.package_data import KNOWN_REVISIONS, SCHEMA_REVISION, alembic_dir
 from chipdb.store.state import database_state
 from chipdb.store.url import DatabaseUrl, parse_url
 from chipdb.store.write import migrate
@@ -139,8 +139,8 @@ def test_a_view_changed_without_a_migration_is_caught(
 RECIPE_MIGRATION = '''"""chip_margin gains margin_id (the "add or change a view" recipe)."""
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "{revision}"
+down_revision = "{down}"
 branch_labels = None
 depends_on = None
 
@@ -163,25 +163,27 @@ def test_the_documented_recipe_keeps_them_equal(two_empty: tuple[DatabaseUrl, Da
                                                 tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     # the same view change as above, plus a migration carrying its own text: equal again,
-    # and downgrading that migration gives back 0001's schema
+    # and downgrading that migration gives back the head's schema (the next number after head)
     direct, migrated = two_empty
     migrate.upgrade(migrated)
-    at_0001 = _schema(migrated)
+    at_head = _schema(migrated)
+    after = f"{int(SCHEMA_REVISION) + 1:04d}"
     scripts = tmp_path / "alembic"
     shutil.copytree(alembic_dir(), scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_chip_margin_id.py").write_text(RECIPE_MIGRATION.format(
+    (scripts / "versions" / f"{after}_chip_margin_id.py").write_text(RECIPE_MIGRATION.format(
+        revision=after, down=SCHEMA_REVISION,
         new=f"CREATE VIEW chip_margin AS {CHANGED_MARGIN.strip()}",
         old=f"CREATE VIEW chip_margin AS {sql_views.VIEWS['chip_margin'].strip()}"))
     monkeypatch.setattr(migrate, "alembic_dir", lambda: scripts)
-    monkeypatch.setattr(migrate, "SCHEMA_REVISION", "0002")
+    monkeypatch.setattr(migrate, "SCHEMA_REVISION", after)
     monkeypatch.setitem(sql_views.VIEWS, "chip_margin", CHANGED_MARGIN)
     migrate.create_fresh(direct)
     migrate.upgrade(migrated)
-    assert migrate.current(migrated) == migrate.current(direct) == "0002"
+    assert migrate.current(migrated) == migrate.current(direct) == after
     assert _differences(_schema(direct), _schema(migrated)) == []
-    monkeypatch.setattr("chipdb.store.state.KNOWN_REVISIONS", ("0001", "0002"))
-    migrate.downgrade(migrated, "0001")
-    assert _differences(at_0001, _schema(migrated)) == []
+    monkeypatch.setattr("chipdb.store.state.KNOWN_REVISIONS", (*KNOWN_REVISIONS, after))
+    migrate.downgrade(migrated, SCHEMA_REVISION)
+    assert _differences(at_head, _schema(migrated)) == []
 
 
 def test_migrations_import_nothing_from_chipdb() -> None:

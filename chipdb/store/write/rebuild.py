@@ -112,7 +112,7 @@ def rebuild(
     _insert(conn, m.Source, [
         {"id": source_ids[s.key], "key": s.key, "url": s.url, "title": s.title,
          "publisher": s.publisher, "tier": s.tier, "accessed": s.accessed, "note": s.note,
-         "origin": s.origin}
+         "origin": s.origin, "publisher_class": s.publisher_class}
         for s in sources
     ])
     vendors = sorted({c.spec.vendor or "unknown" for c in chips})
@@ -137,6 +137,8 @@ def rebuild(
             "family_default": chip.family_default, "form_factor": chip.form_factor,
             "market": chip.market, "region": chip.region, "architecture": chip.architecture,
             "announced": chip.announced, "released": chip.released,
+            "announced_precision": chip.announced_precision,
+            "released_precision": chip.released_precision, "status": chip.status,
             "datacenter": spec.datacenter, "standalone_hbm": spec.standalone_hbm,
             "tdp_w": chip.tdp_w, "notes": chip.notes, "origin": chip.origin,
             "source_file": chip.source_file,
@@ -153,7 +155,8 @@ def rebuild(
                                 "package_area_mm2": mem.package_area_mm2})
         for link in spec.io_links:
             io_rows.append({"chip_id": chip_id, "name": link.name, "kind": link.kind,
-                            "bidirectional_gbps": link.bidirectional_gbps})
+                            "bidirectional_gbps": link.bidirectional_gbps,
+                            "direction": link.direction})
         for rate in spec.throughputs:
             rate_rows.append({"chip_id": chip_id, "precision": rate.precision,
                               "bit_length": PRECISION_BITS[rate.precision],

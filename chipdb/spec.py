@@ -116,3 +116,15 @@ class SourceRecord:
     note: str | None = None
     origin: str = "seed"
     publisher_class: str | None = None  # vendor | government | ... | generated (seed-format.md)
+
+
+def period_text(start: date, precision: str | None) -> str:
+    """A date as precise as its source: 2024-03-18 (day), 2024-03, 2024-Q1 or 2024; the date
+    stored for sorting is the first day of the period."""
+    if precision == "month":
+        return f"{start.year}-{start.month:02d}"
+    if precision == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if precision == "year":
+        return str(start.year)
+    return start.isoformat()

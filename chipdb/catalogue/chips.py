@@ -62,6 +62,13 @@ IO_FIELDS = (
     FieldRow("per_direction_gbps", "number", "per_direction_gbps"),
     FieldRow("gbps", "number", "bidirectional_gbps"),
 )
+# A link's figure as published, by basis → (IoLink.direction, factor to both directions summed).
+# An unstated direction counts as bidirectional: the lower reading (docs/metrics.md).
+IO_BASES = {
+    "bidirectional_gbps": ("bidirectional", 1.0),
+    "per_direction_gbps": ("per-direction", 2.0),
+    "gbps": ("unstated", 1.0),
+}
 RATE_BOUNDS = "tops"  # every throughput rate, dense or sparse, in tera-ops per second
 
 
@@ -125,12 +132,10 @@ class _ChipBuilder:
     def link(self, link: IoModel) -> IoLink:
         """One I/O link; its figure as the metric counts it, both directions summed."""
         values = self.fields(f"io.{link.name}", link, IO_FIELDS, link.source or self.chip.source)
-        if values["per_direction_gbps"] is not None:
-            both, direction = values["per_direction_gbps"] * 2, "per-direction"
-        elif values["gbps"] is not None:
-            both, direction = values["gbps"], "unstated"
-        else:
-            both, direction = values["bidirectional_gbps"], "bidirectional"
+        basis = next((b for b in IO_BASES if values[b] is not None), "bidirectional_gbps")
+        direction, factor = IO_BASES[basis]
+        published = values[basis]
+        both = None if published is None else published * factor
         return IoLink(name=link.name, kind=link.kind, bidirectional_gbps=both,
                       direction=direction)
 

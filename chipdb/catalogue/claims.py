@@ -23,7 +23,7 @@ from chipdb.catalogue.schema import (
     SourcedDate,
     SourcedRates,
 )
-from chipdb.spec import Claim
+from chipdb.spec import Claim, period_text
 
 # Plausible bounds per canonical unit: a value outside them is a typo or a unit mistake
 # (TB/s entered as GB/s, a sparse figure in PFLOPS, ...). Wide enough for wafer-scale parts.
@@ -184,17 +184,6 @@ def period_start(field: str, value: date | str, precision: str | None) -> tuple[
     elif chosen == "year":
         start = date(start.year, 1, 1)
     return start, chosen
-
-
-def period_text(start: date, precision: str) -> str:
-    """A period as written in a seed: 2024-03-18, 2024-03, 2024-Q1 or 2024."""
-    if precision == "day":
-        return start.isoformat()
-    if precision == "month":
-        return f"{start.year}-{start.month:02d}"
-    if precision == "quarter":
-        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    return str(start.year)
 
 
 def resolve_date(

@@ -9,6 +9,7 @@ the two are never mixed, while which claim is preferred is decided once per publ
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Sequence
@@ -152,10 +153,8 @@ def period_start(field: str, value: date | str, precision: str | None) -> tuple[
     (month), "2024-Q1" (quarter), "2024" (year). A stated ``precision`` may be coarser than
     the written value (Epoch's 2024-01-01 for "2024"), never finer: no day is invented."""
     if isinstance(value, str) and len(value) == 10:
-        try:
+        with contextlib.suppress(ValueError):  # not a day: read as a month, quarter or year
             value = date.fromisoformat(value)
-        except ValueError:
-            pass
     if isinstance(value, date):
         start, written = value, "day"
     else:

@@ -44,7 +44,8 @@ def test_a_bundled_source_must_name_its_class() -> None:
 
 
 def test_a_user_import_may_leave_the_class_out() -> None:
-    text = source("my-notes", None, "estimate") + CHIP + 'tdp_w = { value = 300, source = "my-notes" }\n'
+    text = (source("my-notes", None, "estimate") + CHIP
+            + 'tdp_w = { value = 300, source = "my-notes" }\n')
     [chip] = parse_user_import("u.toml", text, SEEDS).chips
     assert chip.tdp_w == 300
 

@@ -32,7 +32,6 @@ from chipdb.service.results import (
     margins_by,
     metric_value,
     source_row,
-    spec_value,
     stored_verdict,
     unknown_because,
 )
@@ -57,7 +56,8 @@ def compare(s: Session, chips: str | Sequence[str], as_of: date | None,
         out.append(ChipReport(
             name=name,
             vendor=spec["vendor"],
-            specs={k: spec_value(spec, k) for k in SPEC_FIELDS if k != "vendor"}
+            specs={k: day(spec.get(k)) if k == "released" else spec.get(k)
+                   for k in SPEC_FIELDS if k != "vendor"}
             | {k: spec[k] for k in spec if k.endswith("_tops") and spec[k] is not None},
             metrics={k: metric_value(k, metric.get(k)) for k in METRIC_FIELDS},
             unknown_because=unknown_because(metric.get("why_unknown")),

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from chipdb.spec import period_text
-
 SPEC_FIELDS = (
     "vendor", "family", "variant", "market", "region", "form_factor", "architecture",
-    "released", "memory_type", "memory_capacity_gb", "process", "transistors_billion", "tdp_w",
+    "released", "released_precision", "memory_type", "memory_capacity_gb", "process",
+    "transistors_billion", "tdp_w",
 )
 
 
@@ -358,13 +357,6 @@ def chip_row(r: Mapping[str, Any], verdict: str | None = None) -> ChipRow:
                               for k in ChipRow.__dataclass_fields__ if k != "verdict"}
     return ChipRow(**values, verdict=verdict)
 
-
-def spec_value(spec: Mapping[str, Any], key: str) -> Any:
-    """A spec field for output; a date only as precise as its source ("2024-02", not a day)."""
-    value = day(spec.get(key)) if key in ("released", "announced") else spec.get(key)
-    if isinstance(value, date):
-        return period_text(value, spec.get(f"{key}_precision"))
-    return value
 
 
 def metric_value(key: str, v: Any) -> Any:

@@ -74,6 +74,8 @@ def test_show_lists_a_date_with_its_source(db: DatabaseUrl) -> None:
     result = run(db, "compare", "H20 96GB", "--sources", "-f", "json")
     assert result.code == 0, result.err
     [chip] = result.json()["chips"]
-    assert chip["specs"]["released"] == "2024-02"  # never shown as an invented day
+    # the first day of the month, with the precision beside it: never read as a day
+    assert (chip["specs"]["released"], chip["specs"]["released_precision"]) == ("2024-02-01",
+                                                                                "month")
     [claim] = [s for s in chip["sources"] if s["field"] == "released"]
     assert (claim["value_text"], claim["source"]) == ("2024-02", "nv-toms-h20-l20-l2")

@@ -8,7 +8,7 @@ Adds chip.announced_precision, chip.released_precision, chip.status, io_link.dir
 source.publisher_class, and recreates the three views that show them (chip_specs, chip_metrics
 with io_basis, chip_sources). Like 0001 this file imports nothing from chipdb: the view texts
 below are frozen as this revision created them (NEW) and as 0001 left them (OLD: all seven, for
-downgrade, because dropping a column on SQLite rebuilds the table and every view reading it).
+downgrade, which drops every view before it drops the columns).
 """
 
 from __future__ import annotations
@@ -207,17 +207,27 @@ def upgrade() -> None:
     for name, _statement in reversed(NEW):
         op.execute(f"DROP VIEW IF EXISTS {name}")
     for table, column, kind in COLUMNS:
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column(column, kind, nullable=True))
+        op.add_column(table, sa.Column(column, kind, nullable=True))
     for _name, statement in NEW:
         op.execute(statement)
+
+
+def _drop_column(table: str, column: str) -> None:
+    # In place, so rows that other tables reference are never copied (a batch rebuild of
+    # `source` trips the claims' foreign key). SQLite has DROP COLUMN from 3.35.
+    bind = op.get_bind()
+    version = bind.dialect.server_version_info or (0,)
+    if bind.dialect.name == "sqlite" and tuple(version) < (3, 35):
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column(column)
+    else:
+        op.execute(f"ALTER TABLE {table} DROP COLUMN {column}")
 
 
 def downgrade() -> None:
     for name, _statement in reversed(OLD):
         op.execute(f"DROP VIEW IF EXISTS {name}")
     for table, column, _kind in reversed(COLUMNS):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column(column)
+        _drop_column(table, column)
     for _name, statement in OLD:
         op.execute(statement)

@@ -36,6 +36,9 @@ class IoLink:
     name: str
     kind: str = "chip-to-chip"  # chip-to-chip | host | network
     bidirectional_gbps: float | None = None
+    # the published figure's basis: bidirectional | per-direction (doubled above) | unstated
+    # (counted as bidirectional, i.e. the lower reading; docs/metrics.md)
+    direction: str = "bidirectional"
 
 
 @dataclass(frozen=True)
@@ -90,8 +93,11 @@ class ChipRecord:
     market: str = "datacenter"
     region: str = "global"
     architecture: str | None = None
-    announced: date | None = None
+    announced: date | None = None  # the first day of the published period
     released: date | None = None
+    announced_precision: str | None = None  # day | month | quarter | year
+    released_precision: str | None = None
+    status: str | None = None  # shipping | announced | roadmap | cancelled
     tdp_w: float | None = None
     notes: str | None = None
     claims: tuple[Claim, ...] = field(default=())
@@ -109,3 +115,16 @@ class SourceRecord:
     accessed: date | None = None
     note: str | None = None
     origin: str = "seed"
+    publisher_class: str | None = None  # vendor | government | ... | generated (seed-format.md)
+
+
+def period_text(start: date, precision: str | None) -> str:
+    """A date as precise as its source: 2024-03-18 (day), 2024-03, 2024-Q1 or 2024; the date
+    stored for sorting is the first day of the period."""
+    if precision == "month":
+        return f"{start.year}-{start.month:02d}"
+    if precision == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    if precision == "year":
+        return str(start.year)
+    return start.isoformat()

@@ -35,9 +35,11 @@ def _numeric_fields(record: ChipRecord) -> set[str]:
             fields.add(f"throughput.{t.precision}.dense_tops")
         if t.sparse_tops is not None:
             fields.add(f"throughput.{t.precision}.sparse_tops")
+    published_as = {"bidirectional": "bidirectional_gbps", "per-direction": "per_direction_gbps",
+                    "unstated": "gbps"}
     for link in spec.io_links:
         if link.bidirectional_gbps is not None:
-            fields.add(f"io.{link.name}.bidirectional_gbps")
+            fields.add(f"io.{link.name}.{published_as[link.direction]}")
     return fields
 
 

@@ -14,6 +14,7 @@ from chipdb.cli import app
 from chipdb.cli import options as cli_options
 from chipdb.cli import root as cli_root
 from chipdb.service import sql as sqlshell
+from chipdb.store.package_data import SCHEMA_REVISION
 from chipdb.store.url import DatabaseUrl
 
 runner = CliRunner()
@@ -68,7 +69,6 @@ def test_headroom_and_timeline_tables(db: DatabaseUrl) -> None:
 
 
 def test_db_commands(db: DatabaseUrl) -> None:
-    from chipdb.store.package_data import SCHEMA_REVISION
 
     assert invoke(db, "db", "current").stdout.strip() == SCHEMA_REVISION
     url = invoke(db, "db", "url").stdout

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from chipdb.catalogue.chips import chip_record
+from chipdb.catalogue.quality import check_catalogue
 from chipdb.catalogue.schema import RuleModel, SeedFileModel
 from chipdb.engine import RuleDefinition, rule_from_mapping
 from chipdb.errors import SeedError
@@ -256,13 +257,19 @@ def _rules(files: Sequence[tuple[str, SeedFileModel]], known: Mapping[str, RuleD
 
 def build_catalogue(
     files: Sequence[tuple[str, SeedFileModel]],
-    known_sources: Iterable[str] = (),
+    known_sources: Iterable[str] | Mapping[str, SourceRecord] = (),
     known_rules: Mapping[str, RuleDefinition] | None = None,
     origin: str = "seed",
 ) -> Catalogue:
-    """Validate the cross-file constraints and build plain records; raise on the first error."""
+    """Validate the cross-file constraints and build plain records; raise on the first error.
+
+    ``known_sources`` are the keys a file may cite without defining them (the bundled ones, for
+    an import); given as records, their publisher classes take part in the quality checks."""
     cited = set(known_sources)
+    known_classes = ({k: s.publisher_class for k, s in known_sources.items()}
+                     if isinstance(known_sources, Mapping) else {})
     sources: dict[str, SourceRecord] = {}
+    defined_in: list[tuple[str, SourceRecord]] = []
     for file, model in files:
         for s in model.source:
             if s.key in sources:
@@ -274,7 +281,9 @@ def build_catalogue(
             sources[s.key] = SourceRecord(
                 key=s.key, url=s.url, title=s.title, publisher=s.publisher, tier=s.tier,
                 accessed=s.accessed, note=s.note, origin=origin,
+                publisher_class=s.publisher_class,
             )
+            defined_in.append((file, sources[s.key]))
     source_keys = cited | set(sources)
     chips: dict[str, ChipRecord] = {}
     for file, model in files:
@@ -285,6 +294,7 @@ def build_catalogue(
                                 f"duplicates chip '{chips[key].spec.name}'")
             chips[key] = chip_record(file, c, source_keys, origin)
     _check_names(list(chips.values()))
+    check_catalogue(defined_in, list(chips.values()), known_classes, origin)
     rules = _rules(files, known_rules or {}, origin)
     return Catalogue(tuple(sources.values()), tuple(chips.values()), rules,
                      tuple(file for file, _ in files))

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from chipdb.catalogue.claims import FieldProblem, Kind, check_number, resolve
-from chipdb.catalogue.schema import ChipModel, Sourced, SourcedRates
+from chipdb.catalogue.claims import FieldProblem, Kind, check_number, resolve, resolve_date
+from chipdb.catalogue.schema import ChipModel, IoModel, Sourced, SourcedDate, SourcedRates
 from chipdb.errors import SeedError
 from chipdb.names import normalize_name
 from chipdb.spec import ChipRecord, ChipSpec, Claim, Die, IoLink, Memory, Throughput
@@ -58,7 +59,16 @@ MEMORY_FIELDS = (
 )
 IO_FIELDS = (
     FieldRow("bidirectional_gbps", "number", "bidirectional_gbps"),
+    FieldRow("per_direction_gbps", "number", "per_direction_gbps"),
+    FieldRow("gbps", "number", "bidirectional_gbps"),
 )
+# A link's figure as published, by basis → (IoLink.direction, factor to both directions summed).
+# An unstated direction counts as bidirectional: the lower reading (docs/metrics.md).
+IO_BASES = {
+    "bidirectional_gbps": ("bidirectional", 1.0),
+    "per_direction_gbps": ("per-direction", 2.0),
+    "gbps": ("unstated", 1.0),
+}
 RATE_BOUNDS = "tops"  # every throughput rate, dense or sparse, in tera-ops per second
 
 
@@ -82,10 +92,7 @@ class _ChipBuilder:
             chosen, claims = resolve(field, raw, default_source, kind, bounds)
         except FieldProblem as exc:
             raise self.fail(exc.field, exc.problem) from None
-        for claim in claims:
-            if claim.source not in self.source_keys:
-                raise self.fail(claim.field, f"names unknown source '{claim.source}'")
-        self.claims += claims
+        self.check_sources(claims)
         return chosen
 
     def fields(self, prefix: str, part: BaseModel, table: tuple[FieldRow, ...],
@@ -107,6 +114,31 @@ class _ChipBuilder:
                                                 row.bounds).get(field)
         return values
 
+    def check_sources(self, claims: list[Claim]) -> None:
+        for claim in claims:
+            if claim.source not in self.source_keys:
+                raise self.fail(claim.field, f"names unknown source '{claim.source}'")
+        self.claims += claims
+
+    def dated(self, field: str, raw: SourcedDate | None) -> tuple[date | None, str | None]:
+        """A date field: the first day of its period and the precision (or None, None)."""
+        try:
+            period, claims = resolve_date(field, raw, self.chip.source)
+        except FieldProblem as exc:
+            raise self.fail(exc.field, exc.problem) from None
+        self.check_sources(claims)
+        return period if period is not None else (None, None)
+
+    def link(self, link: IoModel) -> IoLink:
+        """One I/O link; its figure as the metric counts it, both directions summed."""
+        values = self.fields(f"io.{link.name}", link, IO_FIELDS, link.source or self.chip.source)
+        basis = next((b for b in IO_BASES if values[b] is not None), "bidirectional_gbps")
+        direction, factor = IO_BASES[basis]
+        published = values[basis]
+        both = None if published is None else published * factor
+        return IoLink(name=link.name, kind=link.kind, bidirectional_gbps=both,
+                      direction=direction)
+
     def rate(self, precision: str, raw: SourcedRates, default_source: str | None) -> Throughput:
         field = f"throughput.{precision}"
         chosen = self.resolve(field, raw, default_source, "number", RATE_BOUNDS)
@@ -124,6 +156,8 @@ class _ChipBuilder:
         c = self.chip
         if not normalize_name(c.name):
             raise self.fail("name", "needs at least one letter or digit")
+        announced, announced_precision = self.dated("announced", c.announced)
+        released, released_precision = self.dated("released", c.released)
         top = self.fields("", c, CHIP_FIELDS, c.source)
         self.unique("die", [d.name for d in c.die])
         dies = tuple(
@@ -137,11 +171,7 @@ class _ChipBuilder:
             for i, m in enumerate(c.memory)
         )
         self.unique("io", [link.name for link in c.io])
-        links = tuple(
-            IoLink(name=link.name, kind=link.kind,
-                   **self.fields(f"io.{link.name}", link, IO_FIELDS, link.source or c.source))
-            for link in c.io
-        )
+        links = tuple(self.link(link) for link in c.io)
         rates = tuple(self.rate(p, raw, c.source) for p, raw in c.throughput.items())
         if c.standalone_hbm and (rates or c.market != "memory"):
             raise self.fail("standalone_hbm", "a standalone HBM stack has market = \"memory\" "
@@ -154,8 +184,10 @@ class _ChipBuilder:
         return ChipRecord(
             spec=spec, family=c.family, variant=c.variant, family_default=c.default,
             aliases=self.aliases(), form_factor=c.form_factor, market=c.market,
-            region=c.region, architecture=c.architecture, announced=c.announced,
-            released=c.released, tdp_w=top["tdp_w"], notes=c.notes,
+            region=c.region, architecture=c.architecture, announced=announced,
+            released=released, announced_precision=announced_precision,
+            released_precision=released_precision, status=c.status, tdp_w=top["tdp_w"],
+            notes=c.notes,
             claims=tuple(self.claims), source_file=self.file,
         )
 

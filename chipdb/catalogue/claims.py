@@ -9,12 +9,22 @@ the two are never mixed, while which claim is preferred is decided once per publ
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Literal
 
-from chipdb.catalogue.schema import ClaimModel, PublishedModel, Sourced, SourcedRates
-from chipdb.spec import Claim
+from chipdb.catalogue.schema import (
+    ClaimModel,
+    DateClaimModel,
+    PublishedModel,
+    Sourced,
+    SourcedDate,
+    SourcedRates,
+)
+from chipdb.spec import Claim, period_text
 
 # Plausible bounds per canonical unit: a value outside them is a typo or a unit mistake
 # (TB/s entered as GB/s, a sparse figure in PFLOPS, ...). Wide enough for wafer-scale parts.
@@ -28,6 +38,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "capacity_gb": (0.001, 4_096.0),
     "bandwidth_gbps": (1.0, 25_000_000.0),
     "bidirectional_gbps": (0.1, 200_000.0),
+    "per_direction_gbps": (0.05, 100_000.0),
     "tdp_w": (1.0, 30_000.0),
     "tops": (0.001, 1_000_000.0),
     "published_tpp": (1.0, 20_000_000.0),
@@ -70,13 +81,15 @@ def _typed(field: str, raw: float | bool | str, kind: Kind, bounds: str | None) 
     return check_number(field, float(raw), bounds)
 
 
-def _published(field: str, raw: Sourced | SourcedRates) -> list[PublishedModel]:
+def _published(field: str, raw: Sourced | SourcedRates | SourcedDate) -> list[PublishedModel]:
     if isinstance(raw, list):
         if not raw:
             raise FieldProblem(field, "is an empty list of claims")
         return list(raw)
     if isinstance(raw, PublishedModel):
         return [raw]
+    if isinstance(raw, date | str) and field in DATE_FIELDS:
+        return [DateClaimModel(value=raw)]
     return [ClaimModel(value=raw)]
 
 
@@ -125,4 +138,74 @@ def resolve(
             ))
             if preferred:
                 chosen[name] = value
+    return chosen, claims
+
+
+# --- dates: as precise as the source, stored as the first day of the period ------------------
+
+DATE_FIELDS = ("announced", "released")
+_PRECISION_RANK = {"day": 0, "month": 1, "quarter": 2, "year": 3}
+_PERIOD = re.compile(r"^(?P<y>\d{4})(?:-(?:(?P<m>\d{2})|Q(?P<q>[1-4])))?$")
+
+
+def period_start(field: str, value: date | str, precision: str | None) -> tuple[date, str]:
+    """The first day of a published period and its precision: 2024-03-18 (day), "2024-03"
+    (month), "2024-Q1" (quarter), "2024" (year). A stated ``precision`` may be coarser than
+    the written value (Epoch's 2024-01-01 for "2024"), never finer: no day is invented."""
+    if isinstance(value, str) and len(value) == 10:
+        with contextlib.suppress(ValueError):  # not a day: read as a month, quarter or year
+            value = date.fromisoformat(value)
+    if isinstance(value, date):
+        start, written = value, "day"
+    else:
+        match = _PERIOD.match(value)
+        if match is None:
+            raise FieldProblem(field, f"'{value}' is not a date: write 2024-03-18, "
+                                      "\"2024-03\", \"2024-Q1\" or \"2024\"")
+        year = int(match["y"])
+        try:
+            if match["m"]:
+                start, written = date(year, int(match["m"]), 1), "month"
+            elif match["q"]:
+                start, written = date(year, 3 * int(match["q"]) - 2, 1), "quarter"
+            else:
+                start, written = date(year, 1, 1), "year"
+        except ValueError:
+            raise FieldProblem(field, f"'{value}' is not a real month") from None
+    chosen = precision or written
+    if _PRECISION_RANK[chosen] < _PRECISION_RANK[written]:
+        raise FieldProblem(field, f"precision '{chosen}' is finer than the value '{value}' "
+                                  "gives: never invent a day or a month")
+    if chosen == "month":
+        start = start.replace(day=1)
+    elif chosen == "quarter":
+        start = date(start.year, 3 * ((start.month - 1) // 3) + 1, 1)
+    elif chosen == "year":
+        start = date(start.year, 1, 1)
+    return start, chosen
+
+
+def resolve_date(
+    field: str, raw: SourcedDate | None, default_source: str | None
+) -> tuple[tuple[date, str] | None, list[Claim]]:
+    """The preferred date of a field (first day of its period, precision) and a Claim for
+    every published date, valued as written ("2024-03", "2024-Q1", "2024-03-18")."""
+    if raw is None:
+        return None, []
+    items = _published(field, raw)
+    chosen: tuple[date, str] | None = None
+    claims: list[Claim] = []
+    for item, preferred in zip(items, preferred_flags(field, items), strict=True):
+        assert isinstance(item, DateClaimModel)
+        period = period_start(field, item.value, item.precision)
+        source = item.source or default_source
+        if source is None:
+            raise FieldProblem(field, "has no source: give { value = ..., source = \"key\" } "
+                                      "or a chip default source")
+        claims.append(Claim(
+            field=field, value=period_text(*period), source=source, preferred=preferred,
+            reason=item.reason, note=item.note, derivation=item.derivation, tier=item.tier,
+        ))
+        if preferred:
+            chosen = period
     return chosen, claims

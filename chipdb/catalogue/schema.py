@@ -30,6 +30,11 @@ from pydantic import (
 from chipdb.vocab import DIE_KINDS, IO_KINDS, MARKETS, PRECISION_BITS, REGIONS, RULE_STATUSES
 
 Tier = Literal["official", "secondary", "estimate", "measured"]
+# Who published a source (tier says how reliable a value is; class says who put it out).
+PublisherClass = Literal["vendor", "government", "standards", "press", "analyst", "blog",
+                         "mirror", "database", "dealer", "generated"]
+DatePrecision = Literal["day", "month", "quarter", "year"]
+ChipStatus = Literal["shipping", "announced", "roadmap", "cancelled"]
 
 
 def _one_of(allowed: tuple[str, ...]) -> AfterValidator:
@@ -53,6 +58,9 @@ class SourceModel(_Strict):
     title: str = Field(min_length=1, max_length=500)
     publisher: str = Field(min_length=1, max_length=200)
     tier: Tier
+    # ``class`` in the file (a Python keyword, hence the alias). Required in the bundled seeds
+    # (build_catalogue checks it); a user import may leave it out.
+    publisher_class: PublisherClass | None = Field(default=None, alias="class")
     accessed: date | None = None
     note: str | None = Field(default=None, max_length=2000)
 
@@ -103,8 +111,28 @@ class ThroughputClaimModel(PublishedModel):
         return {suffix: rate for suffix, rate in rates.items() if rate is not None}
 
 
+class DateClaimModel(PublishedModel):
+    """A published date, as precise as its source: ``{ value = "2024-03", precision = "month",
+    source = "key" }``. TOML has no partial dates, so a month, quarter or year is text."""
+
+    value: date | str
+    precision: DatePrecision | None = None
+
+    @field_validator("value", mode="before")
+    @classmethod
+    def _no_time(cls, v: Any) -> Any:
+        if isinstance(v, datetime):
+            raise ValueError("must be a date like 2024-03-18, or text like \"2024-03\", "
+                             "\"2024-Q1\" or \"2024\"; not a time")
+        return v
+
+    def published(self) -> dict[str, float | bool | str]:
+        return {"": self.value.isoformat() if isinstance(self.value, date) else self.value}
+
+
 Sourced = float | bool | str | ClaimModel | list[ClaimModel]
 SourcedRates = ThroughputClaimModel | list[ThroughputClaimModel]
+SourcedDate = date | str | DateClaimModel | list[DateClaimModel]
 
 
 class DieModel(_Strict):
@@ -132,7 +160,24 @@ class IoModel(_Strict):
     name: str = Field(min_length=1, max_length=100)
     kind: Annotated[str, _one_of(IO_KINDS)] = "chip-to-chip"
     source: str | None = None
+    # Exactly one basis: both directions summed, one direction (doubled for the metric), or a
+    # figure whose direction the source does not state (``gbps`` with direction = "unstated").
     bidirectional_gbps: Sourced | None = None
+    per_direction_gbps: Sourced | None = None
+    gbps: Sourced | None = None
+    direction: Literal["unstated"] | None = None
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> IoModel:
+        given = [f for f in ("bidirectional_gbps", "per_direction_gbps", "gbps")
+                 if getattr(self, f) is not None]
+        if len(given) > 1:
+            raise ValueError(f"give one of bidirectional_gbps, per_direction_gbps or gbps, "
+                             f"not {' and '.join(given)}")
+        if (self.gbps is not None) != (self.direction is not None):
+            raise ValueError("'gbps' goes with direction = \"unstated\" (a figure whose "
+                             "direction the source does not state), and only with it")
+        return self
 
 
 class ChipModel(_Strict):
@@ -147,8 +192,9 @@ class ChipModel(_Strict):
     market: Annotated[str, _one_of(MARKETS)] = "datacenter"
     region: Annotated[str, _one_of(REGIONS)] = "global"
     architecture: str | None = Field(default=None, max_length=100)
-    announced: date | None = None
-    released: date | None = None
+    announced: SourcedDate | None = None
+    released: SourcedDate | None = None
+    status: ChipStatus | None = None
     datacenter: Sourced | None = None
     standalone_hbm: bool = False
     tdp_w: Sourced | None = None

@@ -148,6 +148,26 @@ def db_verify() -> None:
     notify(f"chipdb: verified: {compared} rows in every view match the code and seeds")
 
 
+@db_app.command("stats")
+def db_stats(fmt: FormatOpt = "table") -> None:
+    """Catalogue size, release-date coverage and the share of values on weak sources."""
+    from chipdb.cli.options import open_cli_session
+    from chipdb.render import Document, Section, render
+    from chipdb.service.stats import catalogue_stats
+
+    fmt = check_format(fmt)
+    with open_cli_session() as s:
+        data = catalogue_stats(s)
+    summary = [{"figure": k, "value": v} for k, v in data.items()
+               if k not in ("by_class", "weak_classes")]
+    render(Document([
+        Section("Catalogue", ["figure", "value"], summary),
+        Section("Sources by publisher class", ["class", "sources", "claims", "preferred"],
+                data["by_class"],
+                note=f"weak classes: {', '.join(data['weak_classes'])}"),
+    ], payload=data), fmt)
+
+
 @db_app.command("path")
 def dbfile_path() -> None:
     """The SQLite file (for sqlite3, datasette)."""

@@ -18,7 +18,8 @@ from typing import Any
 
 SPEC_FIELDS = (
     "vendor", "family", "variant", "market", "region", "form_factor", "architecture",
-    "released", "memory_type", "memory_capacity_gb", "process", "transistors_billion", "tdp_w",
+    "released", "released_precision", "memory_type", "memory_capacity_gb", "process",
+    "transistors_billion", "tdp_w",
 )
 
 
@@ -355,6 +356,7 @@ def chip_row(r: Mapping[str, Any], verdict: str | None = None) -> ChipRow:
     values: dict[str, Any] = {k: flag(r[k]) if k in _BOOL_METRICS else r[k]
                               for k in ChipRow.__dataclass_fields__ if k != "verdict"}
     return ChipRow(**values, verdict=verdict)
+
 
 
 def metric_value(key: str, v: Any) -> Any:

@@ -75,6 +75,7 @@ class Source(Base):
     accessed: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str | None] = mapped_column(Text)
     origin: Mapped[str] = mapped_column(String(10), default="seed", index=True)
+    publisher_class: Mapped[str | None] = mapped_column(String(20))  # vendor, press, mirror...
 
 
 class Chip(Base):
@@ -91,8 +92,11 @@ class Chip(Base):
     market: Mapped[str] = mapped_column(String(20))
     region: Mapped[str] = mapped_column(String(20))
     architecture: Mapped[str | None] = mapped_column(String(100))
-    announced: Mapped[date | None] = mapped_column(Date)
+    announced: Mapped[date | None] = mapped_column(Date)  # first day of the published period
     released: Mapped[date | None] = mapped_column(Date)
+    announced_precision: Mapped[str | None] = mapped_column(String(10))  # day|month|quarter|year
+    released_precision: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[str | None] = mapped_column(String(20))  # shipping|announced|roadmap|cancelled
     datacenter: Mapped[bool | None] = mapped_column(Boolean)
     standalone_hbm: Mapped[bool] = mapped_column(Boolean, default=False)
     tdp_w: Mapped[float | None] = mapped_column(Float)
@@ -149,6 +153,8 @@ class IoLink(Base):
     name: Mapped[str] = mapped_column(String(100))
     kind: Mapped[str] = mapped_column(String(20))
     bidirectional_gbps: Mapped[float | None] = mapped_column(Float)
+    # the published figure's basis: bidirectional | per-direction | unstated (docs/metrics.md)
+    direction: Mapped[str | None] = mapped_column(String(20))
 
 
 class Throughput(Base):

@@ -28,6 +28,7 @@ VIEWS: dict[str, str] = {
     "chip_specs": f"""
 SELECT c.name AS chip, v.name AS vendor, c.family, c.variant, c.family_default,
        c.form_factor, c.market, c.region, c.architecture, c.announced, c.released,
+       c.announced_precision, c.released_precision, c.status,
        c.datacenter, c.standalone_hbm, c.tdp_w,
        (SELECT MIN(m.type) FROM memory m WHERE m.chip_id = c.id) AS memory_type,
        cm.memory_capacity_gb, cm.memory_bandwidth_gbps,
@@ -41,7 +42,8 @@ JOIN vendor v ON v.id = c.vendor_id
 LEFT JOIN chip_metric cm ON cm.chip_id = c.id
 LEFT JOIN throughput t ON t.chip_id = c.id
 GROUP BY c.id, c.name, v.name, c.family, c.variant, c.family_default, c.form_factor,
-         c.market, c.region, c.architecture, c.announced, c.released, c.datacenter,
+         c.market, c.region, c.architecture, c.announced, c.released,
+         c.announced_precision, c.released_precision, c.status, c.datacenter,
          c.standalone_hbm, c.tdp_w, cm.memory_capacity_gb, cm.memory_bandwidth_gbps,
          cm.logic_node_nm, cm.transistors_billion, c.origin, c.notes
 """,
@@ -53,7 +55,11 @@ SELECT c.name AS chip, v.name AS vendor, c.family, c.market, c.region,
        cm.bidirectional_io_gbps, cm.interconnect_gbps,
        cm.memory_bandwidth_gbps, cm.memory_capacity_gb, cm.memory_bandwidth_density,
        cm.transistors_billion, cm.logic_node_nm, cm.non_planar, cm.contains_hbm,
-       cm.why_unknown, c.origin
+       cm.why_unknown, c.origin,
+       CASE WHEN EXISTS (SELECT 1 FROM io_link l WHERE l.chip_id = c.id
+                         AND l.direction = 'unstated') THEN 'unstated-as-bidirectional'
+            WHEN EXISTS (SELECT 1 FROM io_link l WHERE l.chip_id = c.id) THEN 'stated'
+       END AS io_basis
 FROM chip c
 JOIN vendor v ON v.id = c.vendor_id
 JOIN chip_metric cm ON cm.chip_id = c.id
@@ -79,7 +85,7 @@ JOIN chip c ON c.id = vd.chip_id
     "chip_sources": """
 SELECT c.name AS chip, cl.field, cl.value_num, cl.value_text, cl.preferred, cl.reason,
        cl.note, cl.derivation, COALESCE(cl.tier, s.tier) AS tier, s.key AS source,
-       s.url, s.title, s.publisher, s.accessed
+       s.url, s.title, s.publisher, s.accessed, s.publisher_class
 FROM claim cl
 JOIN chip c ON c.id = cl.chip_id
 JOIN source s ON s.id = cl.source_id

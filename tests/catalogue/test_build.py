@@ -20,7 +20,7 @@ BUNDLED_KEY = SEEDS.sources[0].key
 
 def source(key: str) -> str:
     return (f'[[source]]\nkey = "{key}"\nurl = "https://example.org/{key}"\ntitle = "t"\n'
-            'publisher = "p"\ntier = "official"\n')
+            'publisher = "p"\ntier = "official"\nclass = "vendor"\n')
 
 
 def test_a_source_defined_twice_across_files_is_refused() -> None:

@@ -23,6 +23,7 @@ url = "https://example.org/lab"
 title = "Lab notes"
 publisher = "Example Lab"
 tier = "measured"
+class = "press"
 """
 
 

@@ -141,6 +141,24 @@ def chip_parts(conn: ReadConnection, chip: str) -> dict[str, Any] | None:
     }
 
 
+def catalogue_counts(conn: ReadConnection) -> dict[str, list[dict[str, Any]]]:
+    """The raw counts behind `chipdb db stats`: chips by status and release date, sources and
+    claims (all and preferred) by publisher class."""
+    return {
+        "chips": conn.rows(
+            "SELECT status, COUNT(*) AS chips, "
+            "SUM(CASE WHEN released IS NULL THEN 0 ELSE 1 END) AS released "
+            "FROM chip_specs GROUP BY status ORDER BY status"),
+        "sources": conn.rows(
+            "SELECT publisher_class, COUNT(*) AS sources FROM source "
+            "GROUP BY publisher_class ORDER BY publisher_class"),
+        "claims": conn.rows(
+            "SELECT publisher_class, COUNT(*) AS claims, "
+            "SUM(CASE WHEN preferred THEN 1 ELSE 0 END) AS preferred "
+            "FROM chip_sources GROUP BY publisher_class ORDER BY publisher_class"),
+    }
+
+
 def _in(
     conn: ReadConnection, sql: str, values: Sequence[str], params: Mapping[str, Any] | None = None
 ) -> list[dict[str, Any]]:

@@ -58,8 +58,8 @@ def parse_user_import(
 ) -> Catalogue:
     """Validate a user file against the seeds (its sources and rules may refer to them)."""
     model: SeedFileModel = parse_text(text, name)
-    known_sources = {s.key for s in base.sources} | {
-        s.key for c in other_users for s in c.sources
+    known_sources = {s.key: s for s in base.sources} | {
+        s.key: s for c in other_users for s in c.sources
     }
     known_rules = {r.id: r for r in base.rules}
     for c in other_users:
@@ -141,7 +141,7 @@ def rebuild(
     _insert(conn, m.Source, [
         {"id": source_ids[s.key], "key": s.key, "url": s.url, "title": s.title,
          "publisher": s.publisher, "tier": s.tier, "accessed": s.accessed, "note": s.note,
-         "origin": s.origin}
+         "origin": s.origin, "publisher_class": s.publisher_class}
         for s in sources
     ])
     vendors = sorted({c.spec.vendor or "unknown" for c in chips})
@@ -166,6 +166,8 @@ def rebuild(
             "family_default": chip.family_default, "form_factor": chip.form_factor,
             "market": chip.market, "region": chip.region, "architecture": chip.architecture,
             "announced": chip.announced, "released": chip.released,
+            "announced_precision": chip.announced_precision,
+            "released_precision": chip.released_precision, "status": chip.status,
             "datacenter": spec.datacenter, "standalone_hbm": spec.standalone_hbm,
             "tdp_w": chip.tdp_w, "notes": chip.notes, "origin": chip.origin,
             "source_file": chip.source_file,
@@ -182,7 +184,8 @@ def rebuild(
                                 "package_area_mm2": mem.package_area_mm2})
         for link in spec.io_links:
             io_rows.append({"chip_id": chip_id, "name": link.name, "kind": link.kind,
-                            "bidirectional_gbps": link.bidirectional_gbps})
+                            "bidirectional_gbps": link.bidirectional_gbps,
+                            "direction": link.direction})
         for rate in spec.throughputs:
             rate_rows.append({"chip_id": chip_id, "precision": rate.precision,
                               "bit_length": PRECISION_BITS[rate.precision],

@@ -1,0 +1,81 @@
+"""`chipdb db stats`: the figures against the seeds, on both engines, and issue 16's targets."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from chipdb.catalogue.quality import WEAK_CLASSES
+from chipdb.store.url import DatabaseUrl
+from chipdb.store.write.rebuild import read_seed_catalogue
+from tests.helpers import run
+
+SEEDS = read_seed_catalogue(Path(__file__).resolve().parents[2] / "seeds")
+CLASS = {s.key: s.publisher_class for s in SEEDS.sources}
+PREFERRED = [c for chip in SEEDS.chips for c in chip.claims if c.preferred]
+SHIPPED = [c for c in SEEDS.chips if c.status not in ("roadmap", "cancelled")]
+
+
+def test_stats_match_the_seeds(db: DatabaseUrl) -> None:
+    result = run(db, "db", "stats", "-f", "json")
+    assert result.code == 0, result.err
+    stats = result.json()
+    weak = sum(1 for c in PREFERRED if CLASS[c.source] in WEAK_CLASSES)
+    assert stats["chips"] == len(SEEDS.chips)
+    assert stats["claims"] == sum(len(c.claims) for c in SEEDS.chips)
+    assert stats["sources"] == len(SEEDS.sources)
+    assert stats["preferred_values"] == len(PREFERRED)
+    assert stats["preferred_on_weak_sources"] == weak
+    assert stats["weak_preferred_share"] == round(weak / len(PREFERRED), 4)
+    assert stats["chips_with_release_date"] == sum(1 for c in SEEDS.chips if c.released)
+    assert stats["chips_not_shipped"] == len(SEEDS.chips) - len(SHIPPED)
+    assert stats["release_date_share_of_shipped"] == round(
+        sum(1 for c in SHIPPED if c.released) / len(SHIPPED), 4)
+    by_class = {row["class"]: row for row in stats["by_class"]}
+    assert {k: v["sources"] for k, v in by_class.items() if v["sources"]} == dict(
+        Counter(s.publisher_class for s in SEEDS.sources))
+    assert sum(v["preferred"] for v in by_class.values()) == len(PREFERRED)
+
+
+def test_the_table_shows_the_same_figures(db: DatabaseUrl) -> None:
+    result = run(db, "db", "stats")
+    assert result.code == 0, result.err
+    assert "weak_preferred_share" in result.out and "Sources by publisher class" in result.out
+    assert f"{len(SEEDS.chips)}" in result.out
+
+
+def test_issue_16_source_quality_target_is_met() -> None:
+    weak = sum(1 for c in PREFERRED if CLASS[c.source] in WEAK_CLASSES)
+    assert weak / len(PREFERRED) <= 0.03
+
+
+def test_release_dates_do_not_regress() -> None:
+    # issue 16 asks for 95 %; this is the floor reached so far (the report lists the rest)
+    dated = sum(1 for c in SHIPPED if c.released) / len(SHIPPED)
+    assert dated >= 0.80
+    assert all(c.released is None for c in SEEDS.chips if c.status in ("roadmap", "cancelled"))
+
+
+def test_views_carry_the_new_columns(db: DatabaseUrl) -> None:
+    result = run(db, "sql", "SELECT chip, io_basis FROM chip_metrics WHERE chip IN "
+                 "('Ascend 950PR', 'H100 SXM', 'HBM3 (SK hynix)') ORDER BY chip", "-f", "json")
+    assert result.code == 0, result.err
+    assert [(r["chip"], r["io_basis"]) for r in result.json()] == [
+        ("Ascend 950PR", "unstated-as-bidirectional"), ("H100 SXM", "stated"),
+        ("HBM3 (SK hynix)", None)]
+    result = run(db, "sql", "SELECT chip, released, released_precision, status FROM chip_specs "
+                 "WHERE chip IN ('H20 96GB', 'Rubin CPX') ORDER BY chip", "-f", "json")
+    assert [(r["chip"], str(r["released"]), r["released_precision"], r["status"])
+            for r in result.json()] == [("H20 96GB", "2024-02-01", "month", None),
+                                         ("Rubin CPX", "None", None, "cancelled")]
+
+
+def test_show_lists_a_date_with_its_source(db: DatabaseUrl) -> None:
+    result = run(db, "compare", "H20 96GB", "--sources", "-f", "json")
+    assert result.code == 0, result.err
+    [chip] = result.json()["chips"]
+    # the first day of the month, with the precision beside it: never read as a day
+    assert (chip["specs"]["released"], chip["specs"]["released_precision"]) == ("2024-02-01",
+                                                                                "month")
+    [claim] = [s for s in chip["sources"] if s["field"] == "released"]
+    assert (claim["value_text"], claim["source"]) == ("2024-02", "nv-toms-h20-l20-l2")

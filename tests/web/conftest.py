@@ -16,7 +16,7 @@ with warnings.catch_warnings():  # Starlette 1.x prefers httpx2; httpx works the
     warnings.simplefilter("ignore")
     from starlette.testclient import TestClient
 
-from chipdb.web import create_app  # noqa: E402
+from chipdb.web import create_app
 
 
 def client_for(db: DatabaseUrl, time_limit: float = 10.0) -> TestClient:

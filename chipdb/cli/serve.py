@@ -24,6 +24,9 @@ def serve(
     = None,
     time_limit: Annotated[float, typer.Option(help="Seconds a request may take before it is "
                                                    "stopped.")] = 10.0,
+    workers: Annotated[int, typer.Option(help="Server processes (each request is "
+                                              "independent, so they share nothing).",
+                                         min=1, max=64)] = 1,
 ) -> None:
     """Serve chip pages, compare, check, what-if, rules, the map and a JSON API, read-only."""
     try:
@@ -32,13 +35,22 @@ def serve(
         import uvicorn
     except ImportError:
         raise UsageError(INSTALL) from None
+    import os
+
     from chipdb.store.url import resolve_url
-    from chipdb.web import create_app
+    from chipdb.web import LIMIT_VARIABLE, URL_VARIABLE, create_app
 
     url = db if db is not None else state["db"]
-    application = create_app(url, time_limit)
+    application = create_app(url, time_limit)  # checks the database once, before any worker
     if host not in LOOPBACK:
         notify(f"chipdb: listening on {host}: anyone who can reach it can read the database")
     notify(f"chipdb: serving {resolve_url(url).display} read-only at "
            f"http://{'[' + host + ']' if ':' in host else host}:{port}/ (Ctrl-C stops)")
-    uvicorn.run(application, host=host, port=port, log_level="warning", server_header=False)
+    if workers == 1:
+        uvicorn.run(application, host=host, port=port, log_level="warning",
+                    server_header=False)
+        return
+    os.environ[URL_VARIABLE] = resolve_url(url).url
+    os.environ[LIMIT_VARIABLE] = repr(time_limit)
+    uvicorn.run("chipdb.web:from_environment", factory=True, workers=workers, host=host,
+                port=port, log_level="warning", server_header=False)

@@ -18,4 +18,16 @@ def create_app(url: str | None = None, time_limit: float = 10.0) -> Any:
     return build(url, time_limit)
 
 
-__all__ = ["create_app"]
+def from_environment() -> Any:
+    """The application for uvicorn's worker processes (``chipdb serve --workers N``): the
+    settings come from the environment the serve command set before starting them."""
+    import os
+
+    return create_app(os.environ.get(URL_VARIABLE) or None,
+                      float(os.environ.get(LIMIT_VARIABLE, "10")))
+
+
+URL_VARIABLE = "CHIPDB_WEB_DATABASE_URL"
+LIMIT_VARIABLE = "CHIPDB_WEB_TIME_LIMIT"
+
+__all__ = ["create_app", "from_environment"]

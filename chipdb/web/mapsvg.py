@@ -22,33 +22,24 @@ from chipdb.web.respond import fail
 
 INSTALL = "the map needs matplotlib on the server: pip install 'chipdb[plot]'"
 SVG_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'"
+# plot.image.to_file's settings: text kept as text, drawn literally (no mathtext from data)
 _RC: dict[str, Any] = {"svg.fonttype": "none", "svg.hashsalt": "chipdb", "font.size": 9,
-       "text.parse_math": False}
+                       "text.parse_math": False}
 _DRAWING = threading.Lock()  # pyplot keeps global state: one figure at a time
 
 
-def _draw_function() -> Any:
-    """The plot package's figure builder (before and after its split into modules)."""
-    try:
-        from chipdb.plot import image as drawing  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        from chipdb.plot import core as drawing  # type: ignore[no-redef,unused-ignore]
-    return drawing._draw
-
-
 def collect(db: Database, p: Params) -> Any:
-    """The map's data, as ``chipdb plot`` collects it."""
-    from chipdb import plot
+    """The map's data, as ``chipdb plot`` collects it (service.plot) and builds it (plot)."""
+    from chipdb.plot.data import build
     from chipdb.service.catalogue import rule_id
-    from chipdb.web.pages import newest_classification
+    from chipdb.service.plot import plot_inputs
 
-    day = as_of_day(p.text("as_of"))
     names = p.many("chips")
     chips = list(dict.fromkeys(r.chip for r in db.resolve(names))) if names else None
     typed = p.text("rule")
-    rule = (rule_id(db.session, typed, "/rules lists them") if typed
-            else newest_classification(db.rules(), day) or "us-2024-12")
-    return plot.collect(db.session, chips, rule, p.text("metric"), day)
+    rule = rule_id(db.session, typed, "/rules lists them") if typed else None
+    return build(**plot_inputs(db.session, chips, rule, p.text("metric"),
+                               as_of_day(p.text("as_of"))))
 
 
 def svg_text(data: Any) -> str:
@@ -59,8 +50,10 @@ def svg_text(data: Any) -> str:
     mpl.use("Agg")
     import matplotlib.pyplot as plt
 
+    from chipdb.plot.image import _draw  # the figure `chipdb plot --out` saves
+
     with _DRAWING, mpl.rc_context(_RC):
-        fig = _draw_function()(plt, data)
+        fig = _draw(plt, data)
         try:
             ax = fig.axes[0]
             height = fig.bbox.height

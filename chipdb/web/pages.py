@@ -15,7 +15,9 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from chipdb.errors import NotFoundError
 from chipdb.metricdefs import METRIC_LABELS
+from chipdb.outcomes import severity
 from chipdb.render import Document
 from chipdb.render.layouts import compare_document, distinct_lines, list_document, margin_text
 from chipdb.service.database import Database, as_of_day
@@ -31,16 +33,11 @@ from chipdb.web.api import CHECK_EXTRAS, LIST_PARAMS, check_report, list_rows, w
 from chipdb.web.respond import HttpError
 
 SORTABLE = ("chip", "vendor", *METRIC_FIELDS)
-CLASSIFICATION = "classification"
 
 
 def outcome_class(outcome: Any) -> str:
-    """The CSS class of an outcome: the terminal's colour families (render.table)."""
-    from chipdb.render.table import outcome_style
-
-    style = outcome_style(str(outcome or ""))
-    return "o-red" if "red" in style else "o-green" if "green" in style \
-        else "o-amber" if "yellow" in style else "o-plain"
+    """The CSS class of an outcome: its severity (chipdb.outcomes), as the tables and map."""
+    return f"o-{severity(str(outcome or ''))}"
 
 
 Page = Callable[[Database, Params, Request], dict[str, Any]]
@@ -88,10 +85,14 @@ def query(**values: Any) -> str:
 
 
 def newest_classification(rules: Sequence[RuleReport], day: date) -> str | None:
-    """The default rule of the index: the newest classification rule in force on ``day``."""
-    in_force = [r for r in rules if r.layer == CLASSIFICATION and r.effective <= day
-                and (r.ended is None or day <= r.ended)]
-    return max(in_force, key=lambda r: r.effective).rule if in_force else None
+    """The default rule of the index: the map's (the newest classification rule in force on
+    ``day``), or None when there is none."""
+    from chipdb.service.plot import default_rule
+
+    try:
+        return default_rule([record_json(r) for r in rules], day)
+    except NotFoundError:
+        return None
 
 
 def by_layer(rows: Sequence[CheckRow], rules: Sequence[RuleReport]) -> list[dict[str, Any]]:

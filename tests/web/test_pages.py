@@ -118,7 +118,7 @@ def test_compare_page_shows_both_chips_with_reasons(client: TestClient) -> None:
     html = client.get(f"/compare?chips=H20,H100&as_of={DAY}").text
     assert "H20 96GB vs H100 SXM" in html and "rules in force on 2026-06-01" in html
     assert "other variants: H20 141GB" in html
-    assert 'class="o-red">3A090.a.1' in html and 'class="o-green">not-controlled' in html
+    assert 'class="o-controlled">3A090.a.1' in html and 'class="o-clear">not-controlled' in html
     assert 'href="/api/compare?chips=H20+96GB%2CH100+SXM&amp;as_of=2026-06-01&amp;format=csv"' \
         in html
 
@@ -147,7 +147,7 @@ def test_rule_page_has_text_dates_thresholds_and_chips_by_outcome(client: TestCl
     assert "2023-11-17" in html and "2024-12-01" in html and "superseded" in html
     assert "4,800" in html and "tpp" in html
     assert "Chips by outcome on 2024-12-01" in html  # a superseded rule: its last day
-    section = html.split('class="o-red">3A090.a.1')[1].split("</ul>")[0]
+    section = html.split('class="o-controlled">3A090.a.1')[1].split("</ul>")[0]
     assert "H100 SXM" in section
 
 

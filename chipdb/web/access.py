@@ -101,7 +101,10 @@ def open_database(settings: Settings, deadline: float) -> Database:
     """A read-only Database whose queries stop at ``deadline`` (``time.monotonic``)."""
     conn = connect_readonly(settings.db)
     if isinstance(conn, SqliteReader):
-        conn.conn.set_progress_handler(lambda: int(time.monotonic() > deadline), 2000)
+        # the reader's own per-statement limit still holds; the request's may come first
+        reader = conn
+        conn.conn.set_progress_handler(
+            lambda: int(time.monotonic() > min(deadline, reader.deadline)), 2000)
     else:  # PostgreSQL: the server cancels a statement over the limit
         ms = max(int((deadline - time.monotonic()) * 1000), 1)
         if isinstance(conn, PostgresReader):

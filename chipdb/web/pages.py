@@ -121,13 +121,13 @@ def index(db: Database, p: Params, request: Request) -> dict[str, Any]:
     params = {k: p.text(k) for k in LIST_PARAMS} | {"rule": rule}
     rows = list_rows(db, p, rule)
     section = list_document([record_json(r) for r in rows], rule).sections[0]
-    every = db.list()
+    # one unfiltered listing gives the filters' choices (and the outcomes under the rule)
+    every = db.list(rule=rule, as_of=params["as_of"])
     return {
         "section": section, "rules": rules, "rule": rule, "params": params, "sort": sort,
         "sortable": SORTABLE, "vendors": sorted({r.vendor for r in every}),
         "markets": sorted({r.market for r in every if r.market}),
-        "outcomes": sorted({r.verdict for r in db.list(rule=rule, as_of=params["as_of"])
-                            if r.verdict}) if rule else [],
+        "outcomes": sorted({r.verdict for r in every if r.verdict}),
         "link": lambda **kw: "/?" + query(**(params | kw)),
         "download": query(**params),
     }

@@ -1,0 +1,205 @@
+"""Batch CSV through pyarrow (the ``fast`` extra): the same chunks and cells, parsed and written
+in C++ instead of row by row in Python.
+
+Only imported when pyarrow is installed (``service.batch.fast_io``). Cells are read as text and
+parsed here with the same rules as the standard-library path: a plain number is cast in bulk;
+anything else (a unit, a typo) goes through ``units.parse_value`` one cell at a time, so the
+values and the error lines are the same. Line numbers in errors count one line per design
+after the header (pyarrow does not report physical lines; blank lines are skipped).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from chipdb.errors import DataError
+from chipdb.metricdefs import INPUT_KEYS
+from chipdb.service.batch import Cells, Chunk, cell_value, check_header
+
+_PLAIN = r"^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_BOOL_WORDS = pa.array(["true", "yes", "1", "y", "false", "no", "0", "n", ""])
+_BOOL_VALUES = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, np.nan])
+# a cell the standard library's text_column would change: a formula start, or not plain ASCII
+_NEEDS_CARE = r"^[=+\-@\t\r]|[^ -~]"
+
+
+def read_arrow(source: Path | None, where: str, chunk_rows: int) -> Iterator[Chunk]:
+    try:
+        handle: BinaryIO = sys.stdin.buffer if source is None else source.open("rb")
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DataError(f"{where}: cannot be read: {reason}") from None
+    try:
+        yield from _read(handle, where, chunk_rows)
+    finally:
+        if source is not None:
+            handle.close()
+
+
+def _read(handle: BinaryIO, where: str, chunk_rows: int) -> Iterator[Chunk]:
+    first = handle.readline()
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{where}: is not UTF-8 text") from None
+    if not text.strip():
+        raise DataError(f"{where}: is empty; expected a header of design keys")
+    raw_header = next(csv.reader([text]))
+    header = check_header(where, raw_header)
+    bad: list[Any] = []
+
+    def invalid(row: Any) -> str:
+        bad.append(row)
+        return "error"
+
+    try:
+        reader = pcsv.open_csv(
+            handle,
+            read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 23,
+                                          use_threads=False),  # row numbers in errors
+            parse_options=pcsv.ParseOptions(invalid_row_handler=invalid),
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.string() for h in header}, strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV" in str(exc):  # a header and nothing else
+            yield _chunk(header, pa.table({h: pa.array([], pa.string()) for h in header}),
+                         0, where)
+            return
+        raise _error(where, exc, bad, header) from None
+    start = 0
+    done_any = False
+    while True:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            break
+        except pa.ArrowInvalid as exc:
+            raise _error(where, exc, bad, header) from None
+        table = pa.Table.from_batches([batch])
+        blank = None
+        for name in header:
+            empty = pc.equal(pc.utf8_trim_whitespace(table[name]), "")
+            blank = empty if blank is None else pc.and_(blank, empty)
+        if blank is not None and pc.any(blank).as_py():
+            table = table.filter(pc.invert(blank))
+        for offset in range(0, table.num_rows, chunk_rows):
+            piece = table.slice(offset, chunk_rows)
+            yield _chunk(header, piece, start, where)
+            done_any = True
+            start += piece.num_rows
+    if not done_any:
+        yield _chunk(header, pa.table({h: pa.array([], pa.string()) for h in header}), 0, where)
+
+
+def _error(where: str, exc: Exception, bad: Sequence[Any], header: Sequence[str]) -> DataError:
+    if bad:
+        row = bad[0]
+        at = "a line" if row.number is None else f"line {row.number + 1}"
+        return DataError(f"{where}: {at} has {row.actual_columns} fields, the header has "
+                         f"{row.expected_columns}")
+    message = str(exc)
+    if "UTF8" in message:
+        return DataError(f"{where}: is not UTF-8 text")
+    return DataError(f"{where}: broken CSV: {message.splitlines()[0][:200]}")
+
+
+def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Chunk:
+    n = table.num_rows
+    raw: dict[str, Any] = {}
+    inputs: dict[str, np.ndarray[Any, Any]] = {}
+    names: Any = pa.array([f"design {start + i + 1}" for i in range(n)], pa.string())
+    for key in header:
+        column = table[key].combine_chunks() if n else pa.array([], pa.string())
+        trimmed = pc.utf8_trim_whitespace(column)
+        if key == "name":
+            names = trimmed
+            continue
+        raw[key] = column
+        kind = INPUT_KEYS[key]
+        if kind == "text":
+            values = trimmed.to_numpy(zero_copy_only=False).astype(object)
+            values[values == ""] = None
+            inputs[key] = values
+        elif kind == "bool":
+            inputs[key] = _bools(key, trimmed, start, where)
+        else:
+            inputs[key] = _numbers(key, trimmed, start, where)
+    return Chunk(start, n, names, raw, inputs)
+
+
+def _numbers(key: str, cells: pa.Array, start: int, where: str) -> np.ndarray[Any, Any]:
+    plain = pc.match_substring_regex(cells, _PLAIN)
+    values = pc.cast(pc.if_else(plain, cells, "nan"), pa.float64()).to_numpy().copy()
+    empty = pc.equal(cells, "").to_numpy(zero_copy_only=False)
+    odd = ~(plain.to_numpy(zero_copy_only=False) | empty) | np.isinf(values)
+    for i in np.flatnonzero(odd).tolist():
+        values[i] = cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}")
+    return values
+
+
+def _bools(key: str, cells: pa.Array, start: int, where: str) -> np.ndarray[Any, Any]:
+    found = pc.index_in(pc.utf8_lower(cells), value_set=_BOOL_WORDS)
+    index = found.to_numpy(zero_copy_only=False)
+    index = np.where(np.isnan(index.astype(np.float64)), -1, index).astype(np.int64)
+    values = _BOOL_VALUES[np.maximum(index, 0)]
+    for i in np.flatnonzero(index < 0).tolist():
+        values[i] = cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}")
+    return values
+
+
+def _texts(cells: Any) -> pa.Array:
+    """Text cells made inert as ``render.csv.text_column`` makes them (checked in C++)."""
+    from chipdb.render.csv import text_column
+
+    array = cells if isinstance(cells, pa.Array) else pa.array(list(cells), pa.string())
+    if len(array) and pc.any(pc.match_substring_regex(array, _NEEDS_CARE)).as_py():
+        return pa.array(text_column(array.to_pylist()), pa.string())
+    return array
+
+
+def _array(cells: Cells) -> pa.Array:
+    from chipdb.render.csv import text_cell
+
+    if cells.numbers is not None:
+        return pa.array(cells.numbers, pa.float64(), from_pandas=True)
+    if cells.codes is not None:
+        words = pa.array([text_cell(w) for w in cells.vocab] or [""], pa.string())
+        # code -1 and the empty word: an empty cell, as the standard library writes it
+        blank = np.array([not w for w in cells.vocab] + [True], dtype=bool)
+        index = pa.array(cells.codes, pa.int64(), mask=blank[cells.codes])
+        return pc.take(words, index)
+    return _texts(cells.texts)
+
+
+def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
+    from chipdb.render.csv import text_cell
+
+    buffer = getattr(out, "buffer", None)
+    total = 0
+    for i, chunk in enumerate(columns):
+        table = pa.table({f"c{j}": _array(c) for j, c in enumerate(chunk)})
+        sink: BinaryIO = buffer if buffer is not None else io.BytesIO()
+        if i == 0:
+            header = io.StringIO()
+            csv.writer(header, lineterminator="\n").writerow(
+                [text_cell(c.header) for c in chunk])
+            out.write(header.getvalue())
+        out.flush()
+        pcsv.write_csv(table, sink, pcsv.WriteOptions(include_header=False,
+                                                      quoting_style="needed"))
+        if buffer is None:
+            assert isinstance(sink, io.BytesIO)
+            out.write(sink.getvalue().decode("utf-8"))
+        total += table.num_rows
+    return total

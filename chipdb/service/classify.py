@@ -1,0 +1,264 @@
+"""Classifying many designs at once: the engine's verdict, deciding clause and binding line.
+
+Batch what-if and sweep hand this module metric columns in chunks. A rule's outcome for a row
+depends on the row only through the truth (true, false or unknown) of each comparison in the
+rule and in the rules it reads (its leaves). So each chunk computes those leaf truths column-wise
+(with the engine's own ``Comparison.truth``), packs them into one integer per row and rule (a
+base-3 number, the row's *pattern*), and asks the engine (``evaluate_table``) only once per
+pattern never seen before, on a real row that has it. Everything after the first chunk is a
+table lookup; the engine stays the one place that decides.
+
+The **binding line** of a row under a rule is the nearest of the rule's own lines (the numeric
+comparisons of its clauses and exclusions, as ``RuleDefinition.comparisons`` lists them) whose
+crossing changes the outcome: each line's metric is moved to just the other side of the line,
+the changed leaves give a changed pattern, and the lookup says whether the outcome moves.
+Nearest means the smallest ``|margin %|``; the margin is ``value - threshold``, the same figure
+the engine's explanation gives for that line (tests/service/test_batch.py holds both equal).
+A line is a metric-level line: moving TPP across 4,800 leaves the stated performance density
+as it is, exactly as the explanation's margins read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from chipdb.engine import Comparison, MetricTable, RuleDefinition, evaluate_table, order_rules
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+_DENSE_LIMIT = 3 ** 15  # patterns per rule up to which the lookup is one dense array
+
+
+@dataclass
+class RuleColumns:
+    """One rule's answers for a chunk: codes into the vocabularies, and the binding line."""
+
+    outcome: IntArray  # index into RuleLookup.outcomes
+    clause: IntArray  # index into RuleLookup.clauses ("" for the default or undetermined)
+    line: IntArray  # index into RuleLookup.line_names; -1 when no single line changes it
+    margin: FloatArray  # value - threshold of the binding line (NaN: none)
+    margin_pct: FloatArray  # margin / threshold x 100 (NaN: none)
+
+
+class RuleLookup:
+    """Patterns seen so far for one rule, and what the engine said for each."""
+
+    def __init__(self, rule: RuleDefinition, closure: list[RuleDefinition],
+                 leaves: list[int]) -> None:
+        self.rule = rule
+        self.closure = closure  # the rule and every rule it reads, dependencies first
+        self.leaves = leaves  # indexes into Classifier.leaves
+        self.weights = np.array([3 ** j for j in range(len(leaves))], dtype=np.int64)
+        size = 3 ** len(leaves)
+        self.dense: IntArray | None = (np.full(size, -1, dtype=np.int64)
+                                       if size <= _DENSE_LIMIT else None)
+        self.sparse: dict[int, int] = {}
+        self.outcomes: list[str] = []
+        self.clauses: list[str] = [""]
+        self.results: list[tuple[int, int]] = []  # result id -> (outcome code, clause code)
+        self.result_ids: dict[tuple[int, int], int] = {}
+        own = {_line_key(c) for part in (*rule.exclusions, *rule.clauses)
+               for c in part.when.comparisons()}
+        self.lines: list[Comparison] = [c for _, c in rule.comparisons() if _line_key(c) in own]
+        self.line_names = [line_name(c) for c in self.lines]
+
+    def known(self, keys: IntArray) -> IntArray:
+        """The result id of every key, -1 where the engine has not been asked yet."""
+        if self.dense is not None:
+            return self.dense[keys]
+        get = self.sparse.get
+        return np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64,
+                           count=len(keys))
+
+    def learn(self, keys: Sequence[int], results: Sequence[tuple[str, str]]) -> None:
+        for key, (outcome, clause) in zip(keys, results, strict=True):
+            pair = (_code(self.outcomes, outcome), _code(self.clauses, clause))
+            rid = self.result_ids.get(pair)
+            if rid is None:
+                rid = self.result_ids[pair] = len(self.results)
+                self.results.append(pair)
+            if self.dense is not None:
+                self.dense[key] = rid
+            else:
+                self.sparse[key] = rid
+
+
+def _code(vocab: list[str], word: str) -> int:
+    try:
+        return vocab.index(word)
+    except ValueError:
+        vocab.append(word)
+        return len(vocab) - 1
+
+
+def _line_key(comp: Comparison) -> tuple[str, str, Any]:
+    return comp.subject, comp.op, comp.value
+
+
+def line_name(comp: Comparison) -> str:
+    """A line as a cell: ``tpp >= 4800``, ``memory_bandwidth_gbps + bidirectional_io_gbps >=
+    1700`` (the rule's own metric names and operator, so the cell reads back unambiguously)."""
+    value = comp.value
+    assert isinstance(value, float)
+    shown = str(int(value)) if value.is_integer() else repr(value)
+    return f"{comp.subject} {comp.op} {shown}"
+
+
+def crossing(op: str, threshold: float, holds: bool) -> float:
+    """The nearest value on the other side of ``value op threshold`` from where it is now."""
+    below, above = math.nextafter(threshold, -math.inf), math.nextafter(threshold, math.inf)
+    true_side = {">=": threshold, ">": above, "<": below, "<=": threshold}[op]
+    false_side = {">=": below, ">": threshold, "<": threshold, "<=": above}[op]
+    return false_side if holds else true_side
+
+
+class Classifier:
+    """The rules in force on one date, ready to classify chunks of metric columns."""
+
+    def __init__(self, rules: Sequence[RuleDefinition], as_of: date) -> None:
+        self.as_of = as_of
+        by_id = {r.id: r for r in rules}
+        self.in_force = [r for r in order_rules(rules) if r.in_force(as_of)]
+        self.leaves: list[Comparison] = []
+        index: dict[Comparison, int] = {}
+        self.lookups: dict[str, RuleLookup] = {}
+        for rule in self.in_force:
+            closure = _closure(rule, by_id)
+            mine: list[int] = []
+            for member in closure:
+                for part in (*member.exclusions, *member.clauses):
+                    for comp in part.when.comparisons():
+                        if comp not in index:
+                            index[comp] = len(self.leaves)
+                            self.leaves.append(comp)
+                        if index[comp] not in mine:
+                            mine.append(index[comp])
+            self.lookups[rule.id] = RuleLookup(rule, closure, mine)
+        self._index = index
+
+    def classify(self, metrics: Mapping[str, np.ndarray[Any, Any]], n: int
+                 ) -> dict[str, RuleColumns]:
+        """Every rule in force for n rows of metric columns (``metrics_from_inputs``)."""
+        cols = dict(metrics)
+        cols["export_year"] = np.full(n, float(self.as_of.year))
+        table = MetricTable(cols, n)
+        codes = [_truth_code(leaf, table) for leaf in self.leaves]
+        out: dict[str, RuleColumns] = {}
+        for rule in self.in_force:
+            lookup = self.lookups[rule.id]
+            keys = self._keys(lookup, codes, n)
+            rid = self._resolve(lookup, keys, cols, n)
+            pairs = np.array(lookup.results, dtype=np.int64).reshape(-1, 2)
+            outcome = pairs[rid, 0]
+            out[rule.id] = RuleColumns(outcome, pairs[rid, 1],
+                                       *self._binding(lookup, keys, outcome, codes, cols, n))
+        return out
+
+    def _keys(self, lookup: RuleLookup, codes: list[IntArray], n: int) -> IntArray:
+        keys = np.zeros(n, dtype=np.int64)
+        for leaf, weight in zip(lookup.leaves, lookup.weights.tolist(), strict=True):
+            keys += codes[leaf] * weight
+        return keys
+
+    def _resolve(self, lookup: RuleLookup, keys: IntArray,
+                 cols: Mapping[str, np.ndarray[Any, Any]], n: int) -> IntArray:
+        """Result ids for every key; the engine is asked about new patterns, on real rows."""
+        rid = lookup.known(keys)
+        missing = np.flatnonzero(rid < 0)
+        if len(missing):
+            new_keys, first = np.unique(keys[missing], return_index=True)
+            rows = missing[first]
+            sub = MetricTable({k: v[rows] for k, v in cols.items() if k != "export_year"},
+                              len(rows))
+            result = evaluate_table(lookup.closure, sub, self.as_of)[lookup.rule.id]
+            said = []
+            for i in range(len(rows)):
+                decision = result.decision(i)
+                clause = ("" if not decision.determined or decision.index < 0
+                          or decision.part.name == "DEFAULT"
+                          else decision.clause(lookup.rule).head)
+                said.append((str(result.outcome[i]), clause))
+            lookup.learn(new_keys.tolist(), said)
+            rid = lookup.known(keys)
+        return rid
+
+    def _binding(self, lookup: RuleLookup, keys: IntArray, outcome: IntArray,
+                 codes: list[IntArray], cols: Mapping[str, np.ndarray[Any, Any]], n: int
+                 ) -> tuple[IntArray, FloatArray, FloatArray]:
+        best_line = np.full(n, -1, dtype=np.int64)
+        best_abs = np.full(n, np.inf)
+        margin = np.full(n, np.nan)
+        pct = np.full(n, np.nan)
+        for j, comp in enumerate(lookup.lines):
+            assert isinstance(comp.value, float)
+            threshold = comp.value
+            leaf = self._index[comp]
+            holds = codes[leaf] == 1
+            values = _sum(cols, comp.metrics, n)
+            known = ~np.isnan(values)
+            if not known.any():
+                continue
+            diff = values - threshold
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = diff / threshold * 100 if threshold else np.full(n, np.nan)
+            # only a row where this line is nearer than the best so far can change the answer
+            distance = np.abs(share) if threshold else np.abs(diff)
+            candidate = known & (distance < best_abs)
+            if not candidate.any():
+                continue
+            moved_metric = comp.metrics[0]
+            target = np.where(holds, crossing(comp.op, threshold, True),
+                              crossing(comp.op, threshold, False))
+            moved = np.where(candidate, target - (values - cols[moved_metric]),
+                             cols[moved_metric])
+            moved_cols = dict(cols)
+            moved_cols[moved_metric] = moved
+            moved_table = MetricTable(moved_cols, n)
+            new_keys = keys.copy()
+            for slot, other in enumerate(lookup.leaves):
+                if moved_metric in self.leaves[other].metrics:
+                    new_code = _truth_code(self.leaves[other], moved_table)
+                    new_keys += (new_code - codes[other]) * int(lookup.weights[slot])
+            rid = self._resolve(lookup, new_keys, moved_cols, n)
+            pairs = np.array(lookup.results, dtype=np.int64).reshape(-1, 2)
+            changed = candidate & (pairs[rid, 0] != outcome)
+            best_line[changed] = j
+            best_abs[changed] = distance[changed]
+            margin[changed] = diff[changed]
+            pct[changed] = share[changed]
+        return best_line, margin, pct
+
+
+def _sum(cols: Mapping[str, np.ndarray[Any, Any]], metrics: Sequence[str], n: int
+         ) -> FloatArray:
+    total = np.asarray(cols.get(metrics[0], np.full(n, np.nan)), dtype=np.float64)
+    for name in metrics[1:]:
+        total = total + np.asarray(cols.get(name, np.full(n, np.nan)), dtype=np.float64)
+    return total
+
+
+def _truth_code(leaf: Comparison, table: MetricTable) -> IntArray:
+    """0 false, 1 true, 2 unknown, per row: one base-3 digit of a pattern."""
+    truth = leaf.truth(table, {})
+    return truth.true.astype(np.int64) + 2 * (~(truth.true | truth.false)).astype(np.int64)
+
+
+def _closure(rule: RuleDefinition, by_id: Mapping[str, RuleDefinition]
+             ) -> list[RuleDefinition]:
+    seen: dict[str, RuleDefinition] = {}
+
+    def visit(r: RuleDefinition) -> None:
+        for dep in r.depends_on:
+            if dep in by_id and dep not in seen:
+                visit(by_id[dep])
+        seen[r.id] = r
+
+    visit(rule)
+    return order_rules(seen.values())

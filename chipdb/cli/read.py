@@ -161,21 +161,31 @@ def what_if(
 
 @app.command()
 def headroom(
-    name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    name: Annotated[str, typer.Argument(help="Chip name, or 'blank' for a new design.",
+                                        autocompletion=complete_chip)],
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="KEY=VALUE on top of the chip (as for what-if). Repeatable.")] = None,
+    label: Annotated[str | None, typer.Option("--name", help="Label for the design.")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """How far each metric can move before the chip crosses the next line of each rule."""
+    """How far each metric can move before the chip (or design) crosses the next line of each
+    rule."""
     from chipdb.render import render
     from chipdb.render.layouts import headroom_document
     from chipdb.service import designs
     from chipdb.service.results import headroom_json
+    from chipdb.units import parse_assignments
 
     fmt = check_format(fmt)
     day = as_of_date(as_of)
+    overrides = parse_assignments(set_ or [])
+    if name.strip().casefold() == "blank" and not overrides:
+        raise UsageError("a blank design needs --set KEY=VALUE (see chipdb what-if --help)")
     with open_cli_session() as s:
-        report = designs.headroom(s, name, day)
-    tell_variants([report.resolved])
+        report = designs.headroom(s, name, day, overrides, label)
+    if report.resolved.via != "design":
+        tell_variants([report.resolved])
     render(headroom_document(report.chip, day, headroom_json(report)), fmt)
 
 

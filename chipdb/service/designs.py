@@ -142,14 +142,20 @@ def deciding_clauses(s: Session, chip: str, as_of: date) -> dict[str, str | None
     return out
 
 
-def headroom(s: Session, chip: str, as_of: date) -> HeadroomReport:
-    """For each metric a design moves, the nearest value up and down that changes a verdict."""
+def headroom(s: Session, chip: str, as_of: date, overrides: Mapping[str, Any] | None = None,
+             name: str | None = None) -> HeadroomReport:
+    """For each metric a design moves, the nearest value up and down that changes a verdict.
+
+    ``chip`` is a catalogue chip, or 'blank'; ``overrides`` are --set values on top of it, so
+    a design that does not exist needs no import first."""
     from chipdb.engine import MetricTable, evaluate_table
     from chipdb.metrics import columns_from_inputs, design_inputs, metrics_from_inputs
 
-    resolved = s.resolve_one(chip)
-    spec = chip_spec(s, resolved.chip)
-    inputs = design_inputs(spec)
+    resolved = base_chip(s, chip)
+    inputs = design_inputs(chip_spec(s, resolved.chip)) if resolved else {}
+    inputs.update(design_values(overrides or {}))
+    label = name or (resolved.chip + (" (modified)" if overrides else "") if resolved
+                     else "design")
     base = metrics_from_inputs(columns_from_inputs([inputs]), 1)
     rules_ = [r for r in load_rules(s) if r.in_force(as_of)]
     base_out = evaluate_table(rules_, MetricTable(base, 1), as_of)
@@ -198,8 +204,8 @@ def headroom(s: Session, chip: str, as_of: date) -> HeadroomReport:
                     change_pct=round_line((line - now) / now * 100) if now else None,
                     from_outcome=current[rule.id], to_outcome=str(res[idx])))
     results.sort(key=lambda r: (r.rule, r.metric, r.direction))
-    return HeadroomReport(chip=resolved.chip, as_of=as_of, rows=tuple(results),
-                          resolved=resolved)
+    return HeadroomReport(chip=label, as_of=as_of, rows=tuple(results),
+                          resolved=resolved or Resolution(typed=chip, chip=label, via="design"))
 
 
 def round_line(value: float) -> float:

@@ -83,14 +83,18 @@ class Context:
     metrics: dict[str, np.ndarray[Any, Any]]
     classifier: Classifier
     ruled: dict[str, RuleColumns]
+    with_names: bool = True
 
 
 def echo_group(ctx: Context) -> list[Cells]:
     chunk = ctx.chunk
-    out = [Cells("name", texts=chunk.names)]
+    out = [Cells("name", texts=chunk.names)] if ctx.with_names else []
     for key, cells in chunk.raw.items():
-        out.append(Cells(key, texts=cells, values=chunk.inputs[key],
-                         boolean=INPUT_KEYS[key] == "bool"))
+        boolean = INPUT_KEYS[key] == "bool"
+        if isinstance(cells, tuple):  # a sweep axis: codes into its values' cells
+            out.append(Cells(key, codes=cells[0], vocab=cells[1], values=chunk.inputs[key]))
+        else:
+            out.append(Cells(key, texts=cells, values=chunk.inputs[key], boolean=boolean))
     return out
 
 
@@ -132,15 +136,16 @@ def _factorize(col: np.ndarray[Any, Any]) -> tuple[list[str], np.ndarray[Any, An
     return vocab, codes
 
 
-def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date
-                    ) -> Iterator[list[Cells]]:
-    """Each chunk's output columns, in order."""
+def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
+                    with_names: bool = True) -> Iterator[list[Cells]]:
+    """Each chunk's output columns, in order (a sweep's points have no name column)."""
     from chipdb.metrics import metrics_from_inputs
 
     classifier = Classifier(rules, as_of)
     for chunk in chunks:
         metrics = metrics_from_inputs(chunk.inputs, chunk.n)
-        ctx = Context(chunk, metrics, classifier, classifier.classify(metrics, chunk.n))
+        ctx = Context(chunk, metrics, classifier, classifier.classify(metrics, chunk.n),
+                      with_names)
         yield [cells for group in COLUMN_GROUPS for cells in group(ctx)]
 
 
@@ -309,12 +314,12 @@ def json_rows(chunk: list[Cells]) -> Iterator[dict[str, Any]]:
     for c in chunk:
         if c.numbers is not None:
             lists.append([None if math.isnan(v) else v for v in c.numbers.tolist()])
-        elif c.codes is not None:
-            words: list[Any] = [*(w or None for w in c.vocab), None]
-            lists.append([words[k] for k in c.codes.tolist()])
         elif c.values is not None:
             lists.append([None if isinstance(v, float) and math.isnan(v) else
                           (v == 1.0 if c.boolean else v) for v in c.values.tolist()])
+        elif c.codes is not None:
+            words: list[Any] = [*(w or None for w in c.vocab), None]
+            lists.append([words[k] for k in c.codes.tolist()])
         else:
             texts = c.texts.to_pylist() if hasattr(c.texts, "to_pylist") else list(c.texts)
             lists.append(texts)
@@ -363,6 +368,8 @@ def render_document(columns: Iterator[list[Cells]], as_of: date, fmt: str, out: 
     for chunk in columns:
         headers = [c.header for c in chunk]
         rows.extend(json_rows(chunk))
-    render(Document([Section(f"{len(rows)} {what} as of {as_of}", headers, rows)],
+    # a terminal or a page shows the outcomes; the clause, line and margins are in csv and json
+    shown = headers if fmt == "json" else [h for h in headers if ":" not in h]
+    render(Document([Section(f"{len(rows)} {what} as of {as_of}", shown, rows)],
                     payload={"as_of": as_of.isoformat(), "designs": rows}), fmt, out)
     return len(rows)

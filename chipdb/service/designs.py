@@ -92,6 +92,17 @@ def base_chip(s: Session, base: str | None) -> Resolution | None:
     return s.resolve_one(base)
 
 
+def design_inputs_of(s: Session, base: str | None, overrides: Mapping[str, Any]
+                     ) -> tuple[Resolution | None, dict[str, Any]]:
+    """The base quantities of a design: a chip's (or none, for 'blank') with --set on top."""
+    from chipdb.metrics import design_inputs
+
+    resolved = base_chip(s, base)
+    inputs = design_inputs(chip_spec(s, resolved.chip)) if resolved else {}
+    inputs.update(design_values(overrides))
+    return resolved, inputs
+
+
 def what_if(s: Session, base: str | None, overrides: Mapping[str, Any], as_of: date,
             name: str | None = None) -> WhatIfReport:
     """A modified (or new) design, classified by the engine that classified the catalogue."""
@@ -149,11 +160,9 @@ def headroom(s: Session, chip: str, as_of: date, overrides: Mapping[str, Any] | 
     ``chip`` is a catalogue chip, or 'blank'; ``overrides`` are --set values on top of it, so
     a design that does not exist needs no import first."""
     from chipdb.engine import MetricTable, evaluate_table
-    from chipdb.metrics import columns_from_inputs, design_inputs, metrics_from_inputs
+    from chipdb.metrics import columns_from_inputs, metrics_from_inputs
 
-    resolved = base_chip(s, chip)
-    inputs = design_inputs(chip_spec(s, resolved.chip)) if resolved else {}
-    inputs.update(design_values(overrides or {}))
+    resolved, inputs = design_inputs_of(s, chip, overrides or {})
     label = name or (resolved.chip + (" (modified)" if overrides else "") if resolved
                      else "design")
     base = metrics_from_inputs(columns_from_inputs([inputs]), 1)

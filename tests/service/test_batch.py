@@ -160,7 +160,7 @@ def test_the_two_backends_give_the_same_cells(tmp_path: Path) -> None:
     for a, b in zip(plain[1:], fast[1:], strict=True):
         assert [float(x) if _num(x) else x for x in a] == [float(x) if _num(x) else x
                                                            for x in b]
-    formula = [r for r in fast if r[0] == "unit"][0]
+    formula = next(r for r in fast if r[0] == "unit")
     assert formula[plain[0].index("vendor")] == "'=HYPERLINK(1)"  # made inert in both
 
 

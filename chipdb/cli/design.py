@@ -62,3 +62,45 @@ def sweep(
         rules_ = designs.load_rules(s)
     tell_variants([resolved] if resolved else [])
     run_sweep(inputs, axes, rules_, day, fmt, sys.stdout, where, only)
+
+
+@app.command()
+def frontier(
+    base: BaseArg,
+    target: Annotated[str, typer.Option(
+        help="RULE=OUTCOME to keep, e.g. us-2024-12=not-controlled (OUTCOME* for a prefix).")],
+    scale: Annotated[str, typer.Option(
+        help="Inputs to scale together, comma-separated, e.g. bf16_dense_tops,"
+        "memory_bandwidth_gbps.")],
+    set_: SetOpt = None,
+    as_of: AsOfOpt = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | csv | markdown")]
+    = "table",
+) -> None:
+    """The largest factor the chosen inputs can scale by and keep the target outcome, and the
+    nearest factor that loses it, solved from the rule's own lines."""
+    from chipdb.render import Document, Section, render
+    from chipdb.service import designs
+    from chipdb.service.frontier import frontier as solve
+    from chipdb.service.frontier import frontier_rows
+    from chipdb.units import parse_assignments
+
+    fmt = check_format(fmt)
+    day = as_of_date(as_of)
+    keys = [k.strip() for k in scale.split(",") if k.strip()]
+    if not keys:
+        raise UsageError("--scale names at least one input")
+    overrides = parse_assignments(set_ or [])
+    with open_cli_session() as s:
+        resolved, inputs = designs.design_inputs_of(s, base, overrides)
+        rules_ = designs.load_rules(s)
+    tell_variants([resolved] if resolved else [])
+    result = solve(rules_, inputs, target, keys, day)
+    rows = frontier_rows(result)
+    title = (f"Scaling {', '.join(keys)} keeps {result.rule} = {result.target} "
+             + ("at any factor" if result.keeps_up_to is None
+                else f"up to ×{result.keeps_up_to:.9g}; ×{result.crosses_at:.9g} crosses "
+                     f"{result.line} → {result.becomes}"))
+    cols = ["input", "base", "keeps_up_to", "kept", "crosses_at", "crossed", "line", "becomes"]
+    render(Document([Section(title, cols, rows)],
+                    payload={"as_of": day.isoformat(), "frontier": rows}), fmt)

@@ -42,7 +42,7 @@ from chipdb.metricdefs import INPUT_KEYS
 from chipdb.service.classify import Classifier, RuleColumns
 from chipdb.units import parse_value
 
-CHUNK_ROWS = 65_536
+CHUNK_ROWS = 32_768
 STREAMED = ("csv", "jsonl")
 DERIVED = ("tpp", "tpp_precision", "performance_density", "bidirectional_io_gbps",
            "memory_bandwidth_gbps")
@@ -60,6 +60,7 @@ class Chunk:
     names: Sequence[str]
     raw: dict[str, Any]  # key -> the cells as typed (list of str, or a pyarrow array)
     inputs: dict[str, np.ndarray[Any, Any]]  # key -> canonical values (NaN/None unknown)
+    safe: set[str] = field(default_factory=set)  # keys whose cells need no making inert
 
 
 @dataclass
@@ -73,6 +74,7 @@ class Cells:
     codes: np.ndarray[Any, Any] | None = None
     vocab: Sequence[str] = field(default_factory=list)
     boolean: bool = False  # ``values`` are 1.0/0.0: JSON says true/false
+    safe: bool = False  # ``texts`` are known inert (plain numbers, yes/no words)
 
 
 @dataclass
@@ -94,7 +96,8 @@ def echo_group(ctx: Context) -> list[Cells]:
         if isinstance(cells, tuple):  # a sweep axis: codes into its values' cells
             out.append(Cells(key, codes=cells[0], vocab=cells[1], values=chunk.inputs[key]))
         else:
-            out.append(Cells(key, texts=cells, values=chunk.inputs[key], boolean=boolean))
+            out.append(Cells(key, texts=cells, values=chunk.inputs[key], boolean=boolean,
+                             safe=key in chunk.safe))
     return out
 
 
@@ -129,10 +132,23 @@ COLUMN_GROUPS: list[Callable[[Context], list[Cells]]] = [echo_group, metric_grou
 
 
 def _factorize(col: np.ndarray[Any, Any]) -> tuple[list[str], np.ndarray[Any, Any]]:
-    index: dict[Any, int] = {}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in col.tolist()),
-                        dtype=np.int64, count=len(col))
-    vocab = ["" if v is None else str(v) for v in index]
+    """A column of a few words as codes: one vectorized pass per expected word, then the
+    rest (if any) one by one."""
+    from chipdb.vocab import PRECISION_BITS
+
+    codes = np.full(len(col), -1, dtype=np.int64)
+    vocab: list[str] = []
+    for word in ("set", *PRECISION_BITS):
+        hit = col == word
+        if hit.any():
+            codes[hit] = len(vocab)
+            vocab.append(word)
+    rest = np.flatnonzero((codes < 0) & (col != None))  # noqa: E711 (elementwise)
+    for i in rest.tolist():
+        word = str(col[i])
+        if word not in vocab:
+            vocab.append(word)
+        codes[i] = vocab.index(word)
     return vocab, codes
 
 

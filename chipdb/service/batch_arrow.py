@@ -65,7 +65,7 @@ def _read(handle: BinaryIO, where: str, chunk_rows: int) -> Iterator[Chunk]:
     try:
         reader = pcsv.open_csv(
             handle,
-            read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 23,
+            read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 20,
                                           use_threads=False),  # row numbers in errors
             parse_options=pcsv.ParseOptions(invalid_row_handler=invalid),
             convert_options=pcsv.ConvertOptions(
@@ -79,27 +79,44 @@ def _read(handle: BinaryIO, where: str, chunk_rows: int) -> Iterator[Chunk]:
         raise _error(where, exc, bad, header) from None
     start = 0
     done_any = False
-    while True:
+    pending: list[pa.Table] = []
+    held = 0
+    finished = False
+    while not finished:
         try:
             batch = reader.read_next_batch()
         except StopIteration:
-            break
+            finished = True
         except pa.ArrowInvalid as exc:
             raise _error(where, exc, bad, header) from None
-        table = pa.Table.from_batches([batch])
-        blank = None
-        for name in header:
-            empty = pc.equal(pc.utf8_trim_whitespace(table[name]), "")
-            blank = empty if blank is None else pc.and_(blank, empty)
-        if blank is not None and pc.any(blank).as_py():
-            table = table.filter(pc.invert(blank))
-        for offset in range(0, table.num_rows, chunk_rows):
-            piece = table.slice(offset, chunk_rows)
-            yield _chunk(header, piece, start, where)
+        else:
+            piece = _kept(batch, header)
+            pending.append(piece)
+            held += piece.num_rows
+        # small blocks keep the reader's memory low; chunks are cut from what they gather
+        while held >= chunk_rows or (finished and held):
+            table = pa.concat_tables(pending) if len(pending) > 1 else pending[0]
+            size = min(chunk_rows, held)
+            yield _chunk(header, table.slice(0, size), start, where)
             done_any = True
-            start += piece.num_rows
+            start += size
+            rest = table.slice(size)
+            pending, held = ([rest] if rest.num_rows else []), rest.num_rows
     if not done_any:
         yield _chunk(header, pa.table({h: pa.array([], pa.string()) for h in header}), 0, where)
+
+
+def _kept(batch: pa.RecordBatch, header: Sequence[str]) -> pa.Table:
+    """A block's cells trimmed once, less the lines of empty cells (the standard library
+    skips those too)."""
+    table = pa.table({h: pc.utf8_trim_whitespace(batch.column(h)) for h in header})
+    blank = None
+    for name in header:
+        empty = pc.equal(table[name], "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+    if blank is not None and pc.any(blank).as_py():
+        table = table.filter(pc.invert(blank))
+    return table
 
 
 def _error(where: str, exc: Exception, bad: Sequence[Any], header: Sequence[str]) -> DataError:
@@ -118,14 +135,14 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
     n = table.num_rows
     raw: dict[str, Any] = {}
     inputs: dict[str, np.ndarray[Any, Any]] = {}
-    names: Any = pa.array([f"design {start + i + 1}" for i in range(n)], pa.string())
+    safe: set[str] = set()
+    names: Any = None
     for key in header:
-        column = table[key].combine_chunks() if n else pa.array([], pa.string())
-        trimmed = pc.utf8_trim_whitespace(column)
+        trimmed = table[key].combine_chunks() if n else pa.array([], pa.string())
         if key == "name":
             names = trimmed
             continue
-        raw[key] = column
+        raw[key] = trimmed  # echoed as given, less the spaces around it
         kind = INPUT_KEYS[key]
         if kind == "text":
             values = trimmed.to_numpy(zero_copy_only=False).astype(object)
@@ -133,36 +150,56 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
             inputs[key] = values
         elif kind == "bool":
             inputs[key] = _bools(key, trimmed, start, where)
+            safe.add(key)  # every cell is one of the yes/no words
         else:
-            inputs[key] = _numbers(key, trimmed, start, where)
-    return Chunk(start, n, names, raw, inputs)
+            inputs[key], plain = _numbers(key, trimmed, start, where)
+            if plain:
+                safe.add(key)
+    if names is None:
+        names = pa.array([f"design {start + i + 1}" for i in range(n)], pa.string())
+    return Chunk(start, n, names, raw, inputs, safe)
 
 
-def _numbers(key: str, cells: pa.Array, start: int, where: str) -> np.ndarray[Any, Any]:
-    plain = pc.match_substring_regex(cells, _PLAIN)
-    values = pc.cast(pc.if_else(plain, cells, "nan"), pa.float64()).to_numpy().copy()
-    empty = pc.equal(cells, "").to_numpy(zero_copy_only=False)
-    odd = ~(plain.to_numpy(zero_copy_only=False) | empty) | np.isinf(values)
+def _numbers(key: str, cells: pa.Array, start: int, where: str
+             ) -> tuple[np.ndarray[Any, Any], bool]:
+    """The column's values, and whether every cell was a plain unsigned number (or empty)."""
+    empty_mask = pc.equal(cells, "")
+    filled = pc.if_else(empty_mask, "nan", cells)
+    empty = empty_mask.to_numpy(zero_copy_only=False)
+    try:  # the common case: every cell a number, cast in one pass
+        values: np.ndarray[Any, Any] = pc.cast(filled, pa.float64()).to_numpy().copy()
+        odd = (np.isnan(values) & ~empty) | ~(values < np.inf) & ~np.isnan(values)
+        odd |= values < 0
+        plain = not pc.any(pc.starts_with(cells, "+")).as_py()
+    except pa.ArrowInvalid:  # a unit or a typo somewhere: the plain cells in bulk, the rest alone
+        matched = pc.match_substring_regex(cells, _PLAIN)
+        values = pc.cast(pc.if_else(matched, cells, "nan"), pa.float64()).to_numpy().copy()
+        odd = ~(matched.to_numpy(zero_copy_only=False) | empty) | np.isinf(values)
+        plain = False
     for i in np.flatnonzero(odd).tolist():
         values[i] = cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}")
-    return values
+        plain = False
+    return values, plain
 
 
 def _bools(key: str, cells: pa.Array, start: int, where: str) -> np.ndarray[Any, Any]:
     found = pc.index_in(pc.utf8_lower(cells), value_set=_BOOL_WORDS)
     index = found.to_numpy(zero_copy_only=False)
     index = np.where(np.isnan(index.astype(np.float64)), -1, index).astype(np.int64)
-    values = _BOOL_VALUES[np.maximum(index, 0)]
+    values: np.ndarray[Any, Any] = _BOOL_VALUES[np.maximum(index, 0)]
     for i in np.flatnonzero(index < 0).tolist():
         values[i] = cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}")
     return values
 
 
-def _texts(cells: Any) -> pa.Array:
-    """Text cells made inert as ``render.csv.text_column`` makes them (checked in C++)."""
+def _texts(cells: Any, safe: bool) -> pa.Array:
+    """Text cells made inert as ``render.csv.text_column`` makes them (checked in C++);
+    ``safe``: cells already known to be plain numbers or yes/no words."""
     from chipdb.render.csv import text_column
 
     array = cells if isinstance(cells, pa.Array) else pa.array(list(cells), pa.string())
+    if safe:
+        return array
     if len(array) and pc.any(pc.match_substring_regex(array, _NEEDS_CARE)).as_py():
         return pa.array(text_column(array.to_pylist()), pa.string())
     return array
@@ -179,7 +216,7 @@ def _array(cells: Cells) -> pa.Array:
         blank = np.array([not w for w in cells.vocab] + [True], dtype=bool)
         index = pa.array(cells.codes, pa.int64(), mask=blank[cells.codes])
         return pc.take(words, index)
-    return _texts(cells.texts)
+    return _texts(cells.texts, cells.safe)
 
 
 def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:

@@ -21,7 +21,7 @@ as it is, exactly as the explanation's margins read.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,11 +29,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from chipdb.engine import Comparison, MetricTable, RuleDefinition, evaluate_table, order_rules
+from chipdb.engine import (
+    Comparison,
+    MetricTable,
+    Part,
+    RuleDefinition,
+    evaluate_table,
+    order_rules,
+)
+from chipdb.metricdefs import TEXT_METRICS
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-_DENSE_LIMIT = 3 ** 15  # patterns per rule up to which the lookup is one dense array
+_DENSE_LIMIT = 3 ** 13  # patterns per rule up to which the lookup is one dense array (6 MiB)
 
 
 @dataclass
@@ -57,7 +65,7 @@ class RuleLookup:
         self.leaves = leaves  # indexes into Classifier.leaves
         self.weights = np.array([3 ** j for j in range(len(leaves))], dtype=np.int64)
         size = 3 ** len(leaves)
-        self.dense: IntArray | None = (np.full(size, -1, dtype=np.int64)
+        self.dense: npt.NDArray[np.int32] | None = (np.full(size, -1, dtype=np.int32)
                                        if size <= _DENSE_LIMIT else None)
         self.sparse: dict[int, int] = {}
         self.outcomes: list[str] = []
@@ -69,10 +77,14 @@ class RuleLookup:
         self.lines: list[Comparison] = [c for _, c in rule.comparisons() if _line_key(c) in own]
         self.line_names = [line_name(c) for c in self.lines]
 
+    def outcome_codes(self) -> IntArray:
+        """Result id -> outcome code."""
+        return np.array([o for o, _ in self.results], dtype=np.int64)
+
     def known(self, keys: IntArray) -> IntArray:
         """The result id of every key, -1 where the engine has not been asked yet."""
         if self.dense is not None:
-            return self.dense[keys]
+            return self.dense[keys].astype(np.int64)
         get = self.sparse.get
         return np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64,
                            count=len(keys))
@@ -149,12 +161,14 @@ class Classifier:
         cols = dict(metrics)
         cols["export_year"] = np.full(n, float(self.as_of.year))
         table = MetricTable(cols, n)
-        codes = [_truth_code(leaf, table) for leaf in self.leaves]
+        codes = [_text_code(leaf, table) if leaf.metrics[0] in TEXT_METRICS
+                 else _truth_code(leaf, table) for leaf in self.leaves]
         out: dict[str, RuleColumns] = {}
         for rule in self.in_force:
             lookup = self.lookups[rule.id]
             keys = self._keys(lookup, codes, n)
-            rid = self._resolve(lookup, keys, cols, n)
+            rid = self._resolve(lookup, keys, lambda rows: {
+                k: v[rows] for k, v in cols.items() if k != "export_year"})
             pairs = np.array(lookup.results, dtype=np.int64).reshape(-1, 2)
             outcome = pairs[rid, 0]
             out[rule.id] = RuleColumns(outcome, pairs[rid, 1],
@@ -168,21 +182,20 @@ class Classifier:
         return keys
 
     def _resolve(self, lookup: RuleLookup, keys: IntArray,
-                 cols: Mapping[str, np.ndarray[Any, Any]], n: int) -> IntArray:
-        """Result ids for every key; the engine is asked about new patterns, on real rows."""
+                 rows_of: Callable[[IntArray], dict[str, np.ndarray[Any, Any]]]) -> IntArray:
+        """Result ids for every key; the engine is asked about new patterns, on real rows
+        (``rows_of(positions)``: those rows' metric columns)."""
         rid = lookup.known(keys)
         missing = np.flatnonzero(rid < 0)
         if len(missing):
             new_keys, first = np.unique(keys[missing], return_index=True)
             rows = missing[first]
-            sub = MetricTable({k: v[rows] for k, v in cols.items() if k != "export_year"},
-                              len(rows))
+            sub = MetricTable(rows_of(rows), len(rows))
             result = evaluate_table(lookup.closure, sub, self.as_of)[lookup.rule.id]
             said = []
             for i in range(len(rows)):
                 decision = result.decision(i)
-                clause = ("" if not decision.determined or decision.index < 0
-                          or decision.part.name == "DEFAULT"
+                clause = ("" if not decision.determined or decision.part is Part.DEFAULT
                           else decision.clause(lookup.rule).head)
                 said.append((str(result.outcome[i]), clause))
             lookup.learn(new_keys.tolist(), said)
@@ -199,36 +212,42 @@ class Classifier:
         for j, comp in enumerate(lookup.lines):
             assert isinstance(comp.value, float)
             threshold = comp.value
-            leaf = self._index[comp]
-            holds = codes[leaf] == 1
             values = _sum(cols, comp.metrics, n)
-            known = ~np.isnan(values)
-            if not known.any():
-                continue
             diff = values - threshold
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = diff / threshold * 100 if threshold else np.full(n, np.nan)
             # only a row where this line is nearer than the best so far can change the answer
             distance = np.abs(share) if threshold else np.abs(diff)
-            candidate = known & (distance < best_abs)
-            if not candidate.any():
+            at = np.flatnonzero(distance < best_abs)  # NaN (unknown) is never nearer
+            if not len(at):
                 continue
+            holds = codes[self._index[comp]][at] == 1
             moved_metric = comp.metrics[0]
-            target = np.where(holds, crossing(comp.op, threshold, True),
-                              crossing(comp.op, threshold, False))
-            moved = np.where(candidate, target - (values - cols[moved_metric]),
-                             cols[moved_metric])
-            moved_cols = dict(cols)
-            moved_cols[moved_metric] = moved
-            moved_table = MetricTable(moved_cols, n)
-            new_keys = keys.copy()
+            sides = (crossing(comp.op, threshold, True), crossing(comp.op, threshold, False))
+            moved = np.where(holds, *sides) - (values[at] - cols[moved_metric][at])
+            new_keys = keys[at]
             for slot, other in enumerate(lookup.leaves):
-                if moved_metric in self.leaves[other].metrics:
-                    new_code = _truth_code(self.leaves[other], moved_table)
-                    new_keys += (new_code - codes[other]) * int(lookup.weights[slot])
-            rid = self._resolve(lookup, new_keys, moved_cols, n)
-            pairs = np.array(lookup.results, dtype=np.int64).reshape(-1, 2)
-            changed = candidate & (pairs[rid, 0] != outcome)
+                node = self.leaves[other]
+                if moved_metric not in node.metrics:
+                    continue
+                if node.metrics == (moved_metric,):  # the moved value is one of two numbers
+                    pair = _truth_code(node, MetricTable(
+                        {moved_metric: np.array(sides, dtype=np.float64)}, 2))
+                    new_code = np.where(holds, pair[0], pair[1])
+                else:
+                    sub = {m: cols[m][at] for m in node.metrics}
+                    sub[moved_metric] = moved
+                    new_code = _truth_code(node, MetricTable(sub, len(at)))
+                new_keys = new_keys + (new_code - codes[other][at]) * int(lookup.weights[slot])
+
+            def rows_of(positions: IntArray, at: IntArray = at, moved: FloatArray = moved,
+                        name: str = moved_metric) -> dict[str, np.ndarray[Any, Any]]:
+                picked = {k: v[at[positions]] for k, v in cols.items() if k != "export_year"}
+                picked[name] = moved[positions]
+                return picked
+
+            rid = self._resolve(lookup, new_keys, rows_of)
+            changed = at[lookup.outcome_codes()[rid] != outcome[at]]
             best_line[changed] = j
             best_abs[changed] = distance[changed]
             margin[changed] = diff[changed]
@@ -248,6 +267,18 @@ def _truth_code(leaf: Comparison, table: MetricTable) -> IntArray:
     """0 false, 1 true, 2 unknown, per row: one base-3 digit of a pattern."""
     truth = leaf.truth(table, {})
     return truth.true.astype(np.int64) + 2 * (~(truth.true | truth.false)).astype(np.int64)
+
+
+def _text_code(leaf: Comparison, table: MetricTable) -> IntArray:
+    """A text comparison's codes, asked of the engine once per distinct word in the column."""
+    column = table.text(leaf.metrics[0])
+    words = list(dict.fromkeys(column.tolist()))
+    small = np.empty(len(words), dtype=object)
+    small[:] = words
+    found = _truth_code(leaf, MetricTable({leaf.metrics[0]: small}, len(words))).tolist()
+    lookup = dict(zip(words, found, strict=True))
+    return np.fromiter(map(lookup.__getitem__, column.tolist()), dtype=np.int64,
+                       count=len(column))
 
 
 def _closure(rule: RuleDefinition, by_id: Mapping[str, RuleDefinition]

@@ -123,7 +123,8 @@ def _filter(chunk: list[Cells], keep: np.ndarray[Any, Any]) -> list[Cells]:
                      else [t for t, k in zip(texts, keep.tolist(), strict=True) if k])
         out.append(Cells(c.header, None if c.numbers is None else c.numbers[keep], texts,
                          None if c.values is None else c.values[keep],
-                         None if c.codes is None else c.codes[keep], c.vocab, c.boolean))
+                         None if c.codes is None else c.codes[keep], c.vocab, c.boolean,
+                         c.safe))
     return out
 
 

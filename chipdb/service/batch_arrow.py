@@ -24,7 +24,7 @@ import pyarrow.csv as pcsv
 
 from chipdb.errors import DataError
 from chipdb.metricdefs import INPUT_KEYS
-from chipdb.service.batch import Cells, Chunk, cell_value, check_header
+from chipdb.service.chunks import Cells, Chunk, cell_value, check_header
 
 _PLAIN = r"^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _BOOL_WORDS = pa.array(["true", "yes", "1", "y", "false", "no", "0", "n", ""])

@@ -22,7 +22,8 @@ from typing import Any, TextIO
 import numpy as np
 
 from chipdb.errors import UsageError
-from chipdb.service.batch import CHUNK_ROWS, STREAMED, Cells, Chunk, classify_chunks
+from chipdb.service.batch import CHUNK_ROWS, STREAMED, classify_chunks
+from chipdb.service.chunks import Cells, Chunk
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
     ">=": operator.ge, "<=": operator.le, "==": operator.eq, "!=": operator.ne,

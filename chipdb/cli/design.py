@@ -94,8 +94,8 @@ def frontier(
     with open_cli_session() as s:
         resolved, inputs = designs.design_inputs_of(s, base, overrides)
         rules_ = designs.load_rules(s)
-    tell_variants([resolved] if resolved else [])
     result = solve(rules_, inputs, target, keys, day)
+    tell_variants([resolved] if resolved else [])  # after the answer: an error stays one line
     rows = frontier_rows(result)
     title = (f"Scaling {', '.join(keys)} keeps {result.rule} = {result.target} "
              + ("at any factor" if result.keeps_up_to is None

@@ -23,6 +23,7 @@ design per line; the document formats (table, json, markdown) collect every row 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -33,13 +34,13 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 import numpy as np
 
 from chipdb.errors import DataError, UsageError
 from chipdb.metricdefs import INPUT_KEYS
-from chipdb.service.chunks import Cells, Chunk, check_header, numbers
+from chipdb.service.chunks import Cells, Chunk, check_header, header_line, numbers
 from chipdb.service.classify import Classifier, RuleColumns
 
 CHUNK_ROWS = 32_768
@@ -161,25 +162,24 @@ def read_chunks(source: Path | None, chunk_rows: int = CHUNK_ROWS,
         yield from read_arrow(source, where, chunk_rows)
         return
     try:
-        handle: TextIO = (io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline="")
-                          if source is None else source.open(newline="", encoding="utf-8"))
+        binary: BinaryIO = sys.stdin.buffer if source is None else source.open("rb")
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         raise DataError(f"{where}: cannot be read: {reason}") from None
-    with handle:
+    first = header_line(binary, where)  # bounded: /dev/zero is refused, not read forever
+    handle = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    with handle if source is not None else contextlib.nullcontext(handle):
         try:
-            yield from _read_stdlib(handle, where, chunk_rows)
+            yield from _read_stdlib(first, handle, where, chunk_rows)
         except UnicodeDecodeError:
             raise DataError(f"{where}: is not UTF-8 text") from None
         except csv.Error as exc:
             raise DataError(f"{where}: broken CSV: {exc}") from None
 
 
-def _read_stdlib(handle: TextIO, where: str, chunk_rows: int) -> Iterator[Chunk]:
+def _read_stdlib(first: list[str], handle: TextIO, where: str, chunk_rows: int
+                 ) -> Iterator[Chunk]:
     reader = csv.reader(handle)
-    first = next(reader, None)
-    if first is None:
-        raise DataError(f"{where}: is empty; expected a header of design keys")
     header = check_header(where, first)
     rows: list[tuple[int, list[str]]] = []
     start = 0

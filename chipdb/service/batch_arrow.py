@@ -24,7 +24,7 @@ import pyarrow.csv as pcsv
 
 from chipdb.errors import DataError
 from chipdb.metricdefs import INPUT_KEYS
-from chipdb.service.chunks import Cells, Chunk, cell_value, check_header
+from chipdb.service.chunks import Cells, Chunk, cell_value, check_header, header_line
 
 _PLAIN = r"^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _BOOL_WORDS = pa.array(["true", "yes", "1", "y", "false", "no", "0", "n", ""])
@@ -47,14 +47,7 @@ def read_arrow(source: Path | None, where: str, chunk_rows: int) -> Iterator[Chu
 
 
 def _read(handle: BinaryIO, where: str, chunk_rows: int) -> Iterator[Chunk]:
-    first = handle.readline()
-    try:
-        text = first.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise DataError(f"{where}: is not UTF-8 text") from None
-    if not text.strip():
-        raise DataError(f"{where}: is empty; expected a header of design keys")
-    raw_header = next(csv.reader([text]))
+    raw_header = header_line(handle, where)
     header = check_header(where, raw_header)
     bad: list[Any] = []
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -45,6 +45,27 @@ class Cells:
     vocab: Sequence[str] = field(default_factory=list)
     boolean: bool = False  # ``values`` are 1.0/0.0: JSON says true/false
     safe: bool = False  # ``texts`` are known inert (plain numbers, yes/no words)
+
+
+HEADER_LIMIT = 1 << 20  # bytes: a header of design keys is a few hundred
+
+
+def header_line(handle: BinaryIO, where: str) -> list[str]:
+    """The header's fields, read with a bound (an endless device is one error, not a hang)."""
+    import csv
+
+    first = handle.readline(HEADER_LIMIT)
+    if len(first) >= HEADER_LIMIT and not first.endswith(b"\n"):
+        raise DataError(f"{where}: its first line is longer than 1 MB: not a CSV of designs")
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise DataError(f"{where}: is not UTF-8 text") from None
+    if not text.strip():
+        raise DataError(f"{where}: is empty; expected a header of design keys")
+    if "\x00" in text:
+        raise DataError(f"{where}: holds NUL bytes: not a CSV of designs")
+    return next(csv.reader([text]))
 
 
 def check_header(where: str, header: Sequence[str]) -> list[str]:

@@ -209,9 +209,27 @@ class Classifier:
         best_abs = np.full(n, np.inf)
         margin = np.full(n, np.nan)
         pct = np.full(n, np.nan)
+        patterns, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        slot_of = {leaf: slot for slot, leaf in enumerate(lookup.leaves)}
         for j, comp in enumerate(lookup.lines):
             assert isinstance(comp.value, float)
             threshold = comp.value
+            if self._pattern_only(lookup, comp):
+                rows = self._changing_rows(lookup, comp, slot_of, patterns, first, inverse,
+                                           outcome, cols)
+                if not len(rows):
+                    continue
+                diff_at = cols[comp.metrics[0]][rows] - threshold
+                share_at = (diff_at / threshold * 100 if threshold
+                            else np.full(len(rows), np.nan))
+                distance_at = np.abs(share_at) if threshold else np.abs(diff_at)
+                better = distance_at < best_abs[rows]
+                chosen = rows[better]
+                best_line[chosen] = j
+                best_abs[chosen] = distance_at[better]
+                margin[chosen] = diff_at[better]
+                pct[chosen] = share_at[better]
+                continue
             values = _sum(cols, comp.metrics, n)
             diff = values - threshold
             with np.errstate(divide="ignore", invalid="ignore"):
@@ -253,6 +271,48 @@ class Classifier:
             margin[changed] = diff[changed]
             pct[changed] = share[changed]
         return best_line, margin, pct
+
+
+    def _pattern_only(self, lookup: RuleLookup, comp: Comparison) -> bool:
+        """Whether crossing the line changes leaves the pattern alone decides: a one-metric
+        line whose metric no summed comparison of the rule reads."""
+        if len(comp.metrics) != 1:
+            return False
+        return all(len(self.leaves[leaf].metrics) == 1 for leaf in lookup.leaves
+                   if comp.metrics[0] in self.leaves[leaf].metrics)
+
+    def _changing_rows(self, lookup: RuleLookup, comp: Comparison, slot_of: Mapping[int, int],
+                       patterns: IntArray, first: IntArray, inverse: IntArray,
+                       outcome: IntArray, cols: Mapping[str, np.ndarray[Any, Any]]
+                       ) -> IntArray:
+        """The rows whose outcome changes when the line's metric crosses it. Moved to just
+        across the line, the metric is one of two numbers, so every other comparison of that
+        metric comes out the same for every row of a pattern: the moved pattern, and whether
+        its outcome differs, are found once per pattern, not once per row."""
+        assert isinstance(comp.value, float)
+        metric, threshold = comp.metrics[0], comp.value
+        sides = np.array([crossing(comp.op, threshold, True),
+                          crossing(comp.op, threshold, False)], dtype=np.float64)
+        weight = lookup.weights[slot_of[self._index[comp]]]
+        digit = (patterns // weight) % 3
+        holds = digit == 1
+        moved_keys = patterns.copy()
+        for leaf, slot in slot_of.items():
+            node = self.leaves[leaf]
+            if metric not in node.metrics:
+                continue
+            pair = _truth_code(node, MetricTable({metric: sides}, 2))
+            old = (patterns // lookup.weights[slot]) % 3
+            moved_keys += (np.where(holds, pair[0], pair[1]) - old) * lookup.weights[slot]
+
+        def rows_of(positions: IntArray) -> dict[str, np.ndarray[Any, Any]]:
+            picked = {k: v[first[positions]] for k, v in cols.items() if k != "export_year"}
+            picked[metric] = np.where(holds[positions], sides[0], sides[1])
+            return picked
+
+        rid = self._resolve(lookup, moved_keys, rows_of)
+        changes = (digit != 2) & (lookup.outcome_codes()[rid] != outcome[first])
+        return np.flatnonzero(changes[inverse])
 
 
 def _sum(cols: Mapping[str, np.ndarray[Any, Any]], metrics: Sequence[str], n: int

@@ -44,7 +44,7 @@ def test_batch_jsonl(db: object, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = [json.loads(line) for line in result.out.splitlines()]
     assert [r["name"] for r in rows] == ["a", "b"]
     assert rows[0]["datacenter"] is True and rows[0]["tpp"] == 4750
-    assert rows[0]["us-2024-12:margin_pct"] == pytest.approx(-50 / 48)
+    assert rows[0]["us-2024-12:margin_pct"] == -1.0417  # -50 / 4800, in % to 1e-4
 
 
 def test_jsonl_is_only_for_streams(db: object) -> None:

@@ -31,9 +31,11 @@ import numpy.typing as npt
 
 from chipdb.engine import (
     Comparison,
+    Criterion,
     MetricTable,
     Part,
     RuleDefinition,
+    RuleOutcome,
     evaluate_table,
     order_rules,
 )
@@ -76,6 +78,7 @@ class RuleLookup:
                for c in part.when.comparisons()}
         self.lines: list[Comparison] = [c for _, c in rule.comparisons() if _line_key(c) in own]
         self.line_names = [line_name(c) for c in self.lines]
+        self.opaque = False  # set by Classifier: a leaf kind patterns do not know
 
     def outcome_codes(self) -> IntArray:
         """Result id -> outcome code."""
@@ -153,6 +156,11 @@ class Classifier:
                         if index[comp] not in mine:
                             mine.append(index[comp])
             self.lookups[rule.id] = RuleLookup(rule, closure, mine)
+            # a criterion kind other than a comparison or another rule's verdict is no leaf a
+            # pattern knows: such a rule is asked of the engine row by row (no binding line)
+            self.lookups[rule.id].opaque = any(
+                _opaque(part.when) for member in closure
+                for part in (*member.exclusions, *member.clauses))
         self._index = index
 
     def classify(self, metrics: Mapping[str, np.ndarray[Any, Any]], n: int
@@ -166,6 +174,9 @@ class Classifier:
         out: dict[str, RuleColumns] = {}
         for rule in self.in_force:
             lookup = self.lookups[rule.id]
+            if lookup.opaque:
+                out[rule.id] = self._by_engine(lookup, metrics, n)
+                continue
             keys = self._keys(lookup, codes, n)
             rid = self._resolve(lookup, keys, lambda rows: {
                 k: v[rows] for k, v in cols.items() if k != "export_year"})
@@ -174,6 +185,20 @@ class Classifier:
             out[rule.id] = RuleColumns(outcome, pairs[rid, 1],
                                        *self._binding(lookup, keys, outcome, codes, cols, n))
         return out
+
+    def _by_engine(self, lookup: RuleLookup, metrics: Mapping[str, np.ndarray[Any, Any]],
+                   n: int) -> RuleColumns:
+        result = evaluate_table(lookup.closure, MetricTable(metrics, n), self.as_of)
+        got = result[lookup.rule.id]
+        outcome = np.array([_code(lookup.outcomes, str(o)) for o in got.outcome.tolist()],
+                           dtype=np.int64)
+        clause = np.zeros(n, dtype=np.int64)
+        for i in range(n):
+            decision = got.decision(i)
+            if decision.determined and decision.part is not Part.DEFAULT:
+                clause[i] = _code(lookup.clauses, decision.clause(lookup.rule).head)
+        return RuleColumns(outcome, clause, np.full(n, -1, dtype=np.int64),
+                           np.full(n, np.nan), np.full(n, np.nan))
 
     def _keys(self, lookup: RuleLookup, codes: list[IntArray], n: int) -> IntArray:
         keys = np.zeros(n, dtype=np.int64)
@@ -327,6 +352,14 @@ def _truth_code(leaf: Comparison, table: MetricTable) -> IntArray:
     """0 false, 1 true, 2 unknown, per row: one base-3 digit of a pattern."""
     truth = leaf.truth(table, {})
     return truth.true.astype(np.int64) + 2 * (~(truth.true | truth.false)).astype(np.int64)
+
+
+def _opaque(criterion: Criterion) -> bool:
+    """Whether a criterion tree holds a leaf that is neither a comparison nor a verdict."""
+    if isinstance(criterion, Comparison | RuleOutcome):
+        return False
+    children = criterion.children
+    return not children or any(_opaque(child) for child in children)
 
 
 def _text_code(leaf: Comparison, table: MetricTable) -> IntArray:

@@ -201,3 +201,45 @@ def test_binding_line_of_a_known_design() -> None:
     assert lookup.line_names[int(got.line[0])] in ("tpp >= 4800", "tpp < 4800")
     assert float(got.margin[0]) == -50.0
     assert float(got.margin_pct[0]) == pytest.approx(-50 / 48)
+
+
+def test_a_leaf_kind_patterns_do_not_know_is_asked_of_the_engine() -> None:
+    from collections.abc import Iterator
+    from typing import ClassVar
+
+    import numpy as np
+
+    from chipdb.engine import Clause, Criterion, RuleDefinition, Truth
+
+    class BigDie(Criterion):  # a kind of leaf the classifier has never heard of
+        key: ClassVar[str] = "big"
+        shape: ClassVar[str] = "{big}"
+
+        @classmethod
+        def parse(cls, raw: Any, params: Any, where: str) -> Criterion:
+            return cls()
+
+        def truth(self, table: Any, outcomes: Any) -> Truth:
+            area = table.numeric("applicable_die_area_mm2")
+            return Truth(area > 500, area <= 500)
+
+        def explain(self, row: Any, truth: Any, want: Any) -> str:
+            return "big"
+
+        def missing(self, row: Any, truth: Any) -> list[str]:
+            return []
+
+        def lines(self, context: Any) -> Iterator[Any]:
+            return iter(())
+
+    rule = RuleDefinition(id="big-rule", title="t", citation="c", url="u",
+                          effective=date(2026, 1, 1), status="in-force", layer="tariff",
+                          clauses=(Clause("big", BigDie(), label="big die"),),
+                          default_outcome="small")
+    metrics = metrics_from_inputs({"die_area_mm2": np.array([400.0, 600.0])}, 2)
+    classifier = Classifier([rule], DAY)
+    got = classifier.classify(metrics, 2)["big-rule"]
+    lookup = classifier.lookups["big-rule"]
+    assert lookup.opaque
+    assert [lookup.outcomes[int(c)] for c in got.outcome] == ["small", "big"]
+    assert [lookup.clauses[int(c)] for c in got.clause] == ["", "big die"]

@@ -273,7 +273,8 @@ class Classifier:
                 node = self.leaves[other]
                 if moved_metric not in node.metrics:
                     continue
-                if node.metrics == (moved_metric,):  # the moved value is one of two numbers
+                if node.metrics == (moved_metric,) and len(comp.metrics) == 1:
+                    # the moved value is one of two numbers (a summed line moves it further)
                     pair = _truth_code(node, MetricTable(
                         {moved_metric: np.array(sides, dtype=np.float64)}, 2))
                     new_code = np.where(holds, pair[0], pair[1])

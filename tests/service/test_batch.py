@@ -243,3 +243,19 @@ def test_a_leaf_kind_patterns_do_not_know_is_asked_of_the_engine() -> None:
     assert lookup.opaque
     assert [lookup.outcomes[int(c)] for c in got.outcome] == ["small", "big"]
     assert [lookup.clauses[int(c)] for c in got.clause] == ["", "big die"]
+
+
+def test_a_summed_line_moves_its_first_metric_past_the_others() -> None:
+    # found by the property test: crossing memory + I/O >= 1700 moves the memory bandwidth
+    # to 1,100.6, which also leaves memory >= 1400 false: the H20 letter then cannot apply,
+    # and the vendor's being unknown no longer matters
+    cols = _columns([{"memory_bandwidth_gbps": 1398.6, "bidirectional_io_gbps": 599.4,
+                      "vendor": None}])
+    metrics = metrics_from_inputs(cols, 1)
+    want = reference(metrics, 0, "us-2025-04-h20")
+    classifier = Classifier(ALL, DAY)
+    got = classifier.classify(metrics, 1)["us-2025-04-h20"]
+    lookup = classifier.lookups["us-2025-04-h20"]
+    assert want[2] == "memory_bandwidth_gbps + bidirectional_io_gbps >= 1700"
+    assert lookup.line_names[int(got.line[0])] == want[2]
+    assert float(got.margin[0]) == pytest.approx(want[3])

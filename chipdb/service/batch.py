@@ -43,7 +43,7 @@ from chipdb.metricdefs import INPUT_KEYS
 from chipdb.service.chunks import Cells, Chunk, check_header, header_line, numbers
 from chipdb.service.classify import Classifier, RuleColumns
 
-CHUNK_ROWS = 32_768
+CHUNK_ROWS = 16_384
 STREAMED = ("csv", "jsonl")
 DERIVED = ("tpp", "tpp_precision", "performance_density", "bidirectional_io_gbps",
            "memory_bandwidth_gbps")

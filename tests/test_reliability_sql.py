@@ -153,14 +153,14 @@ def test_huge_values_and_blobs(sqlite_db: DatabaseUrl) -> None:
     assert blob.code == 0 and blob.json() == [{"b": "x'00ff'"}]
 
 
-def _active_reader_backends() -> int:
+def _active_reader_backends(database: str) -> int:
     import psycopg
 
     with psycopg.connect(PG_ADMIN) as conn:
-        # any user: the statement must be gone, whoever ran it
+        # any user, but only in this test's database: other runs may share the server
         row = conn.execute("SELECT count(*) FROM pg_stat_activity WHERE state = 'active' "
-                           "AND query = 'SELECT pg_sleep(30)' AND pid <> pg_backend_pid()"
-                           ).fetchone()
+                           "AND query = 'SELECT pg_sleep(30)' AND pid <> pg_backend_pid() "
+                           "AND datname = %s", (database,)).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -177,7 +177,8 @@ def test_ctrl_c_cancels_the_query_and_exits_130(db: DatabaseUrl) -> None:
     assert err.decode().strip().splitlines() == ["chipdb: interrupted"]
     if engine == "postgresql":
         time.sleep(0.5)
-        assert _active_reader_backends() == 0  # the cancel request reached the server
+        database = db.url.rsplit("/", 1)[1]
+        assert _active_reader_backends(database) == 0  # the cancel request reached the server
 
 
 def test_migration_0002_grants_what_create_fresh_grants() -> None:
@@ -205,7 +206,7 @@ def test_a_killed_client_leaves_no_backend_past_the_timeout(postgres_db: Databas
     proc.kill()  # kill -9: no cancel request can be sent
     proc.communicate(timeout=10)
     time.sleep(2.5)  # the statement_timeout has passed
-    assert _active_reader_backends() == 0
+    assert _active_reader_backends(postgres_db.url.rsplit("/", 1)[1]) == 0
 
 
 def test_postgres_values_reach_every_format(postgres_db: DatabaseUrl) -> None:

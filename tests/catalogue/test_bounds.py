@@ -18,6 +18,7 @@ url = "https://example.com/vendor"
 title = "Datasheet"
 publisher = "Vendor"
 tier = "official"
+class = "vendor"
 
 [[source]]
 key = "guess"
@@ -25,6 +26,7 @@ url = "https://example.com/guess"
 title = "Blog"
 publisher = "Blogger"
 tier = "estimate"
+class = "blog"
 """
 
 

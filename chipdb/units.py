@@ -121,3 +121,36 @@ def fmt_number(value: float) -> str:
     if abs(value) >= 1:
         return f"{value:.2f}".rstrip("0").rstrip(".")
     return f"{value:.3g}"
+
+
+_GRID_LIMIT = 100_000_000  # points in one --vary axis: beyond it is a typo in the step
+
+
+def parse_axis(item: str) -> tuple[str, list[float]]:
+    """One ``--vary`` axis: ``KEY=LOW..HIGH:STEP`` (both ends included), or ``KEY=A,B,C``.
+
+    Each number may carry a unit (``memory_bandwidth_gbps=1TB/s..4TB/s:0.5TB/s``); the values
+    are ``LOW + i x STEP``, computed once each, so no error accumulates along the axis."""
+    key, sep, raw = item.partition("=")
+    key = key.strip()
+    where = f"--vary {key}"
+    if not sep or not key or not raw.strip():
+        raise UsageError(f"--vary takes KEY=LOW..HIGH:STEP or KEY=A,B,C, not '{item}'")
+    if INPUT_KEYS.get(key, "number") != "number":
+        raise UsageError(f"{where}: only numeric keys can be varied")
+    if ".." not in raw:
+        values = [float(parse_value(key, part, where)) for part in raw.split(",")]
+        return key, values
+    span, colon, step_text = raw.partition(":")
+    low_text, _, high_text = span.partition("..")
+    if not colon:
+        raise UsageError(f"{where}: a range needs a step: LOW..HIGH:STEP")
+    low = float(parse_value(key, low_text, where))
+    high = float(parse_value(key, high_text, where))
+    step = float(parse_value(key, step_text, where))
+    if step <= 0 or high < low:
+        raise UsageError(f"{where}: needs LOW <= HIGH and a step > 0")
+    count = math.floor((high - low) / step * (1 + 1e-12) + 1e-9) + 1
+    if count > _GRID_LIMIT:
+        raise UsageError(f"{where}: {count:,} values; use a larger step")
+    return key, [low + i * step for i in range(count)]

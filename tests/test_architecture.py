@@ -84,6 +84,10 @@ RULES: list[tuple[str, str, str, frozenset[str]]] = [
     ("cli.*", "engine.*", "the CLI goes through service", NONE),
     ("cli.*", "catalogue.*", "the CLI goes through service", NONE),
     ("cli.*", "metrics", "the CLI goes through service", NONE),
+    ("web.*", "store.write.*", "the web goes through service", NONE),
+    ("web.*", "engine.*", "the web goes through service", NONE),
+    ("web.*", "catalogue.*", "the web goes through service", NONE),
+    ("web.*", "metrics", "the web goes through service", NONE),
 ]
 
 # The root package (chipdb/__init__.py) runs before any chipdb module, so importing it from

@@ -401,7 +401,7 @@ def test_an_import_clashing_with_a_newly_bundled_source_is_skipped(
     shutil.copytree(seeds_dir(), seeds)
     (seeds / "zz-future.toml").write_text(
         '[[source]]\nkey = "rel-src"\nurl = "https://example.com/future"\ntitle = "t"\n'
-        'publisher = "p"\ntier = "official"\n', encoding="utf-8")
+        'publisher = "p"\ntier = "official"\nclass = "vendor"\n', encoding="utf-8")
     monkeypatch.setattr(migrate, "seeds_dir", lambda: seeds)
     warnings: list[str] = []
     report = migrate.reseed(db, warnings.append)

@@ -51,7 +51,7 @@ CASES = [
     (["import", "{tmp}/deep_when.toml"], 1, "nests too deeply"),
     (["import", "{tmp}/dupsrc.toml"], 1, "source 'nv-h100-page'"),
     (["import", "/dev/zero"], 1, "larger than 64 MB"),
-    (["what-if", "--batch", "/dev/zero"], 1, "larger than 64 MB"),
+    (["what-if", "--batch", "/dev/zero"], 1, "longer than 1 MB"),  # streamed: a line is bounded
     (["rules", "\udcff\udcfe"], 1, "unknown rule"),  # argv bytes ff fe, as Python gets them
     (["export", "--remove", "\udcff"], 1, "no import named"),
 ]

@@ -126,7 +126,8 @@ def what_if(
         "--set", help="KEY=VALUE, e.g. tpp=4000, memory_bandwidth_gbps=1.2TB/s, "
         "datacenter=false. Repeatable.")] = None,
     batch: Annotated[str | None, typer.Option(
-        help="CSV with a header of the same keys (plus name): one design per row.")] = None,
+        help="CSV with a header of the same keys (plus name): one design per row; - reads "
+        "standard input. CSV and jsonl stream.")] = None,
     name: Annotated[str | None, typer.Option(help="Label for the design.")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
@@ -138,15 +139,17 @@ def what_if(
     from chipdb.service.results import what_if_json
     from chipdb.units import parse_assignments
 
-    fmt = check_format(fmt)
     day = as_of_date(as_of)
     if batch is not None:
+        from chipdb.service.batch import run_batch
+
         if base not in (None, "blank") or set_:
             raise UsageError("--batch takes the designs from the file: drop BASE and --set")
         with open_cli_session() as s:
             rules_ = designs.load_rules(s)
-        designs.run_batch(file_path(batch), rules_, day, fmt, sys.stdout)
+        run_batch(None if batch == "-" else file_path(batch), rules_, day, fmt, sys.stdout)
         return
+    fmt = check_format(fmt)
     if base is None:
         raise UsageError("give BASE (a chip, or 'blank') or --batch FILE")
     overrides = parse_assignments(set_ or [])
@@ -158,21 +161,31 @@ def what_if(
 
 @app.command()
 def headroom(
-    name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    name: Annotated[str, typer.Argument(help="Chip name, or 'blank' for a new design.",
+                                        autocompletion=complete_chip)],
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", help="KEY=VALUE on top of the chip (as for what-if). Repeatable.")] = None,
+    label: Annotated[str | None, typer.Option("--name", help="Label for the design.")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """How far each metric can move before the chip crosses the next line of each rule."""
+    """How far each metric can move before the chip (or design) crosses the next line of each
+    rule."""
     from chipdb.render import render
     from chipdb.render.layouts import headroom_document
     from chipdb.service import designs
     from chipdb.service.results import headroom_json
+    from chipdb.units import parse_assignments
 
     fmt = check_format(fmt)
     day = as_of_date(as_of)
+    overrides = parse_assignments(set_ or [])
+    if name.strip().casefold() == "blank" and not overrides:
+        raise UsageError("a blank design needs --set KEY=VALUE (see chipdb what-if --help)")
     with open_cli_session() as s:
-        report = designs.headroom(s, name, day)
-    tell_variants([report.resolved])
+        report = designs.headroom(s, name, day, overrides, label)
+    if report.resolved.via != "design":
+        tell_variants([report.resolved])
     render(headroom_document(report.chip, day, headroom_json(report)), fmt)
 
 

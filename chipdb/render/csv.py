@@ -67,8 +67,11 @@ def text_column(values: Iterable[Any]) -> list[str]:
     return [text_cell(t) for t in texts]
 
 
-def write_columns(out: TextIO, header: Sequence[str], columns: Sequence[Sequence[Any]]) -> None:
-    """Columns of ready cells (``number_column``/``text_column``), one row per position."""
+def write_columns(out: TextIO, header: Sequence[str] | None,
+                  columns: Sequence[Sequence[Any]]) -> None:
+    """Columns of ready cells (``number_column``/``text_column``), one row per position;
+    ``header`` None for a later chunk of a streamed table."""
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([text_cell(h) for h in header])
+    if header is not None:
+        writer.writerow([text_cell(h) for h in header])
     writer.writerows(zip(*columns, strict=True))

@@ -1,16 +1,13 @@
-"""Designs that need not exist: what-if, headroom and batch, by the catalogue's own engine."""
+"""Designs that need not exist: what-if and headroom, by the catalogue's own engine."""
 
 from __future__ import annotations
 
-import csv
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
-from chipdb.errors import DataError, NotFoundError, UsageError
-from chipdb.metricdefs import INPUT_KEYS
+from chipdb.errors import NotFoundError, UsageError
 from chipdb.service.results import (
     METRIC_FIELDS,
     ChipReport,
@@ -96,6 +93,17 @@ def base_chip(s: Session, base: str | None) -> Resolution | None:
     if base is None or base.strip().casefold() == "blank":
         return None
     return s.resolve_one(base)
+
+
+def design_inputs_of(s: Session, base: str | None, overrides: Mapping[str, Any]
+                     ) -> tuple[Resolution | None, dict[str, Any]]:
+    """The base quantities of a design: a chip's (or none, for 'blank') with --set on top."""
+    from chipdb.metrics import design_inputs
+
+    resolved = base_chip(s, base)
+    inputs = design_inputs(chip_spec(s, resolved.chip)) if resolved else {}
+    inputs.update(design_values(overrides))
+    return resolved, inputs
 
 
 def what_if(s: Session, base: str | None, overrides: Mapping[str, Any], as_of: date,
@@ -197,14 +205,18 @@ def deciding_clauses(s: Session, chip: str, as_of: date) -> dict[str, str | None
     return out
 
 
-def headroom(s: Session, chip: str, as_of: date) -> HeadroomReport:
-    """For each metric a design moves, the nearest value up and down that changes a verdict."""
-    from chipdb.engine import MetricTable, evaluate_table
-    from chipdb.metrics import columns_from_inputs, design_inputs, metrics_from_inputs
+def headroom(s: Session, chip: str, as_of: date, overrides: Mapping[str, Any] | None = None,
+             name: str | None = None) -> HeadroomReport:
+    """For each metric a design moves, the nearest value up and down that changes a verdict.
 
-    resolved = s.resolve_one(chip)
-    spec = chip_spec(s, resolved.chip)
-    inputs = design_inputs(spec)
+    ``chip`` is a catalogue chip, or 'blank'; ``overrides`` are --set values on top of it, so
+    a design that does not exist needs no import first."""
+    from chipdb.engine import MetricTable, evaluate_table
+    from chipdb.metrics import columns_from_inputs, metrics_from_inputs
+
+    resolved, inputs = design_inputs_of(s, chip, overrides or {})
+    label = name or (resolved.chip + (" (modified)" if overrides else "") if resolved
+                     else "design")
     base = metrics_from_inputs(columns_from_inputs([inputs]), 1)
     rules_ = [r for r in load_rules(s) if r.in_force(as_of)]
     base_out = evaluate_table(rules_, MetricTable(base, 1), as_of)
@@ -253,159 +265,10 @@ def headroom(s: Session, chip: str, as_of: date) -> HeadroomReport:
                     change_pct=round_line((line - now) / now * 100) if now else None,
                     from_outcome=current[rule.id], to_outcome=str(res[idx])))
     results.sort(key=lambda r: (r.rule, r.metric, r.direction))
-    return HeadroomReport(chip=resolved.chip, as_of=as_of, rows=tuple(results),
-                          resolved=resolved)
+    return HeadroomReport(chip=label, as_of=as_of, rows=tuple(results),
+                          resolved=resolved or Resolution(typed=chip, chip=label, via="design"))
 
 
 def round_line(value: float) -> float:
     """Six significant digits: the threshold itself, not the 1e-9 probe next to it."""
     return float(f"{value:.6g}")
-
-
-def run_batch(path: Path, rules: Sequence[Any], as_of: date, fmt: str, out: TextIO) -> int:
-    """Classify one design per CSV row with the vectorized engine; write one row per design."""
-    import numpy as np
-
-    from chipdb.engine import MetricTable, evaluate_table
-    from chipdb.metrics import metrics_from_inputs
-    from chipdb.render import FORMATS
-
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
-    import io
-
-    from chipdb.files import read_bounded
-
-    raw = read_bounded(path, "batch file")
-    with io.StringIO(newline="") as handle:
-        try:
-            handle.write(raw.decode("utf-8"))
-            handle.seek(0)
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise DataError(f"{path}: is empty; expected a header of design keys")
-            header = [h.strip() for h in header]
-            unknown = [h for h in header if h != "name" and h not in INPUT_KEYS]
-            if unknown:
-                raise DataError(f"{path}: unknown column '{unknown[0]}'; columns are 'name' "
-                                "and the keys of `chipdb what-if --set`")
-            if len(set(header)) != len(header):
-                raise DataError(f"{path}: a column appears twice in the header")
-            raw_rows: list[tuple[int, list[str]]] = []
-            for line_no, fields in enumerate(reader, start=2):
-                if not fields or all(not c.strip() for c in fields):
-                    continue
-                if len(fields) != len(header):
-                    raise DataError(f"{path}: line {line_no} has {len(fields)} fields, the "
-                                    f"header has {len(header)}")
-                raw_rows.append((line_no, fields))
-        except UnicodeDecodeError:
-            raise DataError(f"{path}: is not UTF-8 text") from None
-        except csv.Error as exc:
-            raise DataError(f"{path}: broken CSV: {exc}") from None
-    n = len(raw_rows)
-    columns: dict[str, Any] = {}
-    name_idx = header.index("name") if "name" in header else None
-    cells = list(zip(*(f for _, f in raw_rows), strict=True)) if raw_rows else [()] * len(header)
-    for j, key in enumerate(header):
-        if key == "name":
-            continue
-        kind = INPUT_KEYS[key]
-        if kind == "text":
-            columns[key] = np.array([c.strip() or None for c in cells[j]], dtype=object)
-            continue
-        column = cells[j]
-        if kind == "number" and ".." in "\x00".join(column):  # one C-speed scan per column
-            # a range cell "low..high": the point is unknown, the ends are columns of their own
-            ends = [_span_cell(key, c, raw_rows[i][0], path) for i, c in enumerate(column)]
-            columns[key] = np.array([e[0] if e[0] == e[1] else math.nan for e in ends])
-            columns[key + "_low"] = np.array([e[0] for e in ends], dtype=np.float64)
-            columns[key + "_high"] = np.array([e[1] for e in ends], dtype=np.float64)
-            continue
-        columns[key] = np.array(_numbers(key, kind, column, raw_rows, path), dtype=np.float64)
-    if name_idx is None:
-        names = [f"design {i + 1}" for i in range(n)]
-    else:
-        names = [c.strip() for c in cells[name_idx]]
-    metrics = metrics_from_inputs(columns, n)
-    in_force = [r for r in rules if r.in_force(as_of)]
-    results = evaluate_table(rules, MetricTable(metrics, n), as_of)
-    metric_cols = ["tpp", "tpp_precision", "performance_density", "bidirectional_io_gbps",
-                   "memory_bandwidth_gbps"]
-    rule_ids = [r.id for r in in_force]
-    if fmt == "csv":  # column-wise: no per-row dicts for what may be a million designs
-        from chipdb.render import write
-        from chipdb.render.csv import number_column, text_column, write_columns
-
-        cells_out = [
-            text_column(names),
-            number_column(metrics["tpp"].tolist()),
-            text_column(metrics["tpp_precision"].tolist()),
-            *(number_column(metrics[k].tolist()) for k in metric_cols[2:]),
-            *(text_column(results[r].outcome.tolist()) for r in rule_ids),
-        ]
-        write(lambda stream: write_columns(stream, ["name", *metric_cols, *rule_ids], cells_out),
-              out)
-        return n
-    from chipdb.render import Document, Section, render
-
-    rows: list[dict[str, Any]] = []
-    for i in range(n):
-        row: dict[str, Any] = {"name": names[i]}
-        for k in metric_cols:
-            v = metrics[k][i]
-            row[k] = None if (isinstance(v, float) and math.isnan(v)) else (
-                v if isinstance(v, str) or v is None else float(v))
-        for rid in rule_ids:
-            row[rid] = str(results[rid].outcome[i])
-        rows.append(row)
-    render(Document([Section(f"{n} designs as of {as_of}", ["name", *metric_cols, *rule_ids],
-                             rows)], payload={"as_of": as_of.isoformat(), "designs": rows}),
-           fmt, out)
-    return n
-
-
-_BOOL_CELLS = {"true": 1.0, "yes": 1.0, "1": 1.0, "y": 1.0,
-               "false": 0.0, "no": 0.0, "0": 0.0, "n": 0.0}
-
-
-def _numbers(key: str, kind: str, column: Sequence[str], raw_rows: Sequence[tuple[int, Any]],
-             path: Path) -> list[float]:
-    """One CSV column in canonical units: plain numbers fast, the rest through parse_value."""
-    out: list[float] = []
-    append = out.append
-    bools = _BOOL_CELLS if kind == "bool" else None
-    for i, raw in enumerate(column):
-        cell = raw.strip()
-        if not cell:
-            append(math.nan)
-            continue
-        if bools is not None:
-            hit = bools.get(cell.casefold())
-            if hit is not None:
-                append(hit)
-                continue
-        try:
-            v = float(cell)
-        except ValueError:
-            v = -1.0  # not a plain number: parse_value decides (a unit, or a clear error)
-        if not 0.0 <= v < math.inf:  # NaN, infinities and negatives too
-            try:
-                v = float(parse_value(key, cell, f"{path}: line {raw_rows[i][0]}"))
-            except UsageError as exc:
-                raise DataError(exc.message) from None
-        append(v)
-    return out
-
-
-def _span_cell(key: str, cell: str, line: int, path: Path) -> tuple[float, float]:
-    """One cell of a column that holds ranges: (low, high); a point is (v, v); empty: NaN."""
-    if not cell.strip():
-        return math.nan, math.nan
-    try:
-        value = parse_value(key, cell, f"{path}: line {line}")
-    except UsageError as exc:
-        raise DataError(exc.message) from None
-    return (float(value[0]), float(value[1])) if isinstance(value, tuple) else (value, value)
-

@@ -90,5 +90,5 @@ def test_each_format_loads_only_what_it_needs() -> None:
 
 
 def test_batch_writes_csv_through_the_renderer() -> None:
-    source = (RENDER_DIR.parent / "service" / "designs.py").read_text(encoding="utf-8")
+    source = (RENDER_DIR.parent / "service" / "batch.py").read_text(encoding="utf-8")
     assert "csv.writer" not in source and "write_columns" in source

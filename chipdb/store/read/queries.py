@@ -40,7 +40,12 @@ def name_index(conn: ReadConnection) -> list[dict[str, Any]]:
 
 
 def families(conn: ReadConnection) -> list[dict[str, Any]]:
-    return conn.rows("SELECT chip, family, family_default FROM chip_specs ORDER BY chip")
+    # chip_metrics, not chip_specs: the same chips and families without chip_specs' GROUP BY
+    # over throughput (0.4 ms instead of 5.5 ms, on every name lookup); the family default is
+    # the chip a family name resolves to in chip_names
+    return conn.rows(
+        "SELECT m.chip, m.family, (m.chip IN (SELECT chip FROM chip_names "
+        "WHERE kind = 'family')) AS family_default FROM chip_metrics m ORDER BY m.chip")
 
 
 def chip_metrics(conn: ReadConnection, chips: Sequence[str] | None = None) -> list[dict[str, Any]]:

@@ -1,0 +1,319 @@
+"""Batch what-if, streamed: designs read, classified and written chunk by chunk, memory flat in N.
+
+A chunk (``CHUNK_ROWS`` designs) is parsed into canonical input columns, turned into metrics
+(``metrics_from_inputs``), classified (``service.classify``) and written before the next is
+read, so a million designs take the memory of one chunk. Each row is pure (a design's answer
+never depends on its neighbours), so the output is the same for any chunk size.
+
+Output columns, in order (``COLUMN_GROUPS``, one function per group; a new group, such as the
+bottom line per destination, is one more function there):
+
+* ``name``, then every input column echoed as given (a value with a unit stays as typed);
+* the derived metrics a rule reads that the input did not give (``tpp``, ``tpp_precision``,
+  ``performance_density``, ``bidirectional_io_gbps``, ``memory_bandwidth_gbps``);
+* per rule in force: ``RULE`` (the outcome), ``RULE:clause`` (the clause or exclusion that
+  decided; empty for the default), ``RULE:line`` (the binding line), ``RULE:margin`` and
+  ``RULE:margin_pct`` (value - threshold of that line, absolute to 1e-6 and in % to 1e-4).
+
+Reading and writing CSV use pyarrow when it is installed (``pip install 'chipdb[fast]'``), the
+standard library otherwise: the same cells (pyarrow quotes every text cell and writes a float
+in its own shortest form, so the bytes differ, not the values). JSON lines are written one
+design per line; the document formats (table, json, markdown) collect every row first.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import math
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+import numpy as np
+
+from chipdb.errors import DataError, UsageError
+from chipdb.metricdefs import INPUT_KEYS
+from chipdb.service.chunks import Cells, Chunk, check_header, header_line, numbers
+from chipdb.service.classify import Classifier, RuleColumns
+
+CHUNK_ROWS = 16_384
+STREAMED = ("csv", "jsonl")
+DERIVED = ("tpp", "tpp_precision", "performance_density", "bidirectional_io_gbps",
+           "memory_bandwidth_gbps")
+TEXT_DERIVED = frozenset({"tpp_precision"})
+
+
+@dataclass
+class Context:
+    """What a column group reads for one chunk."""
+
+    chunk: Chunk
+    metrics: dict[str, np.ndarray[Any, Any]]
+    classifier: Classifier
+    ruled: dict[str, RuleColumns]
+    with_names: bool = True
+
+
+def echo_group(ctx: Context) -> list[Cells]:
+    chunk = ctx.chunk
+    out = [Cells("name", texts=chunk.names)] if ctx.with_names else []
+    for key, cells in chunk.raw.items():
+        boolean = INPUT_KEYS[key] == "bool"
+        if isinstance(cells, tuple):  # a sweep axis: codes into its values' cells
+            out.append(Cells(key, codes=cells[0], vocab=cells[1], values=chunk.inputs[key]))
+        else:
+            out.append(Cells(key, texts=cells, values=chunk.inputs[key], boolean=boolean,
+                             safe=key in chunk.safe))
+    return out
+
+
+def metric_group(ctx: Context) -> list[Cells]:
+    out = []
+    for key in DERIVED:
+        if key in ctx.chunk.raw:
+            continue  # a key set in the inputs wins: the echo already shows it
+        col = ctx.metrics[key]
+        if key in TEXT_DERIVED:
+            vocab, codes = _factorize(col)
+            out.append(Cells(key, codes=codes, vocab=vocab))
+        else:
+            out.append(Cells(key, numbers=col))
+    return out
+
+
+def rule_group(ctx: Context) -> list[Cells]:
+    out = []
+    for rule in ctx.classifier.in_force:
+        lookup, got = ctx.classifier.lookups[rule.id], ctx.ruled[rule.id]
+        out += [Cells(rule.id, codes=got.outcome, vocab=lookup.outcomes),
+                Cells(f"{rule.id}:clause", codes=got.clause, vocab=lookup.clauses),
+                Cells(f"{rule.id}:line", codes=got.line, vocab=lookup.line_names),
+                # rounded past any figure a line is given to: the float noise of a
+                # subtraction (409.5999999999999) goes, and the cells write faster
+                Cells(f"{rule.id}:margin", numbers=np.round(got.margin, 6)),
+                Cells(f"{rule.id}:margin_pct", numbers=np.round(got.margin_pct, 4))]
+    return out
+
+
+# The output's columns, group by group; a group is a function of one chunk's context.
+COLUMN_GROUPS: list[Callable[[Context], list[Cells]]] = [echo_group, metric_group, rule_group]
+
+
+def _factorize(col: np.ndarray[Any, Any]) -> tuple[list[str], np.ndarray[Any, Any]]:
+    """A column of a few words as codes: one vectorized pass per expected word, then the
+    rest (if any) one by one."""
+    from chipdb.vocab import PRECISION_BITS
+
+    codes = np.full(len(col), -1, dtype=np.int64)
+    vocab: list[str] = []
+    for word in ("set", *PRECISION_BITS):
+        hit = col == word
+        if hit.any():
+            codes[hit] = len(vocab)
+            vocab.append(word)
+    rest = np.flatnonzero((codes < 0) & (col != None))  # noqa: E711 (elementwise)
+    for i in rest.tolist():
+        word = str(col[i])
+        if word not in vocab:
+            vocab.append(word)
+        codes[i] = vocab.index(word)
+    return vocab, codes
+
+
+def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
+                    with_names: bool = True) -> Iterator[list[Cells]]:
+    """Each chunk's output columns, in order (a sweep's points have no name column)."""
+    from chipdb.metrics import metrics_from_inputs
+
+    classifier = Classifier(rules, as_of)
+    for chunk in chunks:
+        metrics = metrics_from_inputs(chunk.inputs, chunk.n)
+        ctx = Context(chunk, metrics, classifier, classifier.classify(metrics, chunk.n),
+                      with_names)
+        yield [cells for group in COLUMN_GROUPS for cells in group(ctx)]
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def fast_io() -> bool:
+    """Whether pyarrow is there to read and write CSV (CHIPDB_BATCH_IO=stdlib turns it off)."""
+    if os.environ.get("CHIPDB_BATCH_IO") == "stdlib":
+        return False
+    try:
+        import pyarrow.csv  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def read_chunks(source: Path | None, chunk_rows: int = CHUNK_ROWS,
+                fast: bool | None = None) -> Iterator[Chunk]:
+    """Designs from a CSV file (None: standard input), ``chunk_rows`` at a time."""
+    where = "-" if source is None else str(source)
+    if fast if fast is not None else fast_io():
+        from chipdb.service.batch_arrow import read_arrow
+
+        yield from read_arrow(source, where, chunk_rows)
+        return
+    try:
+        binary: BinaryIO = sys.stdin.buffer if source is None else source.open("rb")
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DataError(f"{where}: cannot be read: {reason}") from None
+    first = header_line(binary, where)  # bounded: /dev/zero is refused, not read forever
+    handle = io.TextIOWrapper(binary, encoding="utf-8", newline="")
+    with handle if source is not None else contextlib.nullcontext(handle):
+        try:
+            yield from _read_stdlib(first, handle, where, chunk_rows)
+        except UnicodeDecodeError:
+            raise DataError(f"{where}: is not UTF-8 text") from None
+        except csv.Error as exc:
+            raise DataError(f"{where}: broken CSV: {exc}") from None
+
+
+def _read_stdlib(first: list[str], handle: TextIO, where: str, chunk_rows: int
+                 ) -> Iterator[Chunk]:
+    reader = csv.reader(handle)
+    header = check_header(where, first)
+    rows: list[tuple[int, list[str]]] = []
+    start = 0
+    for line_no, fields in enumerate(reader, start=2):
+        if not fields or all(not c.strip() for c in fields):
+            continue
+        if len(fields) != len(header):
+            raise DataError(f"{where}: line {line_no} has {len(fields)} fields, the header "
+                            f"has {len(header)}")
+        rows.append((line_no, fields))
+        if len(rows) == chunk_rows:
+            yield _stdlib_chunk(header, rows, start, where)
+            start += len(rows)
+            rows = []
+    if rows or not start:  # a header alone still gives the header
+        yield _stdlib_chunk(header, rows, start, where)
+
+
+def _stdlib_chunk(header: list[str], rows: list[tuple[int, list[str]]], start: int,
+                  where: str) -> Chunk:
+    n = len(rows)
+    cells = list(zip(*(f for _, f in rows), strict=True)) if rows else [()] * len(header)
+    lines = [line for line, _ in rows]
+    raw: dict[str, Any] = {}
+    inputs: dict[str, np.ndarray[Any, Any]] = {}
+    names: Sequence[str] = [f"design {start + i + 1}" for i in range(n)]
+    for j, key in enumerate(header):
+        column = list(cells[j])
+        if key == "name":
+            names = [c.strip() for c in column]
+            continue
+        raw[key] = column
+        kind = INPUT_KEYS[key]
+        if kind == "text":
+            inputs[key] = np.array([c.strip() or None for c in column], dtype=object)
+        else:
+            inputs[key] = np.array(numbers(key, kind, column, lines, where), dtype=np.float64)
+    return Chunk(start, n, names, raw, inputs)
+
+
+# --- writing ---------------------------------------------------------------------------------
+
+
+def write_stream(columns: Iterator[list[Cells]], fmt: str, out: TextIO,
+                 fast: bool | None = None) -> int:
+    """Write every chunk's columns as CSV or JSON lines; the number of designs written."""
+    if fmt == "jsonl":
+        return _write_jsonl(columns, out)
+    if fast if fast is not None else fast_io():
+        from chipdb.service.batch_arrow import write_arrow
+
+        return write_arrow(columns, out)
+    from chipdb.render.csv import number_column, text_cell, text_column, write_columns
+
+    total = 0
+    for i, chunk in enumerate(columns):
+        cells: list[Sequence[Any]] = []
+        for c in chunk:
+            if c.numbers is not None:
+                cells.append(number_column(c.numbers.tolist()))
+            elif c.codes is not None:
+                words = [text_cell(w) for w in c.vocab] + [""]  # code -1: the empty cell
+                cells.append([words[k] for k in c.codes.tolist()])
+            else:
+                cells.append(text_column(c.texts))
+        write_columns(out, [c.header for c in chunk] if i == 0 else None, cells)
+        total += len(cells[0]) if cells else 0
+    return total
+
+
+def json_rows(chunk: list[Cells]) -> Iterator[dict[str, Any]]:
+    """One chunk's rows as JSON-ready records (numbers as numbers, unknown as null)."""
+    lists: list[list[Any]] = []
+    for c in chunk:
+        if c.numbers is not None:
+            lists.append([None if math.isnan(v) else v for v in c.numbers.tolist()])
+        elif c.values is not None:
+            lists.append([None if isinstance(v, float) and math.isnan(v) else
+                          (v == 1.0 if c.boolean else v) for v in c.values.tolist()])
+        elif c.codes is not None:
+            words: list[Any] = [*(w or None for w in c.vocab), None]
+            lists.append([words[k] for k in c.codes.tolist()])
+        else:
+            texts = c.texts.to_pylist() if hasattr(c.texts, "to_pylist") else list(c.texts)
+            lists.append(texts)
+    headers = [c.header for c in chunk]
+    for row in zip(*lists, strict=True):
+        yield dict(zip(headers, row, strict=True))
+
+
+def _write_jsonl(columns: Iterator[list[Cells]], out: TextIO) -> int:
+    from chipdb.safetext import json_safe
+
+    total = 0
+    for chunk in columns:
+        lines = [json.dumps(r, ensure_ascii=False, allow_nan=False) for r in json_rows(chunk)]
+        if lines:
+            out.write(json_safe("\n".join(lines)) + "\n")
+        total += len(lines)
+    return total
+
+
+def run_batch(source: Path | None, rules: Sequence[Any], as_of: date, fmt: str, out: TextIO,
+              chunk_rows: int = CHUNK_ROWS, fast: bool | None = None) -> int:
+    """Classify one design per CSV row (``source`` None: standard input); write one row per
+    design. CSV and JSON lines stream; the other formats collect the rows first."""
+    from chipdb.render import FORMATS, write
+
+    if fmt not in (*FORMATS, *STREAMED):
+        raise UsageError(f"unknown format '{fmt}': use one of "
+                         f"{', '.join(dict.fromkeys([*FORMATS, *STREAMED]))}")
+    chunks = read_chunks(source, chunk_rows, fast)
+    columns = classify_chunks(chunks, rules, as_of)
+    if fmt in STREAMED:
+        written: list[int] = []
+        write(lambda stream: written.append(write_stream(columns, fmt, stream, fast)), out)
+        return written[0] if written else 0
+    return render_document(columns, as_of, fmt, out, "designs")
+
+
+def render_document(columns: Iterator[list[Cells]], as_of: date, fmt: str, out: TextIO,
+                    what: str) -> int:
+    """Table, JSON or Markdown: every row collected, then one document."""
+    from chipdb.render import Document, Section, render
+
+    rows: list[dict[str, Any]] = []
+    headers: list[str] = []
+    for chunk in columns:
+        headers = [c.header for c in chunk]
+        rows.extend(json_rows(chunk))
+    # a terminal or a page shows the outcomes; the clause, line and margins are in csv and json
+    shown = headers if fmt == "json" else [h for h in headers if ":" not in h]
+    render(Document([Section(f"{len(rows)} {what} as of {as_of}", shown, rows)],
+                    payload={"as_of": as_of.isoformat(), "designs": rows}), fmt, out)
+    return len(rows)

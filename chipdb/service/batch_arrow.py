@@ -1,0 +1,235 @@
+"""Batch CSV through pyarrow (the ``fast`` extra): the same chunks and cells, parsed and written
+in C++ instead of row by row in Python.
+
+Only imported when pyarrow is installed (``service.batch.fast_io``). Cells are read as text and
+parsed here with the same rules as the standard-library path: a plain number is cast in bulk;
+anything else (a unit, a typo) goes through ``units.parse_value`` one cell at a time, so the
+values and the error lines are the same. Line numbers in errors count one line per design
+after the header (pyarrow does not report physical lines; blank lines are skipped).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import sys
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, TextIO
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pcsv
+
+from chipdb.errors import DataError
+from chipdb.metricdefs import INPUT_KEYS
+from chipdb.service.chunks import Cells, Chunk, cell_value, check_header, header_line
+
+_PLAIN = r"^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_BOOL_WORDS = pa.array(["true", "yes", "1", "y", "false", "no", "0", "n", ""])
+_BOOL_VALUES = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, np.nan])
+# a cell the standard library's text_column would change: a formula start, or not plain ASCII
+_NEEDS_CARE = r"^[=+\-@\t\r]|[^ -~]"
+
+
+def read_arrow(source: Path | None, where: str, chunk_rows: int) -> Iterator[Chunk]:
+    try:
+        handle: BinaryIO = sys.stdin.buffer if source is None else source.open("rb")
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        raise DataError(f"{where}: cannot be read: {reason}") from None
+    try:
+        yield from _read(handle, where, chunk_rows)
+    finally:
+        if source is not None:
+            handle.close()
+
+
+def _read(handle: BinaryIO, where: str, chunk_rows: int) -> Iterator[Chunk]:
+    raw_header = header_line(handle, where)
+    header = check_header(where, raw_header)
+    bad: list[Any] = []
+
+    def invalid(row: Any) -> str:
+        bad.append(row)
+        return "error"
+
+    try:
+        reader = pcsv.open_csv(
+            handle,
+            read_options=pcsv.ReadOptions(column_names=header, block_size=1 << 20,
+                                          use_threads=False),  # row numbers in errors
+            parse_options=pcsv.ParseOptions(invalid_row_handler=invalid),
+            convert_options=pcsv.ConvertOptions(
+                column_types={h: pa.string() for h in header}, strings_can_be_null=False),
+        )
+    except pa.ArrowInvalid as exc:
+        if "Empty CSV" in str(exc):  # a header and nothing else
+            yield _chunk(header, pa.table({h: pa.array([], pa.string()) for h in header}),
+                         0, where)
+            return
+        raise _error(where, exc, bad, header) from None
+    start = 0
+    done_any = False
+    pending: list[pa.Table] = []
+    held = 0
+    finished = False
+    while not finished:
+        try:
+            batch = reader.read_next_batch()
+        except StopIteration:
+            finished = True
+        except pa.ArrowInvalid as exc:
+            raise _error(where, exc, bad, header) from None
+        else:
+            piece = _kept(batch, header)
+            pending.append(piece)
+            held += piece.num_rows
+        # small blocks keep the reader's memory low; chunks are cut from what they gather
+        while held >= chunk_rows or (finished and held):
+            table = pa.concat_tables(pending) if len(pending) > 1 else pending[0]
+            size = min(chunk_rows, held)
+            yield _chunk(header, table.slice(0, size), start, where)
+            done_any = True
+            start += size
+            rest = table.slice(size)
+            pending, held = ([rest] if rest.num_rows else []), rest.num_rows
+    if not done_any:
+        yield _chunk(header, pa.table({h: pa.array([], pa.string()) for h in header}), 0, where)
+
+
+def _kept(batch: pa.RecordBatch, header: Sequence[str]) -> pa.Table:
+    """A block's cells trimmed once, less the lines of empty cells (the standard library
+    skips those too)."""
+    table = pa.table({h: pc.utf8_trim_whitespace(batch.column(h)) for h in header})
+    blank = None
+    for name in header:
+        empty = pc.equal(table[name], "")
+        blank = empty if blank is None else pc.and_(blank, empty)
+    if blank is not None and pc.any(blank).as_py():
+        table = table.filter(pc.invert(blank))
+    return table
+
+
+def _error(where: str, exc: Exception, bad: Sequence[Any], header: Sequence[str]) -> DataError:
+    if bad:
+        row = bad[0]
+        at = "a line" if row.number is None else f"line {row.number + 1}"
+        return DataError(f"{where}: {at} has {row.actual_columns} fields, the header has "
+                         f"{row.expected_columns}")
+    message = str(exc)
+    if "UTF8" in message:
+        return DataError(f"{where}: is not UTF-8 text")
+    return DataError(f"{where}: broken CSV: {message.splitlines()[0][:200]}")
+
+
+def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Chunk:
+    n = table.num_rows
+    raw: dict[str, Any] = {}
+    inputs: dict[str, np.ndarray[Any, Any]] = {}
+    safe: set[str] = set()
+    names: Any = None
+    for key in header:
+        trimmed = table[key].combine_chunks() if n else pa.array([], pa.string())
+        if key == "name":
+            names = trimmed
+            continue
+        raw[key] = trimmed  # echoed as given, less the spaces around it
+        kind = INPUT_KEYS[key]
+        if kind == "text":
+            values = trimmed.to_numpy(zero_copy_only=False).astype(object)
+            values[values == ""] = None
+            inputs[key] = values
+        elif kind == "bool":
+            inputs[key] = _bools(key, trimmed, start, where)
+            safe.add(key)  # every cell is one of the yes/no words
+        else:
+            inputs[key], plain = _numbers(key, trimmed, start, where)
+            if plain:
+                safe.add(key)
+    if names is None:
+        names = pa.array([f"design {start + i + 1}" for i in range(n)], pa.string())
+    return Chunk(start, n, names, raw, inputs, safe)
+
+
+def _numbers(key: str, cells: pa.Array, start: int, where: str
+             ) -> tuple[np.ndarray[Any, Any], bool]:
+    """The column's values, and whether every cell was a plain unsigned number (or empty)."""
+    empty_mask = pc.equal(cells, "")
+    filled = pc.if_else(empty_mask, "nan", cells)
+    empty = empty_mask.to_numpy(zero_copy_only=False)
+    try:  # the common case: every cell a number, cast in one pass
+        values: np.ndarray[Any, Any] = pc.cast(filled, pa.float64()).to_numpy().copy()
+        odd = (np.isnan(values) & ~empty) | ~(values < np.inf) & ~np.isnan(values)
+        odd |= values < 0
+        plain = not pc.any(pc.starts_with(cells, "+")).as_py()
+    except pa.ArrowInvalid:  # a unit or a typo somewhere: the plain cells in bulk, the rest alone
+        matched = pc.match_substring_regex(cells, _PLAIN)
+        values = pc.cast(pc.if_else(matched, cells, "nan"), pa.float64()).to_numpy().copy()
+        odd = ~(matched.to_numpy(zero_copy_only=False) | empty) | np.isinf(values)
+        plain = False
+    for i in np.flatnonzero(odd).tolist():
+        values[i] = cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}")
+        plain = False
+    return values, plain
+
+
+def _bools(key: str, cells: pa.Array, start: int, where: str) -> np.ndarray[Any, Any]:
+    found = pc.index_in(pc.utf8_lower(cells), value_set=_BOOL_WORDS)
+    index = found.to_numpy(zero_copy_only=False)
+    index = np.where(np.isnan(index.astype(np.float64)), -1, index).astype(np.int64)
+    values: np.ndarray[Any, Any] = _BOOL_VALUES[np.maximum(index, 0)]
+    for i in np.flatnonzero(index < 0).tolist():
+        values[i] = cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}")
+    return values
+
+
+def _texts(cells: Any, safe: bool) -> pa.Array:
+    """Text cells made inert as ``render.csv.text_column`` makes them (checked in C++);
+    ``safe``: cells already known to be plain numbers or yes/no words."""
+    from chipdb.render.csv import text_column
+
+    array = cells if isinstance(cells, pa.Array) else pa.array(list(cells), pa.string())
+    if safe:
+        return array
+    if len(array) and pc.any(pc.match_substring_regex(array, _NEEDS_CARE)).as_py():
+        return pa.array(text_column(array.to_pylist()), pa.string())
+    return array
+
+
+def _array(cells: Cells) -> pa.Array:
+    from chipdb.render.csv import text_cell
+
+    if cells.numbers is not None:
+        return pa.array(cells.numbers, pa.float64(), from_pandas=True)
+    if cells.codes is not None:
+        words = pa.array([text_cell(w) for w in cells.vocab] or [""], pa.string())
+        # code -1 and the empty word: an empty cell, as the standard library writes it
+        blank = np.array([not w for w in cells.vocab] + [True], dtype=bool)
+        index = pa.array(cells.codes, pa.int64(), mask=blank[cells.codes])
+        return pc.take(words, index)
+    return _texts(cells.texts, cells.safe)
+
+
+def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
+    from chipdb.render.csv import text_cell
+
+    buffer = getattr(out, "buffer", None)
+    total = 0
+    for i, chunk in enumerate(columns):
+        table = pa.table({f"c{j}": _array(c) for j, c in enumerate(chunk)})
+        sink: BinaryIO = buffer if buffer is not None else io.BytesIO()
+        if i == 0:
+            header = io.StringIO()
+            csv.writer(header, lineterminator="\n").writerow(
+                [text_cell(c.header) for c in chunk])
+            out.write(header.getvalue())
+        out.flush()
+        pcsv.write_csv(table, sink, pcsv.WriteOptions(include_header=False,
+                                                      quoting_style="needed"))
+        if buffer is None:
+            assert isinstance(sink, io.BytesIO)
+            out.write(sink.getvalue().decode("utf-8"))
+        total += table.num_rows
+    return total

@@ -1,0 +1,389 @@
+"""Classifying many designs at once: the engine's verdict, deciding clause and binding line.
+
+Batch what-if and sweep hand this module metric columns in chunks. A rule's outcome for a row
+depends on the row only through the truth (true, false or unknown) of each comparison in the
+rule and in the rules it reads (its leaves). So each chunk computes those leaf truths column-wise
+(with the engine's own ``Comparison.truth``), packs them into one integer per row and rule (a
+base-3 number, the row's *pattern*), and asks the engine (``evaluate_table``) only once per
+pattern never seen before, on a real row that has it. Everything after the first chunk is a
+table lookup; the engine stays the one place that decides.
+
+The **binding line** of a row under a rule is the nearest of the rule's own lines (the numeric
+comparisons of its clauses and exclusions, as ``RuleDefinition.comparisons`` lists them) whose
+crossing changes the outcome: each line's metric is moved to just the other side of the line,
+the changed leaves give a changed pattern, and the lookup says whether the outcome moves.
+Nearest means the smallest ``|margin %|``; the margin is ``value - threshold``, the same figure
+the engine's explanation gives for that line (tests/service/test_batch.py holds both equal).
+A line is a metric-level line: moving TPP across 4,800 leaves the stated performance density
+as it is, exactly as the explanation's margins read.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from chipdb.engine import (
+    Comparison,
+    Criterion,
+    MetricTable,
+    Part,
+    RuleDefinition,
+    RuleOutcome,
+    evaluate_table,
+    order_rules,
+)
+from chipdb.metricdefs import TEXT_METRICS
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+_DENSE_LIMIT = 3 ** 13  # patterns per rule up to which the lookup is one dense array (6 MiB)
+
+
+@dataclass
+class RuleColumns:
+    """One rule's answers for a chunk: codes into the vocabularies, and the binding line."""
+
+    outcome: IntArray  # index into RuleLookup.outcomes
+    clause: IntArray  # index into RuleLookup.clauses ("" for the default or undetermined)
+    line: IntArray  # index into RuleLookup.line_names; -1 when no single line changes it
+    margin: FloatArray  # value - threshold of the binding line (NaN: none)
+    margin_pct: FloatArray  # margin / threshold x 100 (NaN: none)
+
+
+class RuleLookup:
+    """Patterns seen so far for one rule, and what the engine said for each."""
+
+    def __init__(self, rule: RuleDefinition, closure: list[RuleDefinition],
+                 leaves: list[int]) -> None:
+        self.rule = rule
+        self.closure = closure  # the rule and every rule it reads, dependencies first
+        self.leaves = leaves  # indexes into Classifier.leaves
+        self.weights = np.array([3 ** j for j in range(len(leaves))], dtype=np.int64)
+        size = 3 ** len(leaves)
+        self.dense: npt.NDArray[np.int32] | None = (np.full(size, -1, dtype=np.int32)
+                                       if size <= _DENSE_LIMIT else None)
+        self.sparse: dict[int, int] = {}
+        self.outcomes: list[str] = []
+        self.clauses: list[str] = [""]
+        self.results: list[tuple[int, int]] = []  # result id -> (outcome code, clause code)
+        self.result_ids: dict[tuple[int, int], int] = {}
+        own = {_line_key(c) for part in (*rule.exclusions, *rule.clauses)
+               for c in part.when.comparisons()}
+        self.lines: list[Comparison] = [c for _, c in rule.comparisons() if _line_key(c) in own]
+        self.line_names = [line_name(c) for c in self.lines]
+        self.opaque = False  # set by Classifier: a leaf kind patterns do not know
+
+    def outcome_codes(self) -> IntArray:
+        """Result id -> outcome code."""
+        return np.array([o for o, _ in self.results], dtype=np.int64)
+
+    def known(self, keys: IntArray) -> IntArray:
+        """The result id of every key, -1 where the engine has not been asked yet."""
+        if self.dense is not None:
+            return self.dense[keys].astype(np.int64)
+        get = self.sparse.get
+        return np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64,
+                           count=len(keys))
+
+    def learn(self, keys: Sequence[int], results: Sequence[tuple[str, str]]) -> None:
+        for key, (outcome, clause) in zip(keys, results, strict=True):
+            pair = (_code(self.outcomes, outcome), _code(self.clauses, clause))
+            rid = self.result_ids.get(pair)
+            if rid is None:
+                rid = self.result_ids[pair] = len(self.results)
+                self.results.append(pair)
+            if self.dense is not None:
+                self.dense[key] = rid
+            else:
+                self.sparse[key] = rid
+
+
+def _code(vocab: list[str], word: str) -> int:
+    try:
+        return vocab.index(word)
+    except ValueError:
+        vocab.append(word)
+        return len(vocab) - 1
+
+
+def _line_key(comp: Comparison) -> tuple[str, str, Any]:
+    return comp.subject, comp.op, comp.value
+
+
+def line_name(comp: Comparison) -> str:
+    """A line as a cell: ``tpp >= 4800``, ``memory_bandwidth_gbps + bidirectional_io_gbps >=
+    1700`` (the rule's own metric names and operator, so the cell reads back unambiguously)."""
+    value = comp.value
+    assert isinstance(value, float)
+    shown = str(int(value)) if value.is_integer() else repr(value)
+    return f"{comp.subject} {comp.op} {shown}"
+
+
+def crossing(op: str, threshold: float, holds: bool) -> float:
+    """The nearest value on the other side of ``value op threshold`` from where it is now."""
+    below, above = math.nextafter(threshold, -math.inf), math.nextafter(threshold, math.inf)
+    true_side = {">=": threshold, ">": above, "<": below, "<=": threshold}[op]
+    false_side = {">=": below, ">": threshold, "<": threshold, "<=": above}[op]
+    return false_side if holds else true_side
+
+
+class Classifier:
+    """The rules in force on one date, ready to classify chunks of metric columns."""
+
+    def __init__(self, rules: Sequence[RuleDefinition], as_of: date) -> None:
+        self.as_of = as_of
+        by_id = {r.id: r for r in rules}
+        self.in_force = [r for r in order_rules(rules) if r.in_force(as_of)]
+        self.leaves: list[Comparison] = []
+        index: dict[Comparison, int] = {}
+        self.lookups: dict[str, RuleLookup] = {}
+        for rule in self.in_force:
+            closure = _closure(rule, by_id)
+            mine: list[int] = []
+            for member in closure:
+                for part in (*member.exclusions, *member.clauses):
+                    for comp in part.when.comparisons():
+                        if comp not in index:
+                            index[comp] = len(self.leaves)
+                            self.leaves.append(comp)
+                        if index[comp] not in mine:
+                            mine.append(index[comp])
+            self.lookups[rule.id] = RuleLookup(rule, closure, mine)
+            # a criterion kind other than a comparison or another rule's verdict is no leaf a
+            # pattern knows: such a rule is asked of the engine row by row (no binding line)
+            self.lookups[rule.id].opaque = any(
+                _opaque(part.when) for member in closure
+                for part in (*member.exclusions, *member.clauses))
+        self._index = index
+
+    def classify(self, metrics: Mapping[str, np.ndarray[Any, Any]], n: int
+                 ) -> dict[str, RuleColumns]:
+        """Every rule in force for n rows of metric columns (``metrics_from_inputs``)."""
+        cols = dict(metrics)
+        cols["export_year"] = np.full(n, float(self.as_of.year))
+        table = MetricTable(cols, n)
+        codes = [_text_code(leaf, table) if leaf.metrics[0] in TEXT_METRICS
+                 else _truth_code(leaf, table) for leaf in self.leaves]
+        out: dict[str, RuleColumns] = {}
+        for rule in self.in_force:
+            lookup = self.lookups[rule.id]
+            if lookup.opaque:
+                out[rule.id] = self._by_engine(lookup, metrics, n)
+                continue
+            keys = self._keys(lookup, codes, n)
+            rid = self._resolve(lookup, keys, lambda rows: {
+                k: v[rows] for k, v in cols.items() if k != "export_year"})
+            pairs = np.array(lookup.results, dtype=np.int64).reshape(-1, 2)
+            outcome = pairs[rid, 0]
+            out[rule.id] = RuleColumns(outcome, pairs[rid, 1],
+                                       *self._binding(lookup, keys, outcome, codes, cols, n))
+        return out
+
+    def _by_engine(self, lookup: RuleLookup, metrics: Mapping[str, np.ndarray[Any, Any]],
+                   n: int) -> RuleColumns:
+        result = evaluate_table(lookup.closure, MetricTable(metrics, n), self.as_of)
+        got = result[lookup.rule.id]
+        outcome = np.array([_code(lookup.outcomes, str(o)) for o in got.outcome.tolist()],
+                           dtype=np.int64)
+        clause = np.zeros(n, dtype=np.int64)
+        for i in range(n):
+            decision = got.decision(i)
+            if decision.determined and decision.part is not Part.DEFAULT:
+                clause[i] = _code(lookup.clauses, decision.clause(lookup.rule).head)
+        return RuleColumns(outcome, clause, np.full(n, -1, dtype=np.int64),
+                           np.full(n, np.nan), np.full(n, np.nan))
+
+    def _keys(self, lookup: RuleLookup, codes: list[IntArray], n: int) -> IntArray:
+        keys = np.zeros(n, dtype=np.int64)
+        for leaf, weight in zip(lookup.leaves, lookup.weights.tolist(), strict=True):
+            keys += codes[leaf] * weight
+        return keys
+
+    def _resolve(self, lookup: RuleLookup, keys: IntArray,
+                 rows_of: Callable[[IntArray], dict[str, np.ndarray[Any, Any]]]) -> IntArray:
+        """Result ids for every key; the engine is asked about new patterns, on real rows
+        (``rows_of(positions)``: those rows' metric columns)."""
+        rid = lookup.known(keys)
+        missing = np.flatnonzero(rid < 0)
+        if len(missing):
+            new_keys, first = np.unique(keys[missing], return_index=True)
+            rows = missing[first]
+            sub = MetricTable(rows_of(rows), len(rows))
+            result = evaluate_table(lookup.closure, sub, self.as_of)[lookup.rule.id]
+            said = []
+            for i in range(len(rows)):
+                decision = result.decision(i)
+                clause = ("" if not decision.determined or decision.part is Part.DEFAULT
+                          else decision.clause(lookup.rule).head)
+                said.append((str(result.outcome[i]), clause))
+            lookup.learn(new_keys.tolist(), said)
+            rid = lookup.known(keys)
+        return rid
+
+    def _binding(self, lookup: RuleLookup, keys: IntArray, outcome: IntArray,
+                 codes: list[IntArray], cols: Mapping[str, np.ndarray[Any, Any]], n: int
+                 ) -> tuple[IntArray, FloatArray, FloatArray]:
+        best_line = np.full(n, -1, dtype=np.int64)
+        best_abs = np.full(n, np.inf)
+        margin = np.full(n, np.nan)
+        pct = np.full(n, np.nan)
+        patterns, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        slot_of = {leaf: slot for slot, leaf in enumerate(lookup.leaves)}
+        for j, comp in enumerate(lookup.lines):
+            assert isinstance(comp.value, float)
+            threshold = comp.value
+            if self._pattern_only(lookup, comp):
+                rows = self._changing_rows(lookup, comp, slot_of, patterns, first, inverse,
+                                           outcome, cols)
+                if not len(rows):
+                    continue
+                diff_at = cols[comp.metrics[0]][rows] - threshold
+                share_at = (diff_at / threshold * 100 if threshold
+                            else np.full(len(rows), np.nan))
+                distance_at = np.abs(share_at) if threshold else np.abs(diff_at)
+                better = distance_at < best_abs[rows]
+                chosen = rows[better]
+                best_line[chosen] = j
+                best_abs[chosen] = distance_at[better]
+                margin[chosen] = diff_at[better]
+                pct[chosen] = share_at[better]
+                continue
+            values = _sum(cols, comp.metrics, n)
+            diff = values - threshold
+            with np.errstate(divide="ignore", invalid="ignore"):
+                share = diff / threshold * 100 if threshold else np.full(n, np.nan)
+            # only a row where this line is nearer than the best so far can change the answer
+            distance = np.abs(share) if threshold else np.abs(diff)
+            at = np.flatnonzero(distance < best_abs)  # NaN (unknown) is never nearer
+            if not len(at):
+                continue
+            holds = codes[self._index[comp]][at] == 1
+            moved_metric = comp.metrics[0]
+            sides = (crossing(comp.op, threshold, True), crossing(comp.op, threshold, False))
+            moved = np.where(holds, *sides) - (values[at] - cols[moved_metric][at])
+            new_keys = keys[at]
+            for slot, other in enumerate(lookup.leaves):
+                node = self.leaves[other]
+                if moved_metric not in node.metrics:
+                    continue
+                if node.metrics == (moved_metric,) and len(comp.metrics) == 1:
+                    # the moved value is one of two numbers (a summed line moves it further)
+                    pair = _truth_code(node, MetricTable(
+                        {moved_metric: np.array(sides, dtype=np.float64)}, 2))
+                    new_code = np.where(holds, pair[0], pair[1])
+                else:
+                    sub = {m: cols[m][at] for m in node.metrics}
+                    sub[moved_metric] = moved
+                    new_code = _truth_code(node, MetricTable(sub, len(at)))
+                new_keys = new_keys + (new_code - codes[other][at]) * int(lookup.weights[slot])
+
+            def rows_of(positions: IntArray, at: IntArray = at, moved: FloatArray = moved,
+                        name: str = moved_metric) -> dict[str, np.ndarray[Any, Any]]:
+                picked = {k: v[at[positions]] for k, v in cols.items() if k != "export_year"}
+                picked[name] = moved[positions]
+                return picked
+
+            rid = self._resolve(lookup, new_keys, rows_of)
+            changed = at[lookup.outcome_codes()[rid] != outcome[at]]
+            best_line[changed] = j
+            best_abs[changed] = distance[changed]
+            margin[changed] = diff[changed]
+            pct[changed] = share[changed]
+        return best_line, margin, pct
+
+
+    def _pattern_only(self, lookup: RuleLookup, comp: Comparison) -> bool:
+        """Whether crossing the line changes leaves the pattern alone decides: a one-metric
+        line whose metric no summed comparison of the rule reads."""
+        if len(comp.metrics) != 1:
+            return False
+        return all(len(self.leaves[leaf].metrics) == 1 for leaf in lookup.leaves
+                   if comp.metrics[0] in self.leaves[leaf].metrics)
+
+    def _changing_rows(self, lookup: RuleLookup, comp: Comparison, slot_of: Mapping[int, int],
+                       patterns: IntArray, first: IntArray, inverse: IntArray,
+                       outcome: IntArray, cols: Mapping[str, np.ndarray[Any, Any]]
+                       ) -> IntArray:
+        """The rows whose outcome changes when the line's metric crosses it. Moved to just
+        across the line, the metric is one of two numbers, so every other comparison of that
+        metric comes out the same for every row of a pattern: the moved pattern, and whether
+        its outcome differs, are found once per pattern, not once per row."""
+        assert isinstance(comp.value, float)
+        metric, threshold = comp.metrics[0], comp.value
+        sides = np.array([crossing(comp.op, threshold, True),
+                          crossing(comp.op, threshold, False)], dtype=np.float64)
+        weight = lookup.weights[slot_of[self._index[comp]]]
+        digit = (patterns // weight) % 3
+        holds = digit == 1
+        moved_keys = patterns.copy()
+        for leaf, slot in slot_of.items():
+            node = self.leaves[leaf]
+            if metric not in node.metrics:
+                continue
+            pair = _truth_code(node, MetricTable({metric: sides}, 2))
+            old = (patterns // lookup.weights[slot]) % 3
+            moved_keys += (np.where(holds, pair[0], pair[1]) - old) * lookup.weights[slot]
+
+        def rows_of(positions: IntArray) -> dict[str, np.ndarray[Any, Any]]:
+            picked = {k: v[first[positions]] for k, v in cols.items() if k != "export_year"}
+            picked[metric] = np.where(holds[positions], sides[0], sides[1])
+            return picked
+
+        rid = self._resolve(lookup, moved_keys, rows_of)
+        changes = (digit != 2) & (lookup.outcome_codes()[rid] != outcome[first])
+        return np.flatnonzero(changes[inverse])
+
+
+def _sum(cols: Mapping[str, np.ndarray[Any, Any]], metrics: Sequence[str], n: int
+         ) -> FloatArray:
+    total = np.asarray(cols.get(metrics[0], np.full(n, np.nan)), dtype=np.float64)
+    for name in metrics[1:]:
+        total = total + np.asarray(cols.get(name, np.full(n, np.nan)), dtype=np.float64)
+    return total
+
+
+def _truth_code(leaf: Comparison, table: MetricTable) -> IntArray:
+    """0 false, 1 true, 2 unknown, per row: one base-3 digit of a pattern."""
+    truth = leaf.truth(table, {})
+    return truth.true.astype(np.int64) + 2 * (~(truth.true | truth.false)).astype(np.int64)
+
+
+def _opaque(criterion: Criterion) -> bool:
+    """Whether a criterion tree holds a leaf that is neither a comparison nor a verdict."""
+    if isinstance(criterion, Comparison | RuleOutcome):
+        return False
+    children = criterion.children
+    return not children or any(_opaque(child) for child in children)
+
+
+def _text_code(leaf: Comparison, table: MetricTable) -> IntArray:
+    """A text comparison's codes, asked of the engine once per distinct word in the column."""
+    column = table.text(leaf.metrics[0])
+    words = list(dict.fromkeys(column.tolist()))
+    small = np.empty(len(words), dtype=object)
+    small[:] = words
+    found = _truth_code(leaf, MetricTable({leaf.metrics[0]: small}, len(words))).tolist()
+    lookup = dict(zip(words, found, strict=True))
+    return np.fromiter(map(lookup.__getitem__, column.tolist()), dtype=np.int64,
+                       count=len(column))
+
+
+def _closure(rule: RuleDefinition, by_id: Mapping[str, RuleDefinition]
+             ) -> list[RuleDefinition]:
+    seen: dict[str, RuleDefinition] = {}
+
+    def visit(r: RuleDefinition) -> None:
+        for dep in r.depends_on:
+            if dep in by_id and dep not in seen:
+                visit(by_id[dep])
+        seen[r.id] = r
+
+    visit(rule)
+    return order_rules(seen.values())

@@ -1,0 +1,142 @@
+"""Per request: the query parameters checked, one read-only database opened, a time limit.
+
+Nothing is kept between requests: each one opens its own read-only connection (SQLite
+``mode=ro``, PostgreSQL ``READ ONLY``), runs in a worker thread under the time limit, and
+closes it. Library errors become HTTP statuses here: unknown chip or rule 404, a value that
+cannot be used 400, an unreachable database 503, over the time limit 503.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import anyio.to_thread
+from starlette.requests import Request
+
+from chipdb.errors import DatabaseError, DataError, NotFoundError, UsageError
+from chipdb.service.database import Database
+from chipdb.service.session import Session
+from chipdb.store.read.connect import PostgresReader, SqliteReader, connect_readonly
+from chipdb.store.url import DatabaseUrl
+from chipdb.web.respond import HttpError
+
+T = TypeVar("T")
+MAX_VALUE = 500  # characters of one parameter value: longer is not a name or a number
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What the server was started with: where the database is, how long a request may take."""
+
+    db: DatabaseUrl
+    time_limit: float
+
+
+class Params:
+    """The query string of one request, checked: unknown names and bad values are a 400."""
+
+    def __init__(self, request: Request, allowed: tuple[str, ...]) -> None:
+        self.query = request.query_params
+        unknown = [k for k in self.query if k not in allowed]
+        if unknown:
+            raise HttpError(400, f"unknown parameter '{unknown[0]}': this page takes "
+                                 f"{', '.join(allowed) or 'none'}")
+        for key, value in self.query.multi_items():
+            if len(value) > MAX_VALUE or "\x00" in value:
+                raise HttpError(400, f"parameter '{key}' is too long or holds a NUL character")
+
+    def text(self, name: str) -> str | None:
+        """The last value given, stripped; empty means not given."""
+        values = self.query.getlist(name)
+        value = values[-1].strip() if values else ""
+        return value or None
+
+    def many(self, name: str, sep: str | None = ",") -> list[str]:
+        """Every value, repeated (``a=1&a=2``) or separated (``a=1,2``; lines always split)."""
+        out: list[str] = []
+        for value in self.query.getlist(name):
+            for line in value.splitlines():
+                parts = line.split(sep) if sep else [line]
+                out += [p.strip() for p in parts if p.strip()]
+        return out
+
+    def choice(self, name: str, choices: tuple[str, ...], default: str) -> str:
+        value = self.text(name) or default
+        if value not in choices:
+            raise HttpError(400, f"{name} '{value}' is not one of {', '.join(choices)}")
+        return value
+
+    def flag(self, name: str) -> bool | None:
+        """yes/no (true/false, 1/0); empty or ``any`` is None."""
+        value = (self.text(name) or "any").casefold()
+        if value in ("yes", "true", "1", "on"):
+            return True
+        if value in ("no", "false", "0", "off"):
+            return False
+        if value == "any":
+            return None
+        raise HttpError(400, f"{name} '{value}' is not yes, no or any")
+
+
+def status_of(exc: Exception) -> int:
+    """The HTTP status of a library error."""
+    if isinstance(exc, HttpError):
+        return exc.status
+    if isinstance(exc, NotFoundError):
+        return 404
+    if isinstance(exc, UsageError):
+        return 400
+    if isinstance(exc, DatabaseError):
+        return 503
+    if isinstance(exc, DataError):
+        return 500
+    return 500
+
+
+def open_database(settings: Settings, deadline: float) -> Database:
+    """A read-only Database whose queries stop at ``deadline`` (``time.monotonic``)."""
+    conn = connect_readonly(settings.db)
+    if isinstance(conn, SqliteReader):
+        # the reader's own per-statement limit still holds; the request's may come first
+        reader = conn
+        conn.conn.set_progress_handler(
+            lambda: int(time.monotonic() > min(deadline, reader.deadline)), 2000)
+    else:  # PostgreSQL: the server cancels a statement over the limit
+        ms = max(int((deadline - time.monotonic()) * 1000), 1)
+        if isinstance(conn, PostgresReader):
+            conn.conn.execute(f"SET statement_timeout = {ms}")
+        else:
+            conn.raw(f"SET statement_timeout = {ms}")
+    return Database(Session(settings.db, conn))
+
+
+async def run(settings: Settings, work: Callable[[Database], T]) -> T:
+    """``work`` on a fresh read-only database in a worker thread, within the time limit."""
+    deadline = time.monotonic() + settings.time_limit
+
+    def job() -> T:
+        db = open_database(settings, deadline)
+        try:
+            return work(db)
+        except (sqlite3.OperationalError, DatabaseError) as exc:
+            if time.monotonic() >= deadline or "statement timeout" in str(exc):
+                raise over_limit(settings) from None
+            raise
+        finally:
+            db.close()
+
+    try:
+        with anyio.fail_after(settings.time_limit + 0.5):
+            return await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
+    except TimeoutError:
+        raise over_limit(settings) from None
+
+
+def over_limit(settings: Settings) -> HttpError:
+    return HttpError(503, f"the request took longer than {settings.time_limit:g} s and was "
+                          "stopped: ask for fewer chips, or start the server with a larger "
+                          "--time-limit")

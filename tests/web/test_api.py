@@ -1,0 +1,144 @@
+"""The JSON API mirrors the CLI's JSON and CSV byte for byte, on both engines; errors are one
+line with the right status."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from starlette.testclient import TestClient
+
+from chipdb.store.url import DatabaseUrl
+from tests.helpers import run
+
+DAY = "2026-06-01"
+
+# (endpoint with parameters, the same question on the command line)
+MIRRORS = [
+    (f"/api/compare?chips=H20,H100&as_of={DAY}", ["compare", "H20", "H100", "--as-of", DAY]),
+    ("/api/compare?chips=A800,H800&all_rules=yes", ["compare", "A800", "H800", "--all-rules"]),
+    ("/api/compare?chips=H20&sources=yes", ["compare", "H20", "--sources"]),
+    ("/api/show?chip=H100", ["show", "H100"]),
+    ("/api/list", ["list"]),
+    (f"/api/list?vendor=nvidia&rule=us-2024-12&verdict=3A090.a*&as_of={DAY}&sort=tpp",
+     ["list", "--vendor", "nvidia", "--rule", "us-2024-12", "--verdict", "3A090.a*",
+      "--as-of", DAY, "--sort", "tpp"]),
+    ("/api/list?datacenter=no", ["list", "--not-datacenter"]),
+    ("/api/rules", ["rules"]),
+    ("/api/rules?rule=US-2023-10", ["rules", "US-2023-10"]),
+    ("/api/timeline?chip=H20", ["timeline", "H20"]),
+    (f"/api/headroom?chip=H20&as_of={DAY}", ["headroom", "H20", "--as-of", DAY]),
+    (f"/api/what-if?base=H20&set=fp8_dense_tops=600 TFLOPS&as_of={DAY}",
+     ["what-if", "H20", "--set", "fp8_dense_tops=600 TFLOPS", "--as-of", DAY]),
+    (f"/api/what-if?base=blank&set=die_area_mm2=800&set=bf16_dense_tops=1000&as_of={DAY}",
+     ["what-if", "blank", "--set", "die_area_mm2=800", "--set", "bf16_dense_tops=1000",
+      "--as-of", DAY]),
+]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+@pytest.mark.parametrize(("path", "argv"), MIRRORS, ids=[m[0] for m in MIRRORS])
+def test_the_api_prints_what_the_cli_prints(db: DatabaseUrl, client: TestClient, path: str,
+                                            argv: list[str], fmt: str) -> None:
+    cli = run(db, *argv, "-f", fmt)
+    assert cli.code == 0, cli.err
+    r = client.get(path + ("&" if "?" in path else "?") + f"format={fmt}")
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"].startswith("application/json" if fmt == "json"
+                                                else "text/csv")
+    assert r.text == cli.out
+
+
+def test_json_is_the_default_and_csv_downloads(client: TestClient) -> None:
+    r = client.get("/api/compare?chips=H100")
+    assert r.json()["chips"][0]["name"] == "H100 SXM"
+    r = client.get("/api/compare?chips=H100&format=csv")
+    assert r.headers["content-disposition"] == 'attachment; filename="compare.csv"'
+    assert r.text.splitlines()[0].startswith("name,vendor,tpp")
+
+
+def test_check_gives_every_verdict_in_force_with_its_clause(client: TestClient) -> None:
+    data = client.get(f"/api/check?chip=h100&as_of={DAY}").json()
+    assert data["chip"] == "H100 SXM" and data["as_of"] == DAY
+    first = data["verdicts"][0]
+    assert (first["rule"], first["outcome"], first["clause"]) == (
+        "us-2024-12", "3A090.a.1", "3A090.a.1")
+    assert {"clause", "metric", "threshold", "margin", "met"} <= set(first["margins"][0])
+    h20 = client.get(f"/api/check?chip=H20&as_of={DAY}").json()
+    assert h20["verdicts"][0]["clause"] is None  # outside 3A090: the rule's default
+    assert client.get(f"/api/check?chip=H100&as_of={DAY}&format=csv").text.startswith(
+        "rule,outcome,determined,clause")
+
+
+@pytest.mark.parametrize("extra", ["to=CN", "party_hq=CN", "to=china&party_hq=US"])
+def test_destination_and_buyer_are_refused_until_the_library_takes_them(
+        client: TestClient, extra: str) -> None:
+    r = client.get(f"/api/check?chip=H100&{extra}")
+    assert r.status_code == 400
+    assert "not supported yet" in r.json()["error"]
+
+
+def test_unknown_chip_is_a_404_with_did_you_mean(client: TestClient) -> None:
+    for path in ("/api/compare?chips=H2O", "/api/show?chip=H2O", "/api/timeline?chip=H2O",
+                 "/api/check?chip=H2O", "/api/what-if?base=H2O", "/api/compare?chips=H20,H2O"):
+        r = client.get(path)
+        assert r.status_code == 404, path
+        assert r.headers["content-type"].startswith("application/json")
+        body = r.json()
+        assert list(body) == ["error"] and "\n" not in body["error"]
+        assert "unknown chip 'H2O': did you mean" in body["error"]
+        assert "H20 96GB" in body["error"]
+    assert client.get("/api/rules?rule=us-1999").status_code == 404
+
+
+@pytest.mark.parametrize(("path", "says"), [
+    ("/api/compare", "parameter 'chips' is missing"),
+    ("/api/compare?chip=H20", "unknown parameter 'chip'"),
+    ("/api/compare?chips=H20&as_of=June", "as_of 'June' is not a date"),
+    ("/api/compare?chips=H20&format=xml", "format 'xml' is not one of json, csv"),
+    ("/api/compare?chips=H20&all_rules=maybe", "all_rules 'maybe' is not yes, no or any"),
+    ("/api/show", "parameter 'chip' is missing"),
+    ("/api/list?sort=colour", "cannot sort by 'colour'"),
+    ("/api/list?verdict=3A090.a.1", "verdict needs rule"),
+    ("/api/what-if?base=H20&set=foo=1", "foo"),
+    ("/api/what-if?base=H20&set=memory_bandwidth_gbps=4 furlongs", "furlongs"),
+    ("/api/what-if?base=H20&set=nonsense", "nonsense"),
+    ("/api/list?q=" + "x" * 600, "too long"),
+    ("/api/list?q=a%00b", "NUL"),
+])
+def test_bad_parameters_are_a_400_in_one_line(client: TestClient, path: str, says: str) -> None:
+    r = client.get(path)
+    assert r.status_code == 400, r.text
+    error = r.json()["error"]
+    assert says in error and "\n" not in error
+
+
+def test_the_api_index_lists_every_endpoint(client: TestClient) -> None:
+    index = client.get("/api").json()
+    assert {"/api/compare", "/api/check", "/api/show", "/api/list", "/api/rules",
+            "/api/timeline", "/api/what-if"} <= set(index)
+    assert index["/api/check"]["parameters"] == ["chip", "as_of", "to", "party_hq", "format"]
+    r = client.get("/api/nothing-here")
+    assert r.status_code == 404 and "error" in r.json()
+
+
+def test_the_server_is_read_only(client: TestClient) -> None:
+    for method in ("post", "put", "delete"):
+        assert getattr(client, method)("/api/compare?chips=H20").status_code == 405
+
+
+def test_a_request_over_the_time_limit_is_stopped(db: DatabaseUrl) -> None:
+    from tests.web.conftest import client_for
+
+    with client_for(db, time_limit=0.001) as slow:
+        r = slow.get("/api/list?rule=us-2024-12")
+        assert r.status_code == 503
+        assert "took longer than 0.001 s" in r.json()["error"]
+        assert slow.get("/compare?chips=H20,H100").status_code == 503
+
+
+def test_json_errors_are_json_even_for_hostile_input(client: TestClient) -> None:
+    r = client.get("/api/show?chip=%3Cscript%3Ealert(1)%3C/script%3E")
+    assert r.status_code == 404
+    assert json.loads(r.text)["error"].startswith("unknown chip '<script>")
+    assert r.headers["x-content-type-options"] == "nosniff"

@@ -32,6 +32,20 @@ METRICS: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+# A numeric metric that is a range carries two more columns (and row keys): name + LOW, name + HIGH.
+LOW: Final = "_low"
+HIGH: Final = "_high"
+
+# Metrics stored with their range (chip_metric.<name>_low / _high): the ones bounds and ranged
+# claims move. Every numeric metric may be a range inside the engine.
+RANGED_STORED: Final[tuple[str, ...]] = ("tpp", "applicable_die_area_mm2", "performance_density")
+
+# A derived metric that is a ratio of two others: a line on it reads as a line on the
+# denominator when the numerator is a point (PD 5.92 at TPP 3,152 is a die area of 532 mm²).
+RATIOS: Final[dict[str, tuple[str, str]]] = {
+    "performance_density": ("tpp", "applicable_die_area_mm2"),
+}
+
 NUMERIC_METRICS: Final[frozenset[str]] = frozenset(
     {
         "tpp",

@@ -9,6 +9,12 @@ Two steps, each defined once:
 
 A key set in the inputs wins over the value it would otherwise be computed from: a what-if that
 sets ``tpp`` keeps the chip's die area and recomputes performance density from the new TPP.
+
+Any numeric input may be a range: ``<key>_low`` and ``<key>_high`` next to (or instead of) the
+point. Every metric rises with its inputs except the two densities, so the low and high ends
+are the same computation run on the low and on the high inputs, and a density's low end is the
+low numerator over the high denominator (and the other way round). The point of a metric whose
+ends differ is unknown (NaN); its ends are returned as ``<metric>_low`` / ``<metric>_high``.
 """
 
 from __future__ import annotations
@@ -21,9 +27,28 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from chipdb.metricdefs import INPUT_KEYS
+from chipdb.metricdefs import HIGH, INPUT_KEYS, LOW, NUMERIC_METRICS
 from chipdb.spec import ChipSpec
 from chipdb.vocab import PRECISION_BITS
+
+Span = tuple[float, float]  # a published range or bound: (low, high), high may be inf
+
+# Conventions the rules leave open, as named parameters: the default and the alternative a
+# verdict is also evaluated under (docs/metrics.md gives the reasons for each default).
+CONVENTIONS: dict[str, tuple[float, float, str]] = {
+    # name: (default, alternative, how a verdict reads under a value: "if TF32 counts 32 bits")
+    "tf32_bits": (19.0, 32.0, "if TF32 counts {value:g} bits"),
+}
+
+
+def other_readings(chosen: Mapping[str, float]) -> list[tuple[dict[str, float], str]]:
+    """For each convention, the choices with it flipped, and how a verdict then reads."""
+    out = []
+    for name, (default, alternative, wording) in CONVENTIONS.items():
+        now = chosen.get(name, default)
+        other = alternative if now == default else default
+        out.append(({**chosen, name: other}, wording.format(value=other)))
+    return out
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -35,8 +60,13 @@ def _sum_known(values: Sequence[float | None]) -> float | None:
     return float(sum(v for v in values if v is not None))
 
 
-def design_inputs(spec: ChipSpec) -> dict[str, Any]:
-    """Base quantities of a catalogued chip: what a what-if may override."""
+def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> dict[str, Any]:
+    """Base quantities of a catalogued chip: what a what-if may override.
+
+    ``spans`` are the ranges and bounds of claim fields whose preferred claim is one
+    (``die.<name>.area_mm2``, ``throughput.<precision>.dense_tops``, ...).
+    """
+    spans = spans or {}
     logic = [d for d in spec.dies if d.kind in ("logic", "io")]
     inputs: dict[str, Any] = {
         "vendor": spec.vendor,
@@ -58,6 +88,10 @@ def design_inputs(spec: ChipSpec) -> dict[str, Any]:
             if not any(d.non_planar for d in logic):
                 area = None  # planar-only: the density test has no denominator
         inputs["applicable_die_area_mm2"] = area
+        if area is None and any(f"die.{d.name}.area_mm2" in spans for d in logic):
+            _span_sum(inputs, "applicable_die_area_mm2", [
+                (spans.get(f"die.{d.name}.area_mm2") or (d.area_mm2, d.area_mm2), d.count)
+                for d in logic if d.non_planar])
         inputs["transistors_billion"] = _sum_known(
             [None if d.transistors_billion is None else d.transistors_billion * d.count
              for d in logic]
@@ -90,7 +124,21 @@ def design_inputs(spec: ChipSpec) -> dict[str, Any]:
             inputs[f"{rate.precision}_dense_tops"] = rate.dense_tops
         if rate.sparse_tops is not None:
             inputs[f"{rate.precision}_sparse_tops"] = rate.sparse_tops
+    for field, (low, high) in spans.items():
+        parts = field.split(".")
+        if parts[0] == "throughput" and len(parts) == 3:
+            key = f"{parts[1]}_{parts[2]}"
+            inputs[key + LOW], inputs[key + HIGH] = low, high
     return inputs
+
+
+def _span_sum(inputs: dict[str, Any], key: str,
+              terms: Sequence[tuple[tuple[float | None, float | None], int]]) -> None:
+    """A sum of ranged terms (count x range) as ``key``'s low and high; unknown if any is."""
+    if not terms or any(low is None or high is None for (low, high), _ in terms):
+        return
+    inputs[key + LOW] = float(sum((low or 0.0) * count for (low, _), count in terms))
+    inputs[key + HIGH] = float(sum((high or 0.0) * count for (_, high), count in terms))
 
 
 def _col(columns: Mapping[str, Any], key: str, n: int) -> FloatArray:
@@ -100,15 +148,60 @@ def _col(columns: Mapping[str, Any], key: str, n: int) -> FloatArray:
     return np.asarray(values, dtype=np.float64)
 
 
-def metrics_from_inputs(columns: Mapping[str, Any], n: int) -> dict[str, np.ndarray[Any, Any]]:
-    """Every metric for n designs. Columns are arrays (NaN = unknown) or absent."""
+def metrics_from_inputs(columns: Mapping[str, Any], n: int,
+                        conventions: Mapping[str, float] | None = None
+                        ) -> dict[str, np.ndarray[Any, Any]]:
+    """Every metric for n designs. Columns are arrays (NaN = unknown) or absent; a range is
+    ``<key>_low`` / ``<key>_high``. ``conventions`` override ``CONVENTIONS`` defaults."""
+    bits = dict(PRECISION_BITS)
+    bits["tf32"] = int((conventions or {}).get("tf32_bits", CONVENTIONS["tf32_bits"][0]))
+    ends = {k for k in columns if k.endswith((LOW, HIGH))}
+    if not ends:
+        return _point_metrics(columns, n, bits)
+    point = {k: v for k, v in columns.items() if k not in ends}
+    low = dict(point)
+    high = dict(point)
+    for key in ends:  # a row without this range keeps its point value at both ends
+        base = key.removesuffix(LOW).removesuffix(HIGH)
+        end = _col(columns, key, n)
+        (low if key.endswith(LOW) else high)[base] = np.where(
+            np.isnan(end), _col(point, base, n), end)
+    lo, hi = _point_metrics(low, n, bits), _point_metrics(high, n, bits)
+    out = _point_metrics(point, n, bits)
+    # a density falls as its denominator rises: low numerator over high denominator
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for name, num, den, given in (
+            ("performance_density", "tpp", "applicable_die_area_mm2", "performance_density"),
+        ):
+            set_low, set_high = _col(low, given, n), _col(high, given, n)
+            lo[name] = np.where(~np.isnan(set_low), set_low, lo[num] / hi[den])
+            top = np.where(lo[den] > 0, hi[num] / lo[den],
+                           np.where(lo[den] == 0, np.inf, np.nan))
+            hi[name] = np.where(~np.isnan(set_high), set_high, top)
+    for name in NUMERIC_METRICS:
+        if name not in out:
+            continue
+        a, b = np.asarray(lo[name], dtype=np.float64), np.asarray(hi[name], dtype=np.float64)
+        a, b = np.fmin(a, b), np.fmax(a, b)
+        a = np.where(np.isnan(a) | np.isnan(b), np.nan, a)
+        b = np.where(np.isnan(a), np.nan, b)
+        out[name] = np.where(a == b, a, np.nan)  # a point range is the point
+        if not ((a == b) | np.isnan(a)).all():
+            out[name + LOW], out[name + HIGH] = a, b
+    for text in ("tpp_precision", "tpp_basis"):  # a ranged TPP: the precision of its low end
+        out[text] = np.where(np.isnan(out["tpp"]) & ~np.isnan(lo["tpp"]), lo[text], out[text])
+    return out
+
+
+def _point_metrics(columns: Mapping[str, Any], n: int, bits_of: Mapping[str, int]
+                   ) -> dict[str, np.ndarray[Any, Any]]:
     given_tpp = _col(columns, "tpp", n)
     best = np.full(n, np.nan)
     best_precision = np.full(n, None, dtype=object)
     best_basis = np.full(n, None, dtype=object)
     # Lowest bit length first, and only a strictly larger product replaces the best: on a tie
     # (H20: 296 FP8 x 8 = 148 BF16 x 16) the 8-bit rate, as BIS's own example counts it, wins.
-    for precision, bits in sorted(PRECISION_BITS.items(), key=lambda item: item[1]):
+    for precision, bits in sorted(bits_of.items(), key=lambda item: item[1]):
         dense = _col(columns, f"{precision}_dense_tops", n)
         sparse = _col(columns, f"{precision}_sparse_tops", n)
         if np.isnan(dense).all() and np.isnan(sparse).all():
@@ -222,19 +315,33 @@ def rows_from_columns(
     return rows
 
 
+def _end(value: float) -> str:
+    return "∞" if value == math.inf else f"{value:,.6g}"
+
+
 def explain_unknowns(values: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, str]:
     """Why each unknown metric is unknown, in words a user can act on."""
     why: dict[str, str] = {}
-    if values.get("tpp") is None:
+    for name in ("tpp", "applicable_die_area_mm2", "performance_density"):
+        low, high = values.get(name + LOW), values.get(name + HIGH)
+        if values.get(name) is None and low is not None and high is not None:
+            why[name] = f"a range: {_end(low)} to {_end(high)}"
+    if "tpp" in why:
+        pass
+    elif values.get("tpp") is None:
         why["tpp"] = "no throughput figure published"
-    if values.get("applicable_die_area_mm2") is None:
+    if "applicable_die_area_mm2" in why:
+        pass
+    elif values.get("applicable_die_area_mm2") is None:
         if inputs.get("non_planar") is None and "logic_node_nm" not in inputs:
             why["applicable_die_area_mm2"] = "no die data published"
         elif inputs.get("non_planar") is False:
             why["applicable_die_area_mm2"] = "no die on a non-planar node"
         else:
             why["applicable_die_area_mm2"] = "die area not published"
-    if values.get("performance_density") is None:
+    if "performance_density" in why:
+        pass
+    elif values.get("performance_density") is None:
         why["performance_density"] = "; ".join(
             f"{m} unknown: {why[m]}" for m in ("tpp", "applicable_die_area_mm2") if m in why
         ) or "not computable"
@@ -251,20 +358,84 @@ def explain_unknowns(values: Mapping[str, Any], inputs: Mapping[str, Any]) -> di
     return why
 
 
-def compute_metrics(spec: ChipSpec, overrides: Mapping[str, Any] | None = None) -> MetricValues:
+def compute_metrics(spec: ChipSpec, overrides: Mapping[str, Any] | None = None,
+                    spans: Mapping[str, Span] | None = None,
+                    conventions: Mapping[str, float] | None = None) -> MetricValues:
     """The metrics of one chip (optionally with what-if overrides of its inputs)."""
-    return compute_metrics_many([spec], overrides)[0]
+    return compute_metrics_many([spec], overrides, [spans or {}], conventions)[0]
+
+
+def set_inputs(inputs: dict[str, Any], overrides: Mapping[str, Any]) -> None:
+    """Apply what-if values; a (low, high) pair sets a range and clears the point."""
+    for key, value in overrides.items():
+        for end in (LOW, HIGH):
+            inputs.pop(key + end, None)
+        if isinstance(value, tuple):
+            inputs[key], inputs[key + LOW], inputs[key + HIGH] = None, value[0], value[1]
+        else:
+            inputs[key] = value
+        if key in ("die_area_mm2", "applicable_die_area_mm2"):  # one area wins: the set one
+            for other in ("die_area_mm2", "applicable_die_area_mm2"):
+                if other != key:
+                    for end in ("", LOW, HIGH):
+                        inputs.pop(other + end, None)
 
 
 def compute_metrics_many(
-    specs: Sequence[ChipSpec], overrides: Mapping[str, Any] | None = None
+    specs: Sequence[ChipSpec], overrides: Mapping[str, Any] | None = None,
+    spans: Sequence[Mapping[str, Span]] | None = None,
+    conventions: Mapping[str, float] | None = None,
 ) -> list[MetricValues]:
     """The metrics of many chips in one vectorized pass (the loader's whole catalogue)."""
-    inputs = [design_inputs(spec) for spec in specs]
+    inputs = [design_inputs(spec, spans[i] if spans else None) for i, spec in enumerate(specs)]
     if overrides:
         for one in inputs:
-            one.update(overrides)
-    rows = rows_from_columns(metrics_from_inputs(columns_from_inputs(inputs), len(inputs)),
-                             len(inputs))
+            set_inputs(one, overrides)
+    rows = rows_from_columns(
+        metrics_from_inputs(columns_from_inputs(inputs), len(inputs), conventions), len(inputs))
     return [MetricValues(row, explain_unknowns(row, one)) for row, one in zip(rows, inputs,
                                                                               strict=True)]
+
+
+TIER_FIELDS: dict[str, tuple[str, ...]] = {
+    # metric -> the claim fields (prefix.*.suffix patterns) whose tiers it is computed from
+    "applicable_die_area_mm2": ("die.*.area_mm2", "die.*.non_planar"),
+    "bidirectional_io_gbps": ("io.*.bidirectional_gbps",),
+    "interconnect_gbps": ("io.*.bidirectional_gbps",),
+    "memory_bandwidth_gbps": ("memory.*.bandwidth_gbps",),
+    "memory_capacity_gb": ("memory.*.capacity_gb",),
+    "memory_bandwidth_density": ("memory.*.bandwidth_gbps", "memory.*.package_area_mm2"),
+    "transistors_billion": ("die.*.transistors_billion",),
+    "logic_node_nm": ("die.*.node_nm",),
+    "non_planar": ("die.*.non_planar",),
+    "datacenter": ("datacenter",),
+}
+
+
+def metric_tiers(values: Mapping[str, Any], claim_tiers: Mapping[str, str],
+                 weakest: Any) -> dict[str, str]:
+    """The tier of each metric: the weakest tier of the preferred claims it is computed from.
+
+    ``claim_tiers`` maps each preferred claim's field to its tier (the claim's own, else its
+    source's); ``weakest`` picks the weakest of several (the engine's tier order).
+    """
+    def matching(pattern: str) -> list[str]:
+        head, _, tail = pattern.partition("*")
+        return [t for f, t in claim_tiers.items()
+                if (f.startswith(head) and f.endswith(tail)) if tail or f == head]
+
+    out: dict[str, str] = {}
+    precision = values.get("tpp_precision")
+    rates = [t for f, t in claim_tiers.items() if f.startswith("throughput.")
+             and (precision in (None, "set") or f.split(".")[1] == precision)]
+    tpp_tier = weakest(rates)
+    if tpp_tier:
+        out["tpp"] = tpp_tier
+    for metric, patterns in TIER_FIELDS.items():
+        tier = weakest([t for p in patterns for t in matching(p)])
+        if tier:
+            out[metric] = tier
+    density = weakest([out.get("tpp"), out.get("applicable_die_area_mm2")])
+    if density:
+        out["performance_density"] = density
+    return out

@@ -71,13 +71,15 @@ class Claim:
     """One published value for one field of one chip, with where it was published."""
 
     field: str  # e.g. "die.GH100.area_mm2", "throughput.fp8.sparse_tops", "datacenter"
-    value: float | bool | str
+    value: float | bool | str | None  # None: a range or bound (low, high)
     source: str  # source key
     preferred: bool = True
     reason: str | None = None
     note: str | None = None
     derivation: str | None = None
     tier: str | None = None  # overrides the source's tier (e.g. our own estimate)
+    low: float | None = None  # a range or bound: "at most 858" is (0, 858)
+    high: float | None = None  # inf for "at least"
 
 
 @dataclass(frozen=True)

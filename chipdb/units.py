@@ -48,9 +48,19 @@ def _family(key: str) -> str:
     return key
 
 
+RANGE_MARK = ".."
+
+
 def parse_value(key: str, raw: str, where: str = "--set") -> Any:
-    """One value in canonical units; a clear error for anything else."""
+    """One value in canonical units; a clear error for anything else. A number may be a range
+    ``low..high`` (``600..850``, ``1.2TB/s..1.6TB/s``): the result is the pair (low, high)."""
     kind = INPUT_KEYS.get(key)
+    if kind == "number" and RANGE_MARK in raw:
+        low_text, _, high_text = raw.partition(RANGE_MARK)
+        low, high = parse_value(key, low_text, where), parse_value(key, high_text, where)
+        if low > high:
+            raise UsageError(f"{where}: {key} range runs low..high, not '{raw}'")
+        return (low, high)
     if kind is None:
         raise UsageError(f"{where}: unknown key '{key}'; known keys: "
                          f"{', '.join(sorted(k for k in INPUT_KEYS if '_tops' not in k))} and "

@@ -103,3 +103,70 @@ def test_raising_any_throughput_never_lowers_tpp(
     after = compute_metrics(chip(throughputs=tuple(
         Throughput(p, dense_tops=v) for p, v in raised.items())))
     assert after.values["tpp"] >= before.values["tpp"]
+
+
+# --- ranges ----------------------------------------------------------------------------------
+
+def _one_die(**spans: tuple[float, float]) -> dict[str, object]:
+    spec = chip(datacenter=True, dies=(Die("d", non_planar=True),),
+                throughputs=(Throughput("bf16", dense_tops=197.0),))
+    return compute_metrics(spec, spans={f"die.d.{k}": v for k, v in spans.items()}).values
+
+
+def test_density_of_a_range_is_low_tpp_over_high_area_and_back() -> None:
+    v = _one_die(area_mm2=(600.0, 850.0))
+    assert v["performance_density"] is None and v["applicable_die_area_mm2"] is None
+    assert v["performance_density_low"] == 3152 / 850
+    assert v["performance_density_high"] == 3152 / 600
+    assert (v["applicable_die_area_mm2_low"], v["applicable_die_area_mm2_high"]) == (600.0, 850.0)
+
+
+def test_an_at_most_area_gives_an_at_least_density() -> None:
+    v = _one_die(area_mm2=(0.0, 858.0))
+    assert v["performance_density_low"] == 3152 / 858
+    assert v["performance_density_high"] == math.inf
+
+
+def test_a_point_range_is_the_point() -> None:
+    assert _one_die(area_mm2=(700.0, 700.0)) == compute_metrics(chip(
+        datacenter=True, dies=(Die("d", non_planar=True, area_mm2=700.0),),
+        throughputs=(Throughput("bf16", dense_tops=197.0),))).values
+
+
+def test_a_tpp_range_comes_from_a_rate_range_and_keeps_its_precision() -> None:
+    spec = chip(throughputs=(Throughput("fp16"),))
+    v = compute_metrics(spec, spans={"throughput.fp16.dense_tops": (280.0, 400.0)}).values
+    assert (v["tpp"], v["tpp_low"], v["tpp_high"], v["tpp_precision"]) == (
+        None, 4480.0, 6400.0, "fp16")
+
+
+def test_what_if_sets_a_range_and_it_wins_over_the_chips_area() -> None:
+    spec = chip(dies=(Die("d", non_planar=True, area_mm2=500.0),),
+                throughputs=(Throughput("fp8", dense_tops=500.0),))
+    v = compute_metrics(spec, {"die_area_mm2": (400.0, 800.0)}).values
+    assert (v["applicable_die_area_mm2_low"], v["applicable_die_area_mm2_high"]) == (400.0, 800.0)
+
+
+@given(low=st.floats(1.0, 2000.0), width=st.floats(0.0, 2000.0), rate=st.floats(1.0, 5000.0))
+def test_every_point_area_lies_inside_the_density_range(low: float, width: float,
+                                                        rate: float) -> None:
+    spec = chip(dies=(Die("d", non_planar=True),), throughputs=(Throughput("fp8", rate),))
+    wide = compute_metrics(spec, spans={"die.d.area_mm2": (low, low + width)}).values
+    for area in (low, low + width / 2, low + width):
+        point = compute_metrics(spec, spans={"die.d.area_mm2": (area, area)}).values
+        density = point["performance_density"]
+        assert isinstance(density, float)
+        if "performance_density_low" in wide:  # else the range rounded to a point
+            lo, hi = wide["performance_density_low"], wide["performance_density_high"]
+            assert isinstance(lo, float) and isinstance(hi, float)
+            assert lo * (1 - 1e-12) <= density <= hi * (1 + 1e-12)
+
+
+def test_tf32_convention_moves_tpp_only_where_tf32_sets_it() -> None:
+    trainium = chip(throughputs=(Throughput("tf32", dense_tops=190.0),
+                                 Throughput("bf16", dense_tops=190.0)))
+    assert compute_metrics(trainium).values["tpp"] == 190 * 19
+    assert compute_metrics(trainium, conventions={"tf32_bits": 32}).values["tpp"] == 190 * 32
+    hopper = chip(throughputs=(Throughput("tf32", dense_tops=494.7),
+                               Throughput("fp16", dense_tops=989.4)))
+    assert compute_metrics(hopper, conventions={"tf32_bits": 32}).values["tpp"] == 989.4 * 16

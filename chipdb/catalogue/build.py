@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from chipdb.catalogue.chips import chip_record
+from chipdb.catalogue.claims import check_convention, check_preferred_tiers
 from chipdb.catalogue.quality import check_catalogue
 from chipdb.catalogue.schema import RuleModel, SeedFileModel
 from chipdb.engine import RuleDefinition, rule_from_mapping
@@ -33,6 +34,7 @@ class Catalogue:
     chips: tuple[ChipRecord, ...]
     rules: tuple[RuleDefinition, ...]
     files: tuple[str, ...] = ()
+    conventions: tuple[tuple[str, float], ...] = ()  # chosen in a [conventions] table
 
 
 # --- reading and parsing ----------------------------------------------------------------------
@@ -70,6 +72,9 @@ def _walk(data: Any, error: Mapping[str, Any]) -> tuple[str | int, ...]:
 
 
 def _problem(errors: Sequence[Mapping[str, Any]]) -> str:
+    ours = [e for e in errors if e["type"] == "value_error" and "error" in e.get("ctx", {})]
+    if ours and errors[0]["type"] != "extra_forbidden":
+        return str(ours[0]["ctx"]["error"])  # our own words beat another union member's type
     first = errors[0]
     if first["type"] == "extra_forbidden":
         return "is not a known field (see docs/seed-format.md)"
@@ -293,8 +298,19 @@ def build_catalogue(
                 raise SeedError(file, f"chip '{c.name}'", "name",
                                 f"duplicates chip '{chips[key].spec.name}'")
             chips[key] = chip_record(file, c, source_keys, origin)
+            weaker = check_preferred_tiers(chips[key].claims, lambda claim: claim.tier or (
+                sources[claim.source].tier if claim.source in sources else None))
+            if weaker is not None:
+                raise SeedError(file, f"chip '{c.name}'", *weaker)
     _check_names(list(chips.values()))
     check_catalogue(defined_in, list(chips.values()), known_classes, origin)
     rules = _rules(files, known_rules or {}, origin)
+    chosen: dict[str, float] = {}
+    for file, model in files:
+        for name, value in model.conventions.items():
+            problem = check_convention(name, float(value))
+            if problem:
+                raise SeedError(file, "conventions", name, problem)
+            chosen[name] = float(value)
     return Catalogue(tuple(sources.values()), tuple(chips.values()), rules,
-                     tuple(file for file, _ in files))
+                     tuple(file for file, _ in files), tuple(chosen.items()))

@@ -1,5 +1,11 @@
 """A sourced field → its preferred value and a Claim for every published value; plausibility BOUNDS.
 
+A claim may also be a range ``{ range = [280, 400] }`` or a bound ``{ at_most = 858 }`` (an
+"at most" runs from 0, an "at least" to infinity). A range has no point value: the field's
+value stays unknown and the preferred range reaches the metrics through ``spans`` (a bound
+claim's tier is ``bound`` unless it says otherwise). ``check_preferred_tiers`` refuses an
+estimate, secondary figure or bound preferred over an official one.
+
 Every value in a seed resolves to a source: ``{ value = 814, source = "key" }``, or a plain
 value under a table (or chip) that names a default ``source``. Competing published values are a
 list of claims, exactly one ``preferred = true`` with a ``reason``. A throughput claim publishes
@@ -12,7 +18,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Literal
 
@@ -24,6 +30,7 @@ from chipdb.catalogue.schema import (
     SourcedDate,
     SourcedRates,
 )
+from chipdb.metrics import CONVENTIONS
 from chipdb.spec import Claim, period_text
 
 # Plausible bounds per canonical unit: a value outside them is a typo or a unit mistake
@@ -128,10 +135,20 @@ def resolve(
     for item, preferred in zip(items, preferred_flags(field, items), strict=True):
         for suffix, published in item.published().items():
             name = f"{field}.{suffix}" if suffix else field
-            value = _typed(name, published, kind, bounds)
             source = item.source or default_source
             if source is None:
                 raise FieldProblem(name, "has no source: give source = \"key\" or a table default")
+            if isinstance(published, tuple):
+                low, high = _span(name, published, kind, bounds)
+                is_bound = getattr(item, "at_least", None) is not None or getattr(
+                    item, "at_most", None) is not None
+                claims.append(Claim(
+                    field=name, value=None, source=source, preferred=preferred,
+                    reason=item.reason, note=item.note, derivation=item.derivation,
+                    tier=item.tier or ("bound" if is_bound else None), low=low, high=high,
+                ))
+                continue
+            value = _typed(name, published, kind, bounds)
             claims.append(Claim(
                 field=name, value=value, source=source, preferred=preferred, reason=item.reason,
                 note=item.note, derivation=item.derivation, tier=item.tier,
@@ -209,3 +226,55 @@ def resolve_date(
         if preferred:
             chosen = period
     return chosen, claims
+
+
+def _span(field: str, published: tuple[float, float], kind: Kind, bounds: str | None
+          ) -> tuple[float, float]:
+    if kind != "number":
+        raise FieldProblem(field, "only a number can be a range or a bound")
+    low, high = published
+    if low > 0:
+        check_number(field, low, bounds)
+    if math.isfinite(high):
+        check_number(field, high, bounds)
+    return low, high
+
+
+def spans(claims: Iterable[Claim]) -> dict[str, tuple[float, float]]:
+    """The preferred ranges and bounds of a chip's claims, by claim field (metrics read them)."""
+    return {c.field: (c.low, c.high) for c in claims
+            if c.preferred and c.low is not None and c.high is not None}
+
+
+# Tiers never preferred over an official figure. Secondary is not among them: three NVIDIA
+# fields prefer a secondary copy of the final datasheet over an official preliminary blog.
+_WEAK = ("estimate", "bound")
+
+
+def check_preferred_tiers(claims: Sequence[Claim], tier_of: Callable[[Claim], str | None]
+                          ) -> tuple[str, str] | None:
+    """The first field whose preferred claim is an estimate or a bound while an official claim
+    for the same field exists, with the problem; None when every field is fine. An estimate
+    may be preferred only where no vendor figure exists."""
+    by_field: dict[str, list[Claim]] = {}
+    for claim in claims:
+        by_field.setdefault(claim.field, []).append(claim)
+    for field, group in by_field.items():
+        preferred = [c for c in group if c.preferred]
+        if not preferred or tier_of(preferred[0]) not in _WEAK:
+            continue
+        official = [c for c in group if not c.preferred and tier_of(c) == "official"]
+        if official:
+            return field, (f"prefers a {tier_of(preferred[0])} claim over the official figure "
+                           f"from '{official[0].source}': prefer the official one")
+    return None
+
+
+def check_convention(name: str, value: float) -> str | None:
+    """What is wrong with choosing ``value`` for the convention ``name`` (None: fine)."""
+    if name not in CONVENTIONS:
+        return f"is not a convention; known: {', '.join(sorted(CONVENTIONS))}"
+    default, alternative, _ = CONVENTIONS[name]
+    if value not in (default, alternative):
+        return f"takes {default:g} (the default) or {alternative:g}, not {value:g}"
+    return None

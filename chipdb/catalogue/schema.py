@@ -29,7 +29,9 @@ from pydantic import (
 
 from chipdb.vocab import DIE_KINDS, IO_KINDS, MARKETS, PRECISION_BITS, REGIONS, RULE_STATUSES
 
-Tier = Literal["official", "secondary", "estimate", "measured"]
+# "bound": an at-least / at-most claim that limits a value nobody published (e.g. one reticle)
+Tier = Literal["official", "secondary", "estimate", "measured", "bound"]
+Range = tuple[StrictInt | StrictFloat, StrictInt | StrictFloat]
 # Who published a source (tier says how reliable a value is; class says who put it out).
 PublisherClass = Literal["vendor", "government", "standards", "press", "analyst", "blog",
                          "mirror", "database", "dealer", "generated"]
@@ -78,37 +80,71 @@ class PublishedModel(_Strict):
     derivation: str | None = Field(default=None, max_length=500)
     tier: Tier | None = None
 
-    def published(self) -> dict[str, float | bool | str]:
-        """The values this claim publishes, by field suffix ('' for the field itself)."""
+    def published(self) -> dict[str, float | bool | str | tuple[float, float]]:
+        """The values this claim publishes, by field suffix ('' for the field itself); a
+        range or bound as (low, high), high inf for "at least"."""
         raise NotImplementedError
 
 
+def _span(low: float, high: float) -> tuple[float, float]:
+    if low > high:
+        raise ValueError(f"a range runs from low to high, not {low:g} to {high:g}")
+    return float(low), float(high)
+
+
 class ClaimModel(PublishedModel):
-    """A published value with its provenance: ``{ value = 814, source = "key" }``."""
+    """A published value with its provenance: ``{ value = 814, source = "key" }``; or a range
+    ``{ range = [280, 400] }``; or a bound ``{ at_most = 858 }`` / ``{ at_least = ... }``."""
 
-    value: float | bool | str
+    value: float | bool | str | None = None
+    range: Range | None = None
+    at_least: StrictInt | StrictFloat | None = None
+    at_most: StrictInt | StrictFloat | None = None
 
-    def published(self) -> dict[str, float | bool | str]:
-        return {"": self.value}
+    @model_validator(mode="after")
+    def _one_kind(self) -> ClaimModel:
+        given = [self.value is not None, self.range is not None,
+                 self.at_least is not None or self.at_most is not None]
+        if given.count(True) != 1:
+            raise ValueError("give one of 'value', 'range = [low, high]', 'at_least' / 'at_most'")
+        if self.range is not None:
+            _span(*self.range)
+        if self.at_least is not None and self.at_most is not None:
+            _span(self.at_least, self.at_most)
+        return self
+
+    def published(self) -> dict[str, float | bool | str | tuple[float, float]]:
+        if self.value is not None:
+            return {"": self.value}
+        if self.range is not None:
+            return {"": _span(*self.range)}
+        low = 0.0 if self.at_least is None else float(self.at_least)
+        high = float("inf") if self.at_most is None else float(self.at_most)
+        return {"": (low, high)}
 
 
 class ThroughputClaimModel(PublishedModel):
     """A published rate for one precision: dense and sparse figures kept apart."""
 
-    dense: float | None = None
-    sparse: float | None = None
+    dense: float | Range | None = None  # a published range: [low, high]
+    sparse: float | Range | None = None
 
     @model_validator(mode="after")
     def _rates(self) -> ThroughputClaimModel:
         if self.dense is None and self.sparse is None:
             raise ValueError("give 'dense' or 'sparse' (or both)")
-        if self.dense is not None and self.sparse is not None and self.sparse < self.dense:
+        for rate in (self.dense, self.sparse):
+            if isinstance(rate, tuple):
+                _span(*rate)
+        if (isinstance(self.dense, float) and isinstance(self.sparse, float)
+                and self.sparse < self.dense):
             raise ValueError("the sparse rate is below the dense rate: swapped?")
         return self
 
-    def published(self) -> dict[str, float | bool | str]:
+    def published(self) -> dict[str, float | bool | str | tuple[float, float]]:
         rates = {"dense_tops": self.dense, "sparse_tops": self.sparse}
-        return {suffix: rate for suffix, rate in rates.items() if rate is not None}
+        return {suffix: (_span(*rate) if isinstance(rate, tuple) else rate)
+                for suffix, rate in rates.items() if rate is not None}
 
 
 class DateClaimModel(PublishedModel):
@@ -126,7 +162,7 @@ class DateClaimModel(PublishedModel):
                              "\"2024-Q1\" or \"2024\"; not a time")
         return v
 
-    def published(self) -> dict[str, float | bool | str]:
+    def published(self) -> dict[str, float | bool | str | tuple[float, float]]:
         return {"": self.value.isoformat() if isinstance(self.value, date) else self.value}
 
 
@@ -320,3 +356,5 @@ class SeedFileModel(_Strict):
     source: list[SourceModel] = Field(default_factory=list)
     chip: list[ChipModel] = Field(default_factory=list)
     rule: list[RuleModel] = Field(default_factory=list)
+    # conventions the rules leave open, chosen by an import: [conventions] tf32_bits = 32
+    conventions: dict[str, StrictInt | StrictFloat] = Field(default_factory=dict)

@@ -6,9 +6,10 @@ Layout, bottom up: ``operators`` (one row per operator), ``columns`` (MetricTabl
 ``explain`` (words from the kept truths), ``dated`` (verdicts per period).
 """
 
-from chipdb.engine.columns import MetricTable, Truth
+from chipdb.engine.columns import MetricTable, Possible, Truth
 from chipdb.engine.criteria import (
     KINDS,
+    OUTSIDE,
     UNDETERMINED,
     AllOf,
     AnyOf,
@@ -17,18 +18,22 @@ from chipdb.engine.criteria import (
     RuleError,
     RuleOutcome,
 )
-from chipdb.engine.dated import evaluate_dated, evaluate_on, period_starts
+from chipdb.engine.dated import Alternative, evaluate_dated, evaluate_on, period_starts
+from chipdb.engine.deciding import probe
 from chipdb.engine.evaluate import (
     Evaluation,
     RuleResult,
+    either,
     evaluate,
     evaluate_rule,
     evaluate_table,
     order_rules,
 )
-from chipdb.engine.explain import Explainer, explain
+from chipdb.engine.explain import TIERS, Explainer, explain, weakest
 from chipdb.engine.model import (
     Clause,
+    Confidence,
+    Deciding,
     Decision,
     ExceptionNote,
     Margin,
@@ -42,10 +47,47 @@ from chipdb.engine.operators import OPERATORS, Operator
 from chipdb.engine.parse import rule_definitions_from_rows, rule_from_mapping
 
 __all__ = [
-    "KINDS", "OPERATORS", "UNDETERMINED", "AllOf", "AnyOf", "Clause", "Comparison", "Criterion",
-    "Decision", "Evaluation", "ExceptionNote", "Explainer", "Margin", "MetricTable",
-    "Operator", "Parameter", "Part", "PerUnitQuantity", "RuleDefinition", "RuleError",
-    "RuleOutcome", "RuleResult", "Truth", "Verdict", "evaluate", "evaluate_dated",
-    "evaluate_on", "evaluate_rule", "evaluate_table", "explain", "order_rules",
-    "period_starts", "rule_definitions_from_rows", "rule_from_mapping",
+    "KINDS",
+    "OPERATORS",
+    "OUTSIDE",
+    "TIERS",
+    "UNDETERMINED",
+    "AllOf",
+    "Alternative",
+    "AnyOf",
+    "Clause",
+    "Comparison",
+    "Confidence",
+    "Criterion",
+    "Deciding",
+    "Decision",
+    "Evaluation",
+    "ExceptionNote",
+    "Explainer",
+    "Margin",
+    "MetricTable",
+    "Operator",
+    "Parameter",
+    "Part",
+    "PerUnitQuantity",
+    "Possible",
+    "RuleDefinition",
+    "RuleError",
+    "RuleOutcome",
+    "RuleResult",
+    "Truth",
+    "Verdict",
+    "either",
+    "evaluate",
+    "evaluate_dated",
+    "evaluate_on",
+    "evaluate_rule",
+    "evaluate_table",
+    "explain",
+    "order_rules",
+    "period_starts",
+    "probe",
+    "rule_definitions_from_rows",
+    "rule_from_mapping",
+    "weakest",
 ]

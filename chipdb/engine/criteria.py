@@ -24,12 +24,24 @@ from typing import Any, ClassVar, Final
 
 import numpy as np
 
-from chipdb.engine.columns import MetricTable, ObjArray, Truth
-from chipdb.engine.operators import OPERATORS, TEXT, YES_NO, metric_kind, tokens_for
+from chipdb.engine.columns import MetricTable, Possible, Truth
+from chipdb.engine.operators import (
+    OPERATORS,
+    RANGE_TRUTH,
+    TEXT,
+    YES_NO,
+    metric_kind,
+    tokens_for,
+)
 from chipdb.metricdefs import METRIC_LABELS, METRICS, NUMERIC_METRICS, TEXT_METRICS
 from chipdb.units import fmt_number
 
 UNDETERMINED: Final = "undetermined"
+
+# Outcomes that put a chip outside what a rule controls. Several possible outcomes none of which
+# is here are "controlled either way" (3A090.a.2 or 3A090.b.1), not undetermined. Until outcome
+# meanings are data (an outcome registry), these words are the ones the bundled rules use.
+OUTSIDE: Final = frozenset({"not-controlled", "not-applicable", "rebutted", "not-covered"})
 
 
 class RuleError(ValueError):
@@ -65,7 +77,7 @@ class Criterion(ABC):
         """Build the criterion from its seed mapping; ``params`` are the rule's parameters."""
 
     @abstractmethod
-    def truth(self, table: MetricTable, outcomes: Mapping[str, ObjArray]) -> Truth:
+    def truth(self, table: MetricTable, outcomes: Mapping[str, Possible]) -> Truth:
         """Kleene truth for every row; ``outcomes`` are the verdicts of rules evaluated before."""
 
     @abstractmethod
@@ -194,7 +206,7 @@ class Comparison(Criterion):
             value = float(value)
         return cls(names, token, value, param)
 
-    def truth(self, table: MetricTable, outcomes: Mapping[str, ObjArray]) -> Truth:
+    def truth(self, table: MetricTable, outcomes: Mapping[str, Possible]) -> Truth:
         op = OPERATORS[self.op]
         if self.kind == TEXT:
             texts = table.text(self.metrics[0])
@@ -203,15 +215,35 @@ class Comparison(Criterion):
             hit = np.isin(texts.astype(str), np.array(targets, dtype=str)) & known
             result = hit if op.match_holds else ~hit
             return Truth(result & known, ~result & known)
+        threshold = 1.0 if self.value is True else 0.0 if self.value is False else self.value
+        assert isinstance(threshold, float) and op.compare is not None
+        if any(table.ranged(m) for m in self.metrics):
+            low, high = table.bounds(self.metrics[0])
+            for extra in self.metrics[1:]:
+                more_low, more_high = table.bounds(extra)
+                low, high = low + more_low, high + more_high
+            with np.errstate(invalid="ignore"):
+                true, false = RANGE_TRUTH[self.op](low, high, threshold)
+            return Truth(true, false)
         values = table.numeric(self.metrics[0])
         for extra in self.metrics[1:]:
             values = values + table.numeric(extra)
         known = ~np.isnan(values)
-        threshold = 1.0 if self.value is True else 0.0 if self.value is False else self.value
-        assert isinstance(threshold, float) and op.compare is not None
         with np.errstate(invalid="ignore"):
             hit = op.compare(values, threshold)
         return Truth(hit & known, ~hit & known)
+
+    def range_at(self, row: Row) -> tuple[float, float] | None:
+        """The compared range in ``row`` when it is a range and not a point; else None."""
+        if self.kind != "number" or not any(row.table.ranged(m) for m in self.metrics):
+            return None
+        low = high = 0.0
+        for name in self.metrics:
+            lows, highs = row.table.bounds(name)
+            low, high = low + float(lows[row.i]), high + float(highs[row.i])
+        if math.isnan(low) or math.isnan(high) or low == high:
+            return None
+        return low, high
 
     def value_at(self, row: Row) -> float | bool | str | None:
         """The compared value in ``row`` (the sum for several metrics); None when unknown."""
@@ -243,6 +275,13 @@ class Comparison(Criterion):
         else:
             shown_target = str(target)
         value = self.value_at(row)
+        span = self.range_at(row) if value is None else None
+        if span is not None:
+            shown_span = f"{_end(span[0])}–{_end(span[1])}"
+            holds = truth.at(row.i)
+            if holds is None:
+                return f"{label} {shown_span} (line: {op.symbol} {shown_target})"
+            return f"{label} {shown_span} {op.symbol if holds else op.negated} {shown_target}"
         if value is None:
             return f"{label} unknown (line: {op.symbol} {shown_target})"
         shown = (
@@ -258,7 +297,7 @@ class Comparison(Criterion):
         return f"{label} {shown} {word} {shown_target}"
 
     def missing(self, row: Row, truth: Truth) -> list[str]:
-        if self.value_at(row) is not None:
+        if self.value_at(row) is not None or truth.at(row.i) is not None:
             return []
         if self.kind == TEXT:
             return [m for m in self.metrics if row.table.text(m)[row.i] is None]
@@ -270,6 +309,10 @@ class Comparison(Criterion):
 
     def comparisons(self) -> Iterator[Comparison]:
         yield self
+
+
+def _end(value: float) -> str:
+    return "∞" if value == math.inf else fmt_number(value)
 
 
 # --- all / any: Kleene AND and OR over a list -----------------------------------------------
@@ -296,7 +339,7 @@ class _Composite(Criterion):
         return cls(tuple(parse_criterion(item, params, f"{where}[{i}]")
                          for i, item in enumerate(items)))
 
-    def truth(self, table: MetricTable, outcomes: Mapping[str, ObjArray]) -> Truth:
+    def truth(self, table: MetricTable, outcomes: Mapping[str, Possible]) -> Truth:
         parts = tuple(item.truth(table, outcomes) for item in self.items)
         trues = [p.true for p in parts]
         falses = [p.false for p in parts]
@@ -380,17 +423,18 @@ class RuleOutcome(Criterion):
             raise RuleError(where, "rule = \"id\", outcome_in = [\"...\"]")
         return cls(raw["rule"], tuple(str(o) for o in outs))
 
-    def truth(self, table: MetricTable, outcomes: Mapping[str, ObjArray]) -> Truth:
+    def truth(self, table: MetricTable, outcomes: Mapping[str, Possible]) -> Truth:
+        # every possible outcome of the other rule is one of ours: true; none is: false
         dep = outcomes[self.rule]
-        decided = dep != UNDETERMINED
-        hit = np.isin(dep.astype(str), np.array(self.outcomes, dtype=str))
-        return Truth(hit & decided, ~hit & decided)
+        hit = np.int64(dep.bits(self.outcomes))
+        known = dep.mask != 0
+        return Truth(known & ((dep.mask & ~hit) == 0), known & ((dep.mask & hit) == 0))
 
     def explain(self, row: Row, truth: Truth, want: bool | None) -> str:
         return f"{self.rule} gives {row.outcomes.get(self.rule, UNDETERMINED)}"
 
     def missing(self, row: Row, truth: Truth) -> list[str]:
-        if row.outcomes.get(self.rule) in (None, UNDETERMINED):
+        if truth.at(row.i) is None:
             return [f"verdict of {self.rule}"]
         return []
 

@@ -12,10 +12,57 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
+import numpy as np
+
 from chipdb.engine.columns import MetricTable
+from chipdb.engine.deciding import probe
 from chipdb.engine.evaluate import Evaluation, evaluate, order_rules
 from chipdb.engine.explain import Explainer
-from chipdb.engine.model import RuleDefinition, Verdict
+from chipdb.engine.model import Deciding, RuleDefinition, Verdict
+
+# Another reading of the metrics for some rows: (how it reads, row index -> metric row), e.g.
+# ("if TF32 counts 32 bits", {7: {...}}). A verdict that reads otherwise under it says so.
+Alternative = tuple[str, Mapping[int, Mapping[str, Any]]]
+
+
+class _Extras:
+    """Per evaluated date: the deciding lines of open rows and the alternatives' outcomes."""
+
+    def __init__(self, rules: Sequence[RuleDefinition], ev: Evaluation, on: date,
+                 alternatives: Sequence[Alternative]) -> None:
+        # lines for open rows the pass did not probe (unknown values, no range): words only
+        rest: list[tuple[int, str | None]] = []
+        for rid, res in ev.results.items():
+            if res.possible is not None:
+                for i in np.flatnonzero(np.bitwise_count(res.possible.mask) > 1).tolist():
+                    if not ev.lines.get((i, rid)):
+                        rest.append((i, rid))
+        self.deciding = dict(ev.lines)
+        for (i, asked), found in probe(rules, ev.table, on, rest, _points).items():
+            assert asked is not None
+            self.deciding[(i, asked)] = found.lines.get(asked, ())
+        self.otherwise: dict[tuple[int, str], list[str]] = {}
+        for wording, alt_rows in alternatives:
+            if not alt_rows:
+                continue
+            index = sorted(alt_rows)
+            alt = evaluate(rules, MetricTable.from_rows([alt_rows[i] for i in index]), on,
+                           keep=False)
+            for k, i in enumerate(index):
+                for rid, res in alt.results.items():
+                    other = str(res.outcome[k])
+                    if other != str(ev.results[rid].outcome[i]):
+                        self.otherwise.setdefault((i, rid), []).append(f"{other} {wording}")
+
+    def lines(self, i: int, rid: str) -> tuple[Deciding, ...]:
+        return self.deciding.get((i, rid), ())
+
+    def conventions(self, i: int, rid: str) -> list[str]:
+        return self.otherwise.get((i, rid), [])
+
+
+def _points(rules: Sequence[RuleDefinition], table: MetricTable, on: date) -> Any:
+    return evaluate(rules, table, on, keep=False, refine=False).results
 
 
 def period_starts(rule: RuleDefinition) -> list[date]:
@@ -43,28 +90,38 @@ def evaluate_dated(
     rules: Sequence[RuleDefinition],
     rows: Sequence[Mapping[str, Any]],
     why_unknown: Sequence[Mapping[str, str]] | None = None,
+    tiers: Sequence[Mapping[str, str]] | None = None,
+    alternatives: Sequence[Alternative] = (),
 ) -> list[list[Verdict]]:
     """Verdicts of every rule for every row over each rule's whole life.
 
     Returns, per row, the verdicts of every rule and period; consecutive periods with the same
-    outcome and reason are merged.
+    outcome and reason are merged. ``tiers`` give each row's metric tiers (confidence).
     """
     table = MetricTable.from_rows(rows)
     ordered = order_rules(rules)
     periods = {rule.id: _periods(rule) for rule in ordered}
     dates = sorted({start for bounds in periods.values() for start, _ in bounds})
     by_date: dict[date, Evaluation] = {d: evaluate(ordered, table, d) for d in dates}
+    extras = {d: _Extras(ordered, ev, d, alternatives) for d, ev in by_date.items()}
     explainers = {(start, rule.id): Explainer(rule, by_date[start])
                   for rule in ordered for start, _ in periods[rule.id]}
     out: list[list[Verdict]] = []
     for i in range(len(rows)):
         outcomes = {d: ev.outcomes_at(i) for d, ev in by_date.items()}
         verdicts: list[Verdict] = []
+        sure: dict[date, dict[str, str | None]] = {d: {} for d in dates}
         for rule in ordered:
             previous: Verdict | None = None
             for start, end in periods[rule.id]:
+                extra = extras[start]
                 verdict = explainers[(start, rule.id)].verdict(
-                    i, outcomes[start], why_unknown[i] if why_unknown else None)
+                    i, outcomes[start], why_unknown[i] if why_unknown else None,
+                    extra.lines(i, rule.id), tiers[i] if tiers else None, sure[start],
+                    extra.conventions(i, rule.id))
+                for d in dates:  # the rules that read this one read its confidence then
+                    if start <= d and (end is None or d <= end):
+                        sure[d][rule.id] = verdict.confidence.tier
                 if previous is not None and (previous.outcome, previous.reason) == (
                     verdict.outcome, verdict.reason
                 ):
@@ -83,15 +140,26 @@ def evaluate_on(
     as_of: date,
     only_in_force: bool = True,
     why_unknown: Sequence[Mapping[str, str]] | None = None,
+    tiers: Sequence[Mapping[str, str]] | None = None,
+    alternatives: Sequence[Alternative] = (),
 ) -> list[list[Verdict]]:
     """Verdicts of the rules in force on ``as_of`` (or of all rules) for every row."""
     ordered = order_rules(rules)
     evaluation = evaluate(ordered, MetricTable.from_rows(rows), as_of)
-    explainers = [Explainer(rule, evaluation) for rule in ordered
-                  if not only_in_force or rule.in_force(as_of)]
+    extra = _Extras(ordered, evaluation, as_of, alternatives)
+    explainers = [Explainer(rule, evaluation) for rule in ordered]
+    shown = {rule.id for rule in ordered if not only_in_force or rule.in_force(as_of)}
     out: list[list[Verdict]] = []
     for i in range(len(rows)):
         outcomes = evaluation.outcomes_at(i)
-        out.append([e.verdict(i, outcomes, why_unknown[i] if why_unknown else None)
-                    for e in explainers])
+        sure: dict[str, str | None] = {}
+        verdicts = []
+        for e in explainers:
+            v = e.verdict(i, outcomes, why_unknown[i] if why_unknown else None,
+                          extra.lines(i, e.rule.id), tiers[i] if tiers else None, sure,
+                          extra.conventions(i, e.rule.id))
+            sure[e.rule.id] = v.confidence.tier
+            if e.rule.id in shown:
+                verdicts.append(v)
+        out.append(verdicts)
     return out

@@ -18,8 +18,18 @@ from typing import Any
 from chipdb.engine.criteria import UNDETERMINED, Comparison, Criterion
 
 __all__ = [
-    "UNDETERMINED", "Clause", "Decision", "ExceptionNote", "Margin", "Parameter", "Part",
-    "PerUnitQuantity", "RuleDefinition", "Verdict",
+    "UNDETERMINED",
+    "Clause",
+    "Confidence",
+    "Deciding",
+    "Decision",
+    "ExceptionNote",
+    "Margin",
+    "Parameter",
+    "Part",
+    "PerUnitQuantity",
+    "RuleDefinition",
+    "Verdict",
 ]
 
 
@@ -171,6 +181,26 @@ class Margin:
 
 
 @dataclass(frozen=True)
+class Deciding:
+    """A line inside a range that changes the answer: below it one outcome, above it another."""
+
+    metric: str
+    value: float
+    outcome_below: str
+    outcome_above: str
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """How sure a verdict is: the weakest tier among the inputs that decided it, the rule's
+    unverified parameters it read, and the conventions under which it would read otherwise."""
+
+    tier: str | None
+    unverified: tuple[str, ...] = ()
+    conventions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Verdict:
     rule: str
     outcome: str
@@ -181,3 +211,6 @@ class Verdict:
     margins: tuple[Margin, ...] = ()
     valid_from: date | None = None
     valid_to: date | None = None
+    possible_outcomes: tuple[str, ...] = ()
+    deciding: tuple[Deciding, ...] = ()
+    confidence: Confidence = Confidence(None)

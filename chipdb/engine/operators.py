@@ -52,6 +52,22 @@ OPERATORS: Final[dict[str, Operator]] = {op.token: op for op in (
 )}
 
 
+def _eq(lo: Any, hi: Any, t: float) -> tuple[Any, Any]:
+    return (lo == t) & (hi == t), (hi < t) | (lo > t)
+
+
+# A comparison over a range [lo, hi] holds when it holds for every point of the range and fails
+# when it holds for none; otherwise it is unknown. NaN (unknown) compares false both ways.
+RANGE_TRUTH: Final[dict[str, Callable[[Any, Any, float], tuple[Any, Any]]]] = {
+    ">=": lambda lo, hi, t: (lo >= t, hi < t),
+    ">": lambda lo, hi, t: (lo > t, hi <= t),
+    "<": lambda lo, hi, t: (hi < t, lo >= t),
+    "<=": lambda lo, hi, t: (hi <= t, lo > t),
+    "==": _eq,
+    "!=": lambda lo, hi, t: _eq(lo, hi, t)[::-1],
+}
+
+
 def metric_kind(names: Iterable[str]) -> str:
     """The kind a comparison over ``names`` has: yes/no or text when all are, else a number."""
     names = tuple(names)

@@ -78,6 +78,9 @@ def design_values(overrides: Mapping[str, Any], where: str = "set") -> dict[str,
             text = repr(float(raw))
         elif isinstance(raw, str):
             text = raw
+        elif (isinstance(raw, tuple | list) and len(raw) == 2
+              and all(isinstance(v, int | float) and not isinstance(v, bool) for v in raw)):
+            text = f"{float(raw[0])!r}..{float(raw[1])!r}"  # a range (low, high)
         else:
             raise UsageError(f"{where}: {key} takes a number, text such as '4TB/s', or "
                              f"true/false, not {type(raw).__name__}")
@@ -114,11 +117,16 @@ def what_if(s: Session, base: str | None, overrides: Mapping[str, Any], as_of: d
     values_set = design_values(overrides)
     spec = chip_spec(s, resolved.chip) if resolved else ChipSpec(name="blank")
     label = name or (f"{resolved.chip} (modified)" if resolved else "design")
-    values = compute_metrics(spec, values_set)
+    spans, tiers = _claimed(s, resolved.chip) if resolved else ({}, {})
+    chosen = queries.conventions(s.conn)
+    values = compute_metrics(spec, values_set, spans, chosen)
     rules_ = {r.id: r for r in load_rules(s)}
     # Every period of every rule, as the store computes them, then the ones in force on
     # as_of: a design with nothing set gets exactly its catalogue verdicts.
-    dated = evaluate_dated(list(rules_.values()), [values.values], [values.why_unknown])[0]
+    metric_tiers = _tiers(values.values, tiers, values_set)
+    alternatives = _alternatives(spec, values_set, spans, values.values, chosen)
+    dated = evaluate_dated(list(rules_.values()), [values.values], [values.why_unknown],
+                           [metric_tiers], alternatives)[0]
     live = sorted(
         (v for v in dated if v.valid_from is not None and v.valid_from <= as_of
          and (v.valid_to is None or as_of <= v.valid_to)),
@@ -133,13 +141,57 @@ def what_if(s: Session, base: str | None, overrides: Mapping[str, Any], as_of: d
     return WhatIfReport(as_of=as_of, design=design, resolved=resolved)
 
 
+def _claimed(s: Session, chip: str) -> tuple[dict[str, tuple[float, float]], dict[str, str]]:
+    """A catalogued chip's preferred ranges and bounds, and each preferred claim's tier."""
+    spans: dict[str, tuple[float, float]] = {}
+    tiers: dict[str, str] = {}
+    for r in queries.sources(s.conn, [chip]):
+        if not r["preferred"]:
+            continue
+        tiers[r["field"]] = r["tier"]
+        if r.get("value_low") is not None and r.get("value_high") is not None:
+            spans[r["field"]] = (float(r["value_low"]), float(r["value_high"]))
+    return spans, tiers
+
+
+def _tiers(values: Mapping[str, Any], claim_tiers: Mapping[str, str],
+           values_set: Mapping[str, Any]) -> dict[str, str]:
+    """Metric tiers of a design: the base chip's, and "set" for what the design sets."""
+    from chipdb.engine import weakest
+    from chipdb.metrics import metric_tiers
+
+    out = metric_tiers(values, claim_tiers, weakest)
+    for key in values_set:
+        name = "applicable_die_area_mm2" if key == "die_area_mm2" else key
+        out[name] = "set"
+        if name in ("tpp", "applicable_die_area_mm2") or name.endswith("_tops"):
+            out["performance_density"] = weakest([out.get("tpp"), "set"]) or "set"
+            if name.endswith("_tops"):
+                out["tpp"] = "set"
+    return out
+
+
+def _alternatives(spec: Any, values_set: Mapping[str, Any], spans: Mapping[str, Any],
+                  now: Mapping[str, Any], chosen: Mapping[str, float]) -> list[Any]:
+    """The design under each convention flipped, when that changes its metrics."""
+    from chipdb.metrics import compute_metrics, other_readings
+
+    out = []
+    for conventions, wording in other_readings(chosen):
+        other = compute_metrics(spec, values_set, spans, conventions).values
+        out.append((wording, {0: other} if other != now else {}))
+    return out
+
+
 def deciding_clauses(s: Session, chip: str, as_of: date) -> dict[str, str | None]:
     """Per rule, the label of the clause that decided the chip's outcome on ``as_of``
     (None: no clause met, so the rule's default, or an unknown left it open)."""
     from chipdb.engine import MetricTable, Part, evaluate_table
     from chipdb.metrics import compute_metrics
 
-    values = compute_metrics(chip_spec(s, chip), {})
+    name = s.resolve_one(chip).chip
+    spans, _ = _claimed(s, name)
+    values = compute_metrics(chip_spec(s, name), {}, spans, queries.conventions(s.conn))
     rules_ = load_rules(s)
     results = evaluate_table(rules_, MetricTable.from_rows([values.values]), as_of)
     out: dict[str, str | None] = {}

@@ -73,6 +73,9 @@ class VerdictReport:
     exceptions: tuple[str, ...]
     unverified: bool
     margins: tuple[MarginRow, ...]
+    possible_outcomes: tuple[str, ...] = ()
+    confidence: Mapping[str, Any] | None = None  # {tier, unverified[, conventions]}
+    deciding: tuple[Mapping[str, Any], ...] = ()  # when undetermined: the lines that decide
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,8 @@ class SourceRow:
     reason: str | None
     note: str | None
     derivation: str | None
+    value_low: float | None = None  # a range or bound claim (high None: "at least")
+    value_high: float | None = None
 
 
 @dataclass(frozen=True)
@@ -317,9 +322,26 @@ def margins_by(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str],
     return out
 
 
+def _listed(text: Any) -> list[Any]:
+    loaded = json.loads(text) if text else []
+    return loaded if isinstance(loaded, list) else []
+
+
+def _confidence(tier: Any, unverified: Sequence[str], conventions: Sequence[str]
+                ) -> dict[str, Any]:
+    out: dict[str, Any] = {"tier": tier, "unverified": list(unverified)}
+    if conventions:
+        out["conventions"] = list(conventions)
+    return out
+
+
 def stored_verdict(row: Mapping[str, Any], margins: Sequence[MarginRow]) -> VerdictReport:
     """A verdict from the ``chip_verdict`` view."""
     return VerdictReport(
+        possible_outcomes=tuple(_listed(row.get("possible_outcomes"))) or (row["outcome"],),
+        confidence=_confidence(row.get("confidence"), _listed(row.get("confidence_unverified")),
+                               _listed(row.get("conventions"))),
+        deciding=tuple(_listed(row.get("deciding"))),
         chip=row["chip"], rule=row["rule"], rule_title=row.get("rule_title"),
         citation=row.get("citation"), valid_from=day(row["valid_from"]),
         valid_to=day(row["valid_to"]), outcome=row["outcome"],
@@ -333,6 +355,11 @@ def stored_verdict(row: Mapping[str, Any], margins: Sequence[MarginRow]) -> Verd
 def live_verdict(chip: str, v: Any, rule: Any) -> VerdictReport:
     """A verdict the engine computed (``engine.Verdict``) under ``rule`` (its definition)."""
     return VerdictReport(
+        possible_outcomes=tuple(v.possible_outcomes) or (v.outcome,),
+        confidence=_confidence(v.confidence.tier, v.confidence.unverified,
+                               v.confidence.conventions),
+        deciding=tuple({"metric": d.metric, "value": d.value, "outcome_below": d.outcome_below,
+                        "outcome_above": d.outcome_above} for d in v.deciding),
         chip=chip, rule=v.rule, rule_title=rule.short_title or None, citation=rule.citation,
         valid_from=v.valid_from, valid_to=v.valid_to, outcome=v.outcome,
         determined=bool(v.determined), reason=v.reason, missing=tuple(v.missing),
@@ -348,8 +375,14 @@ def source_row(r: Mapping[str, Any]) -> SourceRow:
         field=r["field"], value_num=r["value_num"], value_text=r["value_text"],
         preferred=bool(r["preferred"]), tier=r["tier"], source=r["source"], url=r["url"],
         publisher=r["publisher"], reason=r["reason"], note=r["note"],
-        derivation=r["derivation"],
+        derivation=r["derivation"], value_low=r.get("value_low"),
+        value_high=_finite(r.get("value_high")),
     )
+
+
+def _finite(value: Any) -> Any:
+    """inf (an "at least" bound) as None: JSON has no infinity."""
+    return None if isinstance(value, float) and value == float("inf") else value
 
 
 def chip_row(r: Mapping[str, Any], verdict: str | None = None) -> ChipRow:
@@ -394,7 +427,11 @@ def verdict_json(v: VerdictReport) -> dict[str, Any]:
         "outcome": v.outcome, "determined": v.determined, "reason": v.reason,
         "missing": list(v.missing), "exceptions": list(v.exceptions),
         "unverified": v.unverified, "margins": [record_json(m) for m in v.margins],
-    }
+        "possible_outcomes": list(v.possible_outcomes) or [v.outcome],
+        "confidence": plain(dict(v.confidence)) if v.confidence is not None else
+        {"tier": None, "unverified": []},
+    } | ({"deciding": [plain(dict(d)) for d in v.deciding]}
+         if v.outcome == "undetermined" and v.deciding else {})
 
 
 def chip_json(c: ChipReport) -> dict[str, Any]:

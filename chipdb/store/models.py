@@ -185,6 +185,8 @@ class Claim(Base):
     note: Mapped[str | None] = mapped_column(Text)
     derivation: Mapped[str | None] = mapped_column(Text)
     tier: Mapped[str | None] = mapped_column(String(20))
+    value_low: Mapped[float | None] = mapped_column(Float)  # a range or bound; NULL: a point
+    value_high: Mapped[float | None] = mapped_column(Float)  # inf: "at least"
 
     source: Mapped[Source] = relationship()
 
@@ -211,6 +213,13 @@ class ChipMetric(Base):
     non_planar: Mapped[bool | None] = mapped_column(Boolean)
     contains_hbm: Mapped[bool | None] = mapped_column(Boolean)
     why_unknown: Mapped[str | None] = mapped_column(Text)
+    # the ends of a ranged metric (NULL when it is a point or unknown)
+    tpp_low: Mapped[float | None] = mapped_column(Float)
+    tpp_high: Mapped[float | None] = mapped_column(Float)
+    applicable_die_area_mm2_low: Mapped[float | None] = mapped_column(Float)
+    applicable_die_area_mm2_high: Mapped[float | None] = mapped_column(Float)
+    performance_density_low: Mapped[float | None] = mapped_column(Float)
+    performance_density_high: Mapped[float | None] = mapped_column(Float)
 
 
 class Rule(Base):
@@ -265,6 +274,11 @@ class Verdict(Base):
     reason: Mapped[str] = mapped_column(Text)
     missing: Mapped[str | None] = mapped_column(Text)
     exceptions: Mapped[str | None] = mapped_column(Text)
+    possible_outcomes: Mapped[str | None] = mapped_column(Text)  # JSON list
+    confidence: Mapped[str | None] = mapped_column(String(20))  # the weakest deciding tier
+    confidence_unverified: Mapped[str | None] = mapped_column(Text)  # JSON list
+    conventions: Mapped[str | None] = mapped_column(Text)  # JSON list: how it reads otherwise
+    deciding: Mapped[str | None] = mapped_column(Text)  # JSON list of deciding lines
 
 
 class Margin(Base):

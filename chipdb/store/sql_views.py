@@ -59,7 +59,9 @@ SELECT c.name AS chip, v.name AS vendor, c.family, c.market, c.region,
        CASE WHEN EXISTS (SELECT 1 FROM io_link l WHERE l.chip_id = c.id
                          AND l.direction = 'unstated') THEN 'unstated-as-bidirectional'
             WHEN EXISTS (SELECT 1 FROM io_link l WHERE l.chip_id = c.id) THEN 'stated'
-       END AS io_basis
+       END AS io_basis,
+       cm.tpp_low, cm.tpp_high, cm.applicable_die_area_mm2_low,
+       cm.applicable_die_area_mm2_high, cm.performance_density_low, cm.performance_density_high
 FROM chip c
 JOIN vendor v ON v.id = c.vendor_id
 JOIN chip_metric cm ON cm.chip_id = c.id
@@ -68,7 +70,9 @@ JOIN chip_metric cm ON cm.chip_id = c.id
 SELECT c.name AS chip, v.name AS vendor, r.id AS rule, r.short_title AS rule_title,
        r.citation, r.layer, r.status AS rule_status, r.unverified AS rule_unverified,
        r.effective, r.ended, vd.valid_from, vd.valid_to,
-       vd.outcome, vd.determined, vd.reason, vd.missing, vd.exceptions, c.origin
+       vd.outcome, vd.determined, vd.reason, vd.missing, vd.exceptions, c.origin,
+       vd.possible_outcomes, vd.confidence, vd.confidence_unverified, vd.conventions,
+       vd.deciding
 FROM verdict vd
 JOIN chip c ON c.id = vd.chip_id
 JOIN vendor v ON v.id = c.vendor_id
@@ -85,7 +89,8 @@ JOIN chip c ON c.id = vd.chip_id
     "chip_sources": """
 SELECT c.name AS chip, cl.field, cl.value_num, cl.value_text, cl.preferred, cl.reason,
        cl.note, cl.derivation, COALESCE(cl.tier, s.tier) AS tier, s.key AS source,
-       s.url, s.title, s.publisher, s.accessed, s.publisher_class
+       s.url, s.title, s.publisher, s.accessed, s.publisher_class, cl.value_low,
+       cl.value_high
 FROM claim cl
 JOIN chip c ON c.id = cl.chip_id
 JOIN source s ON s.id = cl.source_id

@@ -23,7 +23,7 @@ from chipdb.engine import (
     evaluate_on,
 )
 from chipdb.engine import criteria as criteria_module
-from chipdb.engine.columns import ObjArray
+from chipdb.engine.columns import Possible
 from chipdb.engine.criteria import Line, Row, parse_criterion
 from tests.engine.rules import rule, table
 
@@ -87,10 +87,15 @@ def test_all_and_any_are_kleene_and_keep_their_parts() -> None:
 
 def test_rule_outcome_reads_the_earlier_verdict() -> None:
     crit = RuleOutcome("us-2024-12", ("3A090.a.1", "3A090.a.2"))
-    outcomes = {"us-2024-12": np.array(["3A090.a.2", "3A090.b.1", "undetermined"], dtype=object)}
-    truth = crit.truth(MetricTable({}, 3), outcomes)
-    assert _at(truth) == [True, False, None]
-    row = Row(MetricTable({}, 3), 2, {"us-2024-12": "undetermined"})
+    names = ("3A090.a.1", "3A090.a.2", "3A090.b.1", "not-controlled")
+    # a.2 | b.1 | a.2 or b.1 | a.1 or a.2 (both inside the test) | a.1 or not-controlled
+    mask = np.array([0b0010, 0b0100, 0b0110, 0b0011], dtype=np.int64)
+    words = np.array(["3A090.a.2", "3A090.b.1", "undetermined", "3A090.a.1 or 3A090.a.2"],
+                     dtype=object)
+    outcomes = {"us-2024-12": Possible(words, names, mask)}
+    truth = crit.truth(MetricTable({}, 4), outcomes)
+    assert _at(truth) == [True, False, None, True]
+    row = Row(MetricTable({}, 4), 2, {"us-2024-12": "undetermined"})
     assert crit.missing(row, truth) == ["verdict of us-2024-12"]
     assert crit.explain(row, truth, None) == "us-2024-12 gives undetermined"
     assert list(parse_criterion({"all": [TPP, {"rule": "a", "outcome_in": ["x"]}]}, {},
@@ -150,7 +155,7 @@ class _Not(Criterion):
     def parse(cls, raw: Mapping[str, Any], params: Mapping[str, float], where: str) -> Criterion:
         return cls(parse_criterion(raw["not"], params, f"{where}.not"))
 
-    def truth(self, table: MetricTable, outcomes: Mapping[str, ObjArray]) -> Truth:
+    def truth(self, table: MetricTable, outcomes: Mapping[str, Possible]) -> Truth:
         inner = self.item.truth(table, outcomes)
         return Truth(inner.false, inner.true, (inner,))
 
@@ -166,9 +171,9 @@ class _Not(Criterion):
 
 def test_a_new_kind_is_one_class_and_one_registry_line(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(criteria_module.KINDS, "not", _Not)
-    r = rule({"outcome": "small", "when": {"not": TPP}})
+    r = rule({"outcome": "small", "when": {"not": TPP}}, default_outcome="not-controlled")
     verdicts = evaluate_on([r], [{"tpp": 100.0}, {"tpp": 5000.0}, {}], date(2027, 1, 1))
-    assert [v[0].outcome for v in verdicts] == ["small", "no", "undetermined"]
+    assert [v[0].outcome for v in verdicts] == ["small", "not-controlled", "undetermined"]
     assert verdicts[0][0].reason == "small: not TPP 100 < 4,800"
     assert verdicts[2][0].missing == ("tpp",)
     # the rule's margins reach the new kind's comparisons through ``children``

@@ -49,7 +49,8 @@ def test_a_decision_points_at_its_clause_and_truth() -> None:
      "no clause of x met — the big line: TPP 100 < 4,800; mid: TPP 100 < 1,600"),
     ({"tpp": 5000.0, "datacenter": False}, "Note 2: datacenter: no (not for datacenters)"),
     ({"datacenter": True}, "cannot tell whether “the big line” applies: TPP unknown "
-                           "(line: ≥ 4,800); needs tpp"),
+                           "(line: ≥ 4,800); needs tpp; no if TPP < 1,600, mid up to 4,800, "
+                           "big from 4,800"),
 ])
 def test_the_reason_follows_the_decision(row: dict[str, object], reason: str) -> None:
     (verdict,), = evaluate_on([R], [row], date(2027, 1, 1))

@@ -86,7 +86,8 @@ def test_the_facade_answers_what_the_cli_answers(sqlite_db: DatabaseUrl) -> None
         cli_list = run(sqlite_db, "list", "--rule", "us-2024-12", "--verdict", "3A090.a*",
                        "--as-of", "2026-06-01", "-f", "json").json()
         assert [r.chip for r in listed] == [r["chip"] for r in cli_list]
-        assert {r.verdict for r in listed} <= {"3A090.a.1", "3A090.a.2"}
+        # a glob also matches "inside either way" outcomes that start with 3A090.a
+        assert all((r.verdict or "").startswith("3A090.a") for r in listed)
 
 
 def test_dir_lists_the_public_names() -> None:

@@ -26,6 +26,15 @@ def user_imports(conn: ReadConnection) -> list[dict[str, Any]]:
     return conn.rows("SELECT name, imported_at, content FROM user_import ORDER BY id")
 
 
+def conventions(conn: ReadConnection) -> dict[str, float]:
+    """The conventions the stored verdicts were computed under (meta 'conventions')."""
+    import json
+
+    rows = conn.rows("SELECT value FROM meta WHERE key = 'conventions'")
+    loaded = json.loads(rows[0]["value"]) if rows else {}
+    return {str(k): float(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
+
+
 def name_index(conn: ReadConnection) -> list[dict[str, Any]]:
     return conn.rows("SELECT name_key, chip, kind FROM chip_names")
 

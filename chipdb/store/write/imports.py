@@ -72,8 +72,10 @@ def _store_import(db: DatabaseUrl, path: Path, content: str, replace: bool,
         others = parse_user_imports([(n, c) for n, c in existing if n != name], seeds,
                                     on_invalid=lambda _name, _message: None)
         catalogue = parse_user_import(str(path), content, seeds, others)
-        if not (catalogue.chips or catalogue.rules or catalogue.sources):
-            raise SeedError(str(path), "file", "-", "holds no [[chip]], [[rule]] or [[source]]")
+        if not (catalogue.chips or catalogue.rules or catalogue.sources
+                or catalogue.conventions):
+            raise SeedError(str(path), "file", "-",
+                            "holds no [[chip]], [[rule]], [[source]] or [conventions]")
         # one name rule (names.normalize_name) for names, aliases and family defaults alike:
         # 'H100-SXM' is 'H100 SXM', so it is refused rather than replacing the bundled chip;
         # and another import's rule id is refused rather than stored twice

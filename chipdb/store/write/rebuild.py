@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,9 +24,11 @@ from chipdb.catalogue import (
     parse_text,
     seed_files,
 )
-from chipdb.engine import RuleDefinition, evaluate_dated
+from chipdb.catalogue.claims import spans
+from chipdb.engine import Alternative, RuleDefinition, Verdict, evaluate_dated, weakest
 from chipdb.errors import ChipdbError, DataError
-from chipdb.metrics import compute_metrics_many
+from chipdb.metricdefs import HIGH, LOW, RANGED_STORED
+from chipdb.metrics import MetricValues, compute_metrics_many, metric_tiers, other_readings
 from chipdb.names import normalize_name, same_chip
 from chipdb.spec import ChipRecord, SourceRecord
 from chipdb.store import models as m
@@ -194,7 +196,8 @@ def rebuild(
             is_text = isinstance(claim.value, str | bool)
             claim_rows.append({
                 "chip_id": chip_id, "field": claim.field,
-                "value_num": None if is_text else float(claim.value),
+                "value_num": None if is_text or claim.value is None else float(claim.value),
+                "value_low": claim.low, "value_high": claim.high,
                 "value_text": (str(claim.value).lower() if isinstance(claim.value, bool)
                                else claim.value if isinstance(claim.value, str) else None),
                 "source_id": source_ids[claim.source], "preferred": claim.preferred,
@@ -218,11 +221,17 @@ def rebuild(
         _insert(conn, table, rows)
 
     _store_rules(conn, rules)
-    verdict_count = _store_metrics_and_verdicts(conn, chips, rules)
-    conn.execute(delete(m.Meta).where(m.Meta.key.in_(("seed_fingerprint", "seed_signature"))))
+    tier_of = {s.key: s.tier for s in sources}
+    chosen = dict(seeds.conventions)
+    for u in users:
+        chosen.update(dict(u.conventions))
+    verdict_count = _store_metrics_and_verdicts(conn, chips, rules, tier_of, chosen)
+    conn.execute(delete(m.Meta).where(m.Meta.key.in_(
+        ("seed_fingerprint", "seed_signature", "conventions"))))
     conn.execute(insert(m.Meta), [
         {"key": "seed_fingerprint", "value": fingerprint},
         {"key": "seed_signature", "value": f"{seed_signature(seed_root)}:{fingerprint}"},
+        {"key": "conventions", "value": json.dumps(chosen, sort_keys=True)},
     ])
     for message in warnings:
         warn(f"chipdb: {message}")
@@ -260,9 +269,16 @@ def _store_rules(conn: Connection, rules: Sequence[RuleDefinition]) -> None:
 
 
 def _store_metrics_and_verdicts(
-    conn: Connection, chips: Sequence[ChipRecord], rules: Sequence[RuleDefinition]
+    conn: Connection, chips: Sequence[ChipRecord], rules: Sequence[RuleDefinition],
+    source_tiers: Mapping[str, str], conventions: Mapping[str, float],
 ) -> int:
-    computed = compute_metrics_many([c.spec for c in chips])
+    chip_spans = [spans(c.claims) for c in chips]
+    computed = compute_metrics_many([c.spec for c in chips], spans=chip_spans,
+                                    conventions=conventions)
+    tiers = [metric_tiers(values.values, {cl.field: cl.tier or source_tiers.get(cl.source, "")
+                                          for cl in chip.claims if cl.preferred}, weakest)
+             for chip, values in zip(chips, computed, strict=True)]
+    alternatives = other_conventions(chips, chip_spans, computed, conventions)
     metric_rows = []
     for chip_id, values in enumerate(computed, start=1):
         v = values.values
@@ -274,12 +290,13 @@ def _store_metrics_and_verdicts(
                 "memory_bandwidth_gbps", "memory_capacity_gb", "memory_bandwidth_density",
                 "transistors_billion", "logic_node_nm", "non_planar", "contains_hbm")},
             "why_unknown": json.dumps(values.why_unknown, sort_keys=True) or None,
+            **{f"{k}{end}": v.get(f"{k}{end}") for k in RANGED_STORED for end in (LOW, HIGH)},
         })
     _insert(conn, m.ChipMetric, metric_rows)
     if not chips or not rules:
         return 0
     dated = evaluate_dated(rules, [c.values for c in computed],
-                           [c.why_unknown for c in computed])
+                           [c.why_unknown for c in computed], tiers, alternatives)
     verdict_rows = []
     margin_rows = []
     verdict_id = 0
@@ -292,6 +309,7 @@ def _store_metrics_and_verdicts(
                 "outcome": verdict.outcome, "determined": verdict.determined,
                 "reason": verdict.reason, "missing": ", ".join(verdict.missing) or None,
                 "exceptions": "\n".join(verdict.exceptions) or None,
+                **verdict_columns(verdict),
             })
             for position, mg in enumerate(verdict.margins):
                 margin_rows.append({
@@ -303,3 +321,30 @@ def _store_metrics_and_verdicts(
     _insert(conn, m.Verdict, verdict_rows)
     _insert(conn, m.Margin, margin_rows)
     return len(verdict_rows)
+
+
+def other_conventions(chips: Sequence[ChipRecord], chip_spans: Sequence[Mapping[str, Any]],
+                      computed: Sequence[MetricValues], chosen: Mapping[str, float]
+                      ) -> list[Alternative]:
+    """Each convention flipped, for the chips whose metrics it changes."""
+    out: list[Alternative] = []
+    for conventions, wording in other_readings(chosen):
+        other = compute_metrics_many([c.spec for c in chips], spans=chip_spans,
+                                     conventions=conventions)
+        changed = {i: o.values for i, (o, now) in enumerate(zip(other, computed, strict=True))
+                   if o.values != now.values}
+        out.append((wording, changed))
+    return out
+
+
+def verdict_columns(verdict: Verdict) -> dict[str, Any]:
+    """The uncertainty columns of a verdict row (JSON text, NULL when empty)."""
+    lines = [{"metric": d.metric, "value": d.value, "outcome_below": d.outcome_below,
+              "outcome_above": d.outcome_above} for d in verdict.deciding]
+    return {
+        "possible_outcomes": json.dumps(list(verdict.possible_outcomes)),
+        "confidence": verdict.confidence.tier,
+        "confidence_unverified": json.dumps(list(verdict.confidence.unverified)),
+        "conventions": json.dumps(list(verdict.confidence.conventions)),
+        "deciding": json.dumps(lines) if lines else None,
+    }

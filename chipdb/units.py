@@ -74,7 +74,7 @@ def parse_value(key: str, raw: str, where: str = "--set") -> Any:
             return False
         raise UsageError(f"{where}: {key} takes true or false, not '{raw}'")
     if kind == "text":
-        if not text or len(text) > 200:
+        if not text or len(text) > TEXT_LIMIT:
             raise UsageError(f"{where}: {key} takes a name of 1 to 200 characters")
         return text
     match = _NUMBER.match(text.replace(",", "").replace("_", ""))
@@ -97,6 +97,14 @@ def parse_value(key: str, raw: str, where: str = "--set") -> Any:
         raise UsageError(f"{where}: {key} = {value:g} is beyond any real chip "
                          f"(limit {limit:g}); check the unit")
     return value
+
+
+def limit(key: str) -> float:
+    """The largest plausible value of a numeric key (canonical units), as ``parse_value`` checks."""
+    return _LIMITS.get(_family(key), 1e9)
+
+
+TEXT_LIMIT = 200  # characters of a text value (vendor, family), as ``parse_value`` checks
 
 
 def parse_assignments(items: Sequence[str]) -> dict[str, Any]:

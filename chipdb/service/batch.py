@@ -40,7 +40,14 @@ import numpy as np
 
 from chipdb.errors import DataError, UsageError
 from chipdb.metricdefs import INPUT_KEYS
-from chipdb.service.chunks import Cells, Chunk, check_header, header_line, numbers
+from chipdb.service.chunks import (
+    Cells,
+    Chunk,
+    check_header,
+    check_texts,
+    header_line,
+    numbers,
+)
 from chipdb.service.classify import Classifier, RuleColumns
 
 CHUNK_ROWS = 16_384
@@ -216,7 +223,9 @@ def _stdlib_chunk(header: list[str], rows: list[tuple[int, list[str]]], start: i
         raw[key] = column
         kind = INPUT_KEYS[key]
         if kind == "text":
-            inputs[key] = np.array([c.strip() or None for c in column], dtype=object)
+            texts = [c.strip() or None for c in column]
+            check_texts(key, texts, lines, where)
+            inputs[key] = np.array(texts, dtype=object)
         else:
             inputs[key] = np.array(numbers(key, kind, column, lines, where), dtype=np.float64)
     return Chunk(start, n, names, raw, inputs)

@@ -24,7 +24,15 @@ import pyarrow.csv as pcsv
 
 from chipdb.errors import DataError
 from chipdb.metricdefs import INPUT_KEYS
-from chipdb.service.chunks import Cells, Chunk, cell_value, check_header, header_line
+from chipdb.service.chunks import (
+    Cells,
+    Chunk,
+    cell_value,
+    check_header,
+    check_texts,
+    header_line,
+)
+from chipdb.units import TEXT_LIMIT, limit
 
 _PLAIN = r"^(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
 _BOOL_WORDS = pa.array(["true", "yes", "1", "y", "false", "no", "0", "n", ""])
@@ -140,6 +148,8 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
         if kind == "text":
             values = trimmed.to_numpy(zero_copy_only=False).astype(object)
             values[values == ""] = None
+            if n and (pc.max(pc.utf8_length(trimmed)).as_py() or 0) > TEXT_LIMIT:
+                check_texts(key, values.tolist(), range(start + 2, start + 2 + n), where)
             inputs[key] = values
         elif kind == "bool":
             inputs[key] = _bools(key, trimmed, start, where)
@@ -162,7 +172,7 @@ def _numbers(key: str, cells: pa.Array, start: int, where: str
     try:  # the common case: every cell a number, cast in one pass
         values: np.ndarray[Any, Any] = pc.cast(filled, pa.float64()).to_numpy().copy()
         odd = (np.isnan(values) & ~empty) | ~(values < np.inf) & ~np.isnan(values)
-        odd |= values < 0
+        odd |= (values < 0) | (values > limit(key))
         plain = not pc.any(pc.starts_with(cells, "+")).as_py()
     except pa.ArrowInvalid:  # a unit or a typo somewhere: the plain cells in bulk, the rest alone
         matched = pc.match_substring_regex(cells, _PLAIN)

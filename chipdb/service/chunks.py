@@ -15,7 +15,7 @@ import numpy as np
 
 from chipdb.errors import DataError, UsageError
 from chipdb.metricdefs import INPUT_KEYS
-from chipdb.units import parse_value
+from chipdb.units import TEXT_LIMIT, limit, parse_value
 
 _BOOL_CELLS = {"true": 1.0, "yes": 1.0, "1": 1.0, "y": 1.0,
                "false": 0.0, "no": 0.0, "0": 0.0, "n": 0.0}
@@ -85,6 +85,7 @@ def numbers(key: str, kind: str, column: Sequence[str], lines: Sequence[int],
     out: list[float] = []
     append = out.append
     bools = _BOOL_CELLS if kind == "bool" else None
+    most = limit(key)
     for i, raw in enumerate(column):
         cell = raw.strip()
         if not cell:
@@ -95,15 +96,24 @@ def numbers(key: str, kind: str, column: Sequence[str], lines: Sequence[int],
             if hit is not None:
                 append(hit)
                 continue
+            append(cell_value(key, cell, f"{where}: line {lines[i]}"))  # one clear error
+            continue
         try:
             v = float(cell)
         except ValueError:
             v = -1.0  # not a plain number: parse_value decides (a unit, or a clear error)
-        if not 0.0 <= v < math.inf:  # NaN, infinities and negatives too
+        if not 0.0 <= v <= most:  # NaN, infinities, negatives and implausible sizes too
             append(cell_value(key, cell, f"{where}: line {lines[i]}"))
             continue
         append(v)
     return out
+
+
+def check_texts(key: str, column: Sequence[str | None], lines: Sequence[int], where: str) -> None:
+    """Text cells as ``--set`` takes them (1 to TEXT_LIMIT characters): one error line else."""
+    for i, cell in enumerate(column):
+        if cell is not None and len(cell) > TEXT_LIMIT:
+            cell_value(key, cell, f"{where}: line {lines[i]}")
 
 
 def cell_value(key: str, cell: str, where: str) -> float:

@@ -24,7 +24,9 @@ from chipdb.errors import DataError
 from chipdb.metrics import metrics_from_inputs
 from chipdb.service import batch
 from chipdb.service.classify import Classifier, crossing, line_name
+from chipdb.store.url import DatabaseUrl
 from tests.engine.rules import RULES
+from tests.helpers import run
 
 DAY = date(2026, 12, 1)
 ALL = list(RULES.values())
@@ -259,3 +261,21 @@ def test_a_summed_line_moves_its_first_metric_past_the_others() -> None:
     assert want[2] == "memory_bandwidth_gbps + bidirectional_io_gbps >= 1700"
     assert lookup.line_names[int(got.line[0])] == want[2]
     assert float(got.margin[0]) == pytest.approx(want[3])
+
+
+@pytest.mark.parametrize(("cells", "message"), [
+    ("tpp\nx,1e12", "tpp = 1e+12 is beyond any real chip"),
+    ("memory_bandwidth_gbps\nx,1e15", "is beyond any real chip"),
+    ("die_area_mm2\nx,1e12", "is beyond any real chip"),
+    ("datacenter,tpp\nx,2,2000", "datacenter takes true or false, not '2'"),
+    ("datacenter,tpp\nx,0.5,2000", "datacenter takes true or false, not '0.5'"),
+    ("vendor,tpp\nx," + "a" * 100_000 + ",100", "vendor takes a name of 1 to 200 characters"),
+])
+def test_batch_refuses_what_set_refuses(sqlite_db: DatabaseUrl, tmp_path: Path, cells: str,
+                                        message: str) -> None:
+    """A1.5: a batch cell is held to the limits of `what-if --set`, on either reader."""
+    path = tmp_path / "designs.csv"
+    path.write_text(f"name,{cells}\n", encoding="utf-8")
+    result = run(sqlite_db, "what-if", "--batch", str(path), "-f", "csv")
+    assert result.code == 1 and result.out == ""
+    assert message in result.err and "line 2" in result.err

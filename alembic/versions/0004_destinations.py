@@ -109,6 +109,8 @@ def upgrade() -> None:
     sa.Column('role', sa.String(length=30), nullable=False),
     sa.Column('title', sa.Text(), nullable=False),
     sa.Column('meaning', sa.Text(), nullable=False),
+    sa.Column('rule_layers', sa.Text(), nullable=True),
+    sa.Column('scope_kinds', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rule_layer'))
     )
     op.create_table('rule_scope',

@@ -1,4 +1,4 @@
-"""Commands that read: compare, show, list, rules, what-if, headroom, timeline, plot."""
+"""Commands that read: compare, check, show, list, rules, what-if, headroom, timeline, plot."""
 
 from __future__ import annotations
 
@@ -48,6 +48,33 @@ def compare(
         report = api.compare(s, names, None if all_rules else day, with_sources=sources)
     tell_variants(report.resolved)
     render(compare_document(compare_json(report), sources), fmt)
+
+
+@app.command()
+def check(
+    names: Annotated[list[str], typer.Argument(help="Chip names, aliases or families.",
+                                               autocompletion=complete_chip)],
+    to: Annotated[str | None, typer.Option(
+        "--to", help="Destination: a code (CN), a name (China, Hong Kong) or a group (D:5). "
+        "Without it: one answer per class of destination.")] = None,
+    party_hq: Annotated[str | None, typer.Option(
+        "--party-hq", help="Where the buyer, or its ultimate parent, is headquartered.")]
+    = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """The bottom line: is a licence required, under which rule, how sure, what else applies."""
+    from chipdb.render import render
+    from chipdb.render.bottomline import check_document
+    from chipdb.service import bottomline as api
+
+    fmt = check_format(fmt)
+    day = as_of_date(as_of)
+    with open_cli_session() as s:
+        resolved = s.resolve(names)
+        reports = api.check(s, [r.chip for r in resolved], to, party_hq, day)
+    tell_variants(resolved)
+    render(check_document(api.check_json(reports)), fmt)
 
 
 @app.command()

@@ -43,17 +43,15 @@ class StoredVerdict:
     valid_to: date | None
     exceptions: tuple[str, ...] = ()
     margins: tuple[StoredMargin, ...] = ()
+    deciding: str | None = None  # the clause (or exclusion) that decided; None: the default
+    any_of: bool = False  # the deciding clause holds while ANY of its lines is met
 
     def clause(self) -> str | None:
-        return self.deciding_clause
+        return self.deciding
 
     @cached_property
-    def deciding_clause(self) -> str | None:
-        """The clause that decided: the first whose every line is met (None: the default)."""
-        by_clause: dict[str, list[bool | None]] = {}
-        for m in self.margins:
-            by_clause.setdefault(m.clause, []).append(m.met)
-        return next((c for c, met in by_clause.items() if all(x is True for x in met)), None)
+    def deciding_lines(self) -> tuple[StoredMargin, ...]:
+        return tuple(m for m in self.margins if m.clause == self.deciding)
 
 
 @dataclass(frozen=True)
@@ -158,8 +156,13 @@ def _catches(scope: Scope, chip: ChipFacts, verdicts: Mapping[str, StoredVerdict
     if scope.vendors and chip.vendor not in scope.vendors:
         return None
     if scope.rule_exception is not None:
-        listed = any(e == scope.rule_exception or e.startswith(scope.rule_exception + ":")
-                     for e in own.exceptions)
+        # the rule lists the exceptions the chip is eligible for ("License Exception NAC: ...");
+        # the scope says where: it matches its own exception's name, or any listed exception
+        # whose name carries the scope's code (NAC in "License Exception NAC/ACA")
+        names = [e.split(":", 1)[0] for e in own.exceptions]
+        listed = any(n == scope.rule_exception or (scope.exception is not None and
+                                                   scope.exception in re.split(r"[ /]", n))
+                     for n in names)
         return _Hit(scope, True if listed else None if not own.determined else False, own,
                     own)
     truth = _reaches_chip(own, layers)
@@ -286,18 +289,19 @@ def _basis(hit: _Hit, rules: Mapping[str, RuleFacts], verdicts: Mapping[str, Sto
 def _binding(caught: Sequence[_Hit], considered: Sequence[_Hit], required: Truth
              ) -> Binding | None:
     """The nearest line that would change this answer (approximately: one line at a time).
-    Licence required: per deciding prong the nearest met line of its deciding clause, and of
-    those the farthest (every prong must fall). Not required: the nearest unmet line among the
+    Licence required: per deciding prong the nearest met line of its deciding clause (the
+    farthest when the clause holds while any line is met), and of those the farthest (every
+    prong must fall). Not required: the nearest unmet line among the
     prongs that reach the destination."""
     if required is True:
         best: list[Binding] = []
         for h in caught:
-            clause = h.verdict.clause()
-            lines = [_line(h, m) for m in h.verdict.margins
-                     if m.clause == clause and m.met is True and m.margin_pct is not None]
+            lines = [_line(h, m) for m in h.verdict.deciding_lines
+                     if m.met is True and m.margin_pct is not None]
             if not lines:
-                return None
-            best.append(min(lines, key=lambda b: abs(b.margin_pct)))
+                return None  # decided by a name or a flag: no line would change it
+            pick = max if h.verdict.any_of else min
+            best.append(pick(lines, key=lambda b: abs(b.margin_pct)))
         return max(best, key=lambda b: abs(b.margin_pct)) if best else None
     if required is False:
         lines = [_line(h, m) for h in considered for m in h.verdict.margins
@@ -316,10 +320,8 @@ def _confidence(deciding: Sequence[_Hit], chip: ChipFacts, rules: Mapping[str, R
     metrics: set[str] = set()
     notes: list[str] = []
     for h in deciding:
-        clause = h.verdict.clause()
-        for m in h.verdict.margins:
-            if clause is None or m.clause == clause:
-                metrics.update(part.strip() for part in m.metric.split("+"))
+        for m in h.verdict.deciding_lines or h.verdict.margins:
+            metrics.update(part.strip() for part in m.metric.split("+"))
         for rule_id in {h.scope.rule, h.verdict.rule}:
             if rules[rule_id].unverified:
                 notes.append(f"{rule_id}: rule parameters unverified")

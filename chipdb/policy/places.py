@@ -96,11 +96,14 @@ def answer_scopes(scopes: Iterable[Scope], day: date, loaded_rules: set[str], la
                   ) -> list[Scope]:
     """The scopes that can take part in an answer on ``day``: in force, their rule loaded
     (a scope naming a rule not loaded yet is skipped), and not a licence exception of a text
-    that is not enforced (an exception to an unenforced requirement changes nothing)."""
+    that is not enforced (an exception to an unenforced requirement changes nothing), and
+    not a prong that binds others than the exporter (foundries, packagers)."""
     out = []
     for s in scopes:
         if s.rule not in loaded_rules or not s.in_force(day):
             continue
+        if s.exporter and not {"from-us", "not-from-us"} & set(s.exporter):
+            continue  # binds foundries and packagers (the 3A090.a presumption), not exporters
         not_enforced = not layers.enforced(s.status) or (
             s.not_enforced_from is not None and day >= s.not_enforced_from)
         if not_enforced and layers.for_scope_kind(s.kind).role == "licence-exception":
@@ -126,15 +129,36 @@ def classes_on(geo: Geography, scopes: Sequence[Scope], day: date,
         dest.setdefault(frozenset(i for i, r in dest_reach.items() if code in r),
                         []).append(code)
         hq.setdefault(frozenset(i for i, r in hq_reach.items() if code in r), []).append(code)
-    return (_classes(geo, "destination", dest, day), _classes(geo, "buyer-hq", hq, day))
+    by_id = {s.id: s for s in scopes}
+    named = {r: describe(by_id[i].destinations) for i, r in dest_reach.items()}
+    named.update({r: describe(by_id[i].buyer_hq) for i, r in hq_reach.items()
+                  if by_id[i].buyer_hq is not None})
+    return (_classes(geo, "destination", dest, day, named),
+            _classes(geo, "buyer-hq", hq, day, named))
+
+
+def describe(places: PlaceSet | None) -> str:
+    """A destination set in words: 'D:1/D:4/D:5 not A:5/A:6, plus MO'."""
+    if places is None:
+        return ""
+    text = "anywhere" if places.worldwide else "/".join(places.any_of_groups)
+    if places.plus:
+        text = (text + " or " if text else "") + "/".join(places.plus)
+    if places.except_groups:
+        text += " not " + "/".join(places.except_groups)
+    if places.minus:
+        text += " except " + "/".join(places.minus)
+    return text
 
 
 def _classes(geo: Geography, kind: Literal["destination", "buyer-hq"],
-             found: dict[frozenset[str], list[str]], day: date) -> tuple[DestinationClass, ...]:
+             found: dict[frozenset[str], list[str]], day: date,
+             named: dict[frozenset[str], str]) -> tuple[DestinationClass, ...]:
     largest = max(found, key=lambda sig: len(found[sig]))
     out = [DestinationClass(kind, sig, tuple(sorted(codes)),
                             "everywhere else" if sig == largest else
-                            _label(geo, codes, sig, day))
+                            _label(geo, codes, sig, day) if len(codes) <= 6 else
+                            named.get(frozenset(codes)) or _label(geo, codes, sig, day))
            for sig, codes in found.items()]
     # biggest class (everywhere else) last; then by label, so the order is stable
     return tuple(sorted(out, key=lambda c: (len(c.members) > 60, -len(c.signature), c.label)))
@@ -143,12 +167,16 @@ def _classes(geo: Geography, kind: Literal["destination", "buyer-hq"],
 def _label(geo: Geography, codes: Sequence[str], signature: frozenset[str], day: date) -> str:
     """A name people read: the countries when few, else the groups all members share."""
     if US in codes:
-        return "United States and territories (not an export)"
+        return "United States (not an export)"
+    if all(geo.treated(c, "US-EAR", day) == US for c in codes):
+        return "US territories (not an export)"
     if len(codes) <= 4:
         names = []
         for code in sorted(codes, key=lambda c: (c not in ("CN", "MO"), c)):
             country = geo.country(code)
-            names.append(country.shown_name if country else code)
+            name = country.shown_name if country else code
+            treated = geo.treated(code, "US-EAR", day)
+            names.append(name if treated == code else f"{name} (as {treated})")
         return ", ".join(names)
     shared = set(geo.groups_of(codes[0], day))
     for code in codes[1:]:

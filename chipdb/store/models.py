@@ -363,6 +363,8 @@ class RuleLayer(Base):
     role: Mapped[str] = mapped_column(String(30))
     title: Mapped[str] = mapped_column(Text)
     meaning: Mapped[str] = mapped_column(Text)
+    rule_layers: Mapped[str | None] = mapped_column(Text)  # newline-separated rule `layer`s
+    scope_kinds: Mapped[str | None] = mapped_column(Text)  # newline-separated scope kinds
 
 
 class RuleScope(Base):

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert
 from chipdb.catalogue.destinations import Destinations, read_destinations
 from chipdb.errors import SeedError
 from chipdb.engine import RuleDefinition
+from chipdb.engine.criteria import AnyOf
 from chipdb.engine.model import Verdict
 from chipdb.layers import Layers, parse_layers
 from chipdb.policy import (
@@ -95,7 +96,8 @@ def store_places(conn: Connection, dest: Destinations, layers: Layers,
         for ms in geo.memberships])
     _insert(conn, m.RuleLayer, [
         {"id": la.id, "position": la.position, "role": la.role, "title": la.title,
-         "meaning": la.meaning} for la in layers.layers])
+         "meaning": la.meaning, "rule_layers": "\n".join(la.rule_layers) or None,
+         "scope_kinds": "\n".join(la.scope_kinds) or None} for la in layers.layers])
     _insert(conn, m.RuleScope, [
         {"id": s.id, "rule_id": s.rule, "kind": s.kind, "layer": layers.for_scope_kind(
             s.kind).id, "regime": s.regime, "direction": s.direction, "outcome": s.outcome,
@@ -106,14 +108,25 @@ def store_places(conn: Connection, dest: Destinations, layers: Layers,
         for s, raw in zip(dest.scopes, dest.scope_tables, strict=True)])
 
 
-def chip_facts(chip: ChipRecord, verdicts: Sequence[Verdict],
+def _deciding(rule: RuleDefinition | None, reason: str) -> tuple[str | None, bool]:
+    """The clause a verdict's reason names ("<label>: ..."), and whether it is an any-of."""
+    if rule is None:
+        return None, False
+    for clause in (*rule.exclusions, *rule.clauses):
+        if reason == clause.head or reason.startswith(clause.head + ":"):
+            return clause.head, isinstance(clause.when, AnyOf)
+    return None, False
+
+
+def chip_facts(chip: ChipRecord, verdicts: Sequence[Verdict], rules: dict[str, RuleDefinition],
                source_tiers: dict[str, str], layers: Layers) -> ChipFacts:
     claims = [(c.field, c.tier or source_tiers.get(c.source, "")) for c in chip.claims
               if c.preferred]
     stored = tuple(StoredVerdict(
         v.rule, v.outcome, v.determined, v.valid_from or FIRST_DAY, v.valid_to,
         tuple(v.exceptions), tuple(StoredMargin(g.clause, g.metric, g.threshold, g.value,
-                                                g.margin_pct, g.met) for g in v.margins))
+                                                g.margin_pct, g.met) for g in v.margins),
+        *_deciding(rules.get(v.rule), v.reason))
         for v in verdicts)
     return ChipFacts(chip.spec.name, chip.spec.vendor or "unknown", stored,
                      metric_tiers(claims, layers.tiers))
@@ -168,8 +181,11 @@ def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
         before = {ids[(c.kind, c.signature)]: sorted({previous[code] for code in c.members
                                                      if code in previous})
                   for c in dest_classes}
-        hq_before = {ids[(c.kind, c.signature)]: sorted({previous_hq[code] for code in c.members
-                                                        if code in previous_hq})
+        # a buyer class is followed through one representative buyer (a US- or a PRC-
+        # headquartered one where the class has it): a buyer moving between groups (Cambodia)
+        # does not reset the answer of every other buyer
+        hq_before = {ids[(c.kind, c.signature)]: [previous_hq[_representative(c.members)]]
+                     if _representative(c.members) in previous_hq else []
                      for c in hq_classes}
         previous = {code: ids[(c.kind, c.signature)] for c in dest_classes for code in c.members}
         previous_hq = {code: ids[(c.kind, c.signature)] for c in hq_classes
@@ -188,6 +204,10 @@ def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
         row["id"] = i
     _insert(conn, m.BottomLine, line_rows)
     return len(line_rows)
+
+
+def _representative(members: Sequence[str]) -> str:
+    return next((c for c in ("US", "CN") if c in members), members[0])
 
 
 def _chip_lines(chip_id: int, f: ChipFacts, periods: Sequence[Any],

@@ -234,7 +234,8 @@ def rebuild(
     loaded = {r.id for r in rules}
     store_places(conn, places, layers, loaded)
     tiers = {s.key: s.tier for s in sources}
-    facts = [chip_facts(c, dated[i] if dated else [], tiers, layers)
+    by_id = {r.id: r for r in rules}
+    facts = [chip_facts(c, dated[i] if dated else [], by_id, tiers, layers)
              for i, c in enumerate(chips)]
     line_count = store_bottom_lines(conn, places, layers, rules, facts)
     skipped = sum(1 for s in places.scopes if s.rule not in loaded)

@@ -130,6 +130,8 @@ def list_(
 def rules(
     rule_id: Annotated[str | None, typer.Argument(help="A rule id.",
                                                   autocompletion=complete_rule)] = None,
+    outcomes: Annotated[bool, typer.Option(
+        "--outcomes", help="Every layer and every outcome word, with its layer.")] = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Rule versions: dates, citations and every threshold."""
@@ -139,6 +141,14 @@ def rules(
     from chipdb.service.results import rule_json
 
     fmt = check_format(fmt)
+    if outcomes:
+        from chipdb.render.bottomline import outcomes_document
+        from chipdb.service.bottomline import outcome_vocabulary
+
+        with open_cli_session() as s:
+            layers, words = outcome_vocabulary(s)
+        render(outcomes_document(layers, words), fmt)
+        return
     with open_cli_session() as s:
         data = [rule_json(r) for r in api.rules(s, rule_id)]
     render(rules_document(data, detail=rule_id is not None), fmt)

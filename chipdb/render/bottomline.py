@@ -104,3 +104,13 @@ def check_document(answers: list[dict[str, Any]]) -> Document:
     sections.append(Section("bottom line", ["chip", "as_of", "party_hq", *_COLUMNS], flat))
     return Document(sections, payload=answers, csv_section=len(chips),
                     table_sections=len(chips))
+
+
+def outcomes_document(layers: list[dict[str, Any]], words: list[dict[str, Any]]) -> Document:
+    """`chipdb rules --outcomes`: the layers in order, then every outcome word."""
+    return Document([
+        Section("layers, in the order the bottom line composes them",
+                ["layer", "role", "title", "meaning"], layers),
+        Section("outcome words", ["outcome", "layer", "used_by"], words,
+                labels={"used_by": "used by"}),
+    ], payload={"layers": layers, "outcomes": words}, csv_section=1)

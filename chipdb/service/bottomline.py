@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from chipdb.errors import NotFoundError, UsageError
-from chipdb.service.results import day
+from chipdb.service.results import BottomLine, day
 from chipdb.service.session import Session, chips_of
 from chipdb.store.read import queries
 
@@ -23,29 +23,6 @@ class Place:
     label: str  # "China", "Germany", "D:5"
     codes: tuple[str, ...]
     group: str | None = None
-
-
-@dataclass(frozen=True)
-class BottomLine:
-    """One answer: a chip, a destination (class), a buyer's HQ, a day."""
-
-    chip: str
-    destination: str
-    destination_class: str
-    destination_codes: tuple[str, ...]
-    party_hq: str | None
-    buyer_class: str
-    as_of: date
-    license_required: bool | None
-    exceptions: tuple[str, ...]
-    review_policy: str | None
-    measures: tuple[dict[str, Any], ...]
-    basis: tuple[dict[str, Any], ...]
-    binding_margin: dict[str, Any] | None
-    confidence: dict[str, Any]
-    since: date
-    valid_from: date
-    valid_to: date | None
 
 
 @dataclass(frozen=True)
@@ -223,3 +200,24 @@ def answer_json(a: BottomLine) -> dict[str, Any]:
 
 def check_json(reports: Sequence[CheckAnswers]) -> list[dict[str, Any]]:
     return [answer_json(a) for r in reports for a in r.answers]
+
+
+def outcome_vocabulary(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The layers (in the order the bottom line composes them) and every outcome word the
+    stored verdicts and scopes use, each with the layer it belongs to."""
+    layers = queries.layers(s.conn)
+    by_rule_layer = {w: la["id"] for la in layers for w in (la["rule_layers"] or "").split("\n")
+                     if w}
+    measures = next(la["id"] for la in layers if la["role"] == "measure")
+    words: dict[tuple[str, str], set[str]] = {}
+    for r in queries.outcome_words(s.conn):
+        layer = r["layer"] if r["origin"] == "scope" else by_rule_layer.get(r["layer"], measures)
+        words.setdefault((r["outcome"], layer), set()).add(
+            "rule verdicts" if r["origin"] == "verdict" else "destination scopes")
+    order = {la["id"]: la["position"] for la in layers}
+    rows = [{"outcome": w, "layer": la, "used_by": ", ".join(sorted(used))}
+            for (w, la), used in sorted(words.items(), key=lambda kv: (order.get(kv[0][1], 99),
+                                                                      kv[0][0]))]
+    shown = [{"layer": la["id"], "role": la["role"], "title": la["title"],
+              "meaning": la["meaning"]} for la in layers]
+    return shown, rows

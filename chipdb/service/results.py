@@ -281,13 +281,39 @@ class CheckRow:
 
 
 @dataclass(frozen=True)
+class BottomLine:
+    """The bottom line for a chip, a destination (class), a buyer's HQ and a day: is a
+    licence required, under which rule and clause, how sure, what else applies."""
+
+    chip: str
+    destination: str
+    destination_class: str
+    destination_codes: tuple[str, ...]
+    party_hq: str | None
+    buyer_class: str
+    as_of: date
+    license_required: bool | None
+    exceptions: tuple[str, ...]
+    review_policy: str | None
+    measures: tuple[dict[str, Any], ...]
+    basis: tuple[dict[str, Any], ...]
+    binding_margin: dict[str, Any] | None
+    confidence: dict[str, Any]
+    since: date
+    valid_from: date
+    valid_to: date | None
+
+
+@dataclass(frozen=True)
 class CheckReport:
-    """What applies to one chip on one day. Today: every rule's verdict in force then."""
+    """What applies to one chip on one day: the bottom line per destination (``answers``)
+    and every rule's verdict in force then (``verdicts``)."""
 
     chip: str
     as_of: date
     verdicts: tuple[CheckRow, ...]
     resolved: Resolution
+    answers: tuple[BottomLine, ...] = ()
 
 
 # --- building records from stored rows -------------------------------------------------------

@@ -134,11 +134,10 @@ def load_paths(paths: Sequence[Path]) -> list[tuple[str, SeedFileModel]]:
     return [(str(p), read_file(p)) for p in paths]
 
 
-# Folders and files under seeds/ that are not chip or rule files: each has its own loader
-# (destinations: catalogue.destinations; events: the rules engineer's loader; layers.toml:
-# chipdb.layers), so the chip/rule parser never sees them.
+# Folders under seeds/ that are not chip or rule files: each has its own loader
+# (destinations: catalogue.destinations; events: its own loader), so the chip/rule parser
+# never sees them.
 NOT_CHIP_OR_RULE_FOLDERS = ("destinations", "events")
-NOT_CHIP_OR_RULE_FILES = ("layers.toml",)
 
 
 def seed_files(root: Path) -> list[Path]:
@@ -147,11 +146,8 @@ def seed_files(root: Path) -> list[Path]:
     found = []
     for p in root.rglob("*.toml"):
         parts = p.relative_to(root).parts
-        if not p.is_file() or parts[0] in NOT_CHIP_OR_RULE_FOLDERS:
-            continue
-        if len(parts) == 1 and parts[0] in NOT_CHIP_OR_RULE_FILES:
-            continue
-        found.append(p)
+        if p.is_file() and parts[0] not in NOT_CHIP_OR_RULE_FOLDERS:
+            found.append(p)
     return sorted(found)
 
 

@@ -2,7 +2,7 @@
 
 Pure: it reads plain values (the chip's stored verdicts and margins, the rules' layer and
 status, the scopes in force, which scopes reach the destination and the buyer's HQ) and
-composes them in the order of seeds/layers.toml: classification → licence requirement →
+composes them in the order of chipdb.outcomes.LAYERS: classification → licence requirement →
 licence exception → review policy → other measures. A scope that is not enforced, or that
 only reaches named buyers, is a measure: it never by itself makes the answer "licence
 required". Answers for exports from the United States (scopes for other exporters are skipped,
@@ -246,7 +246,14 @@ def answer(chip: ChipFacts, day: date, rules: Mapping[str, RuleFacts],
                                        if h.scope.exception}))
         review_policy = _strictest(review, layers)
     deciding = caught or requirement or considered
-    basis = tuple(_basis(h, rules, verdicts, classification) for h in deciding)
+    # prongs that did not catch the chip say the same thing once per rule verdict
+    shown = [h for h in deciding if h.truth is not False]
+    seen = set()
+    for h in deciding:
+        if h.truth is False and (h.scope.rule, h.verdict.rule) not in seen:
+            seen.add((h.scope.rule, h.verdict.rule))
+            shown.append(h)
+    basis = tuple(_basis(h, rules, verdicts, classification) for h in shown)
     if not deciding and classification is not None:
         basis = (Basis(classification.rule, classification.clause(), classification.outcome,
                        rules[classification.rule].citation, classification.valid_from,

@@ -111,6 +111,6 @@ def outcomes_document(layers: list[dict[str, Any]], words: list[dict[str, Any]])
     return Document([
         Section("layers, in the order the bottom line composes them",
                 ["layer", "role", "title", "meaning"], layers),
-        Section("outcome words", ["outcome", "layer", "used_by"], words,
+        Section("outcome words", ["outcome", "layer", "severity", "meaning", "used_by"], words,
                 labels={"used_by": "used by"}),
     ], payload={"layers": layers, "outcomes": words}, csv_section=1)

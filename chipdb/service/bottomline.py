@@ -95,13 +95,21 @@ def _flag(value: Any) -> bool | None:
 
 
 def check(s: Session, chips: str | Sequence[str], to: str | None = None,
-          party_hq: str | None = None, as_of: date | None = None) -> list[CheckAnswers]:
+          party_hq: str | None = None, as_of: date | None = None,
+          before_data: str = "error") -> list[CheckAnswers]:
     """Per chip, the stored answers on ``as_of``: for ``to`` (one answer per destination
     class it spans), else for every destination class, plus one for a buyer headquartered in
-    D:5/Macau; ``party_hq`` is where the buyer (or its ultimate parent) is headquartered."""
+    D:5/Macau; ``party_hq`` is where the buyer (or its ultimate parent) is headquartered.
+    Before the data starts (2022-10-07): a UsageError, or no answers with ``before_data``
+    "empty"."""
     when = as_of or date.today()
     names = chips_of(s.resolve(chips))
     info, dest_of, hq_of = _classes(s, when)
+    if "US" not in hq_of:
+        if before_data == "empty":
+            return [CheckAnswers(chip, when) for chip in names]
+        raise UsageError(f"no destination data on {when.isoformat()}: chipdb's rules start "
+                         "on 2022-10-07, give --as-of on or after it")
     dest = resolve_place(s, to, when) if to is not None else None
     hq = resolve_place(s, party_hq, when, "headquarters country") if party_hq else None
     # a buyer with no HQ given is taken as one headquartered in the United States
@@ -215,7 +223,10 @@ def outcome_vocabulary(s: Session) -> tuple[list[dict[str, Any]], list[dict[str,
         words.setdefault((r["outcome"], layer), set()).add(
             "rule verdicts" if r["origin"] == "verdict" else "destination scopes")
     order = {la["id"]: la["position"] for la in layers}
-    rows = [{"outcome": w, "layer": la, "used_by": ", ".join(sorted(used))}
+    from chipdb.outcomes import meaning
+
+    rows = [{"outcome": w, "layer": la, "severity": meaning(w).severity,
+             "meaning": meaning(w).short, "used_by": ", ".join(sorted(used))}
             for (w, la), used in sorted(words.items(), key=lambda kv: (order.get(kv[0][1], 99),
                                                                       kv[0][0]))]
     shown = [{"layer": la["id"], "role": la["role"], "title": la["title"],

@@ -100,14 +100,16 @@ class Database:
         """The bottom line on ``as_of``: per destination class (only those ``to`` spans,
         a code, name or group), for a buyer headquartered in ``party_hq``, is a licence
         required, under which rule and clause, how sure, what else applies (``answers``);
-        and each verdict in force with the clause that decided it (``verdicts``)."""
+        and each verdict in force with the clause that decided it (``verdicts``). Before
+        2022-10-07, when chipdb's rules start, ``answers`` is empty."""
         import dataclasses
 
         from chipdb.service import bottomline
 
         day = as_of_day(as_of)
         report = catalogue.check(self.session, chip, day)
-        answers = bottomline.check(self.session, [report.chip], to, party_hq, day)
+        answers = bottomline.check(self.session, [report.chip], to, party_hq, day,
+                                   before_data="empty")
         return dataclasses.replace(report, answers=answers[0].answers)
 
     def what_if(self, base: str | None = None, set: Mapping[str, Any] | None = None,

@@ -355,7 +355,7 @@ class GroupMembership(Base):
 
 
 class RuleLayer(Base):
-    """A layer of the law (seeds/layers.toml), in the order the bottom line composes them."""
+    """A layer of the law (chipdb.outcomes.LAYERS), in the order the bottom line composes them."""
 
     __tablename__ = "rule_layer"
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

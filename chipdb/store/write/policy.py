@@ -19,7 +19,7 @@ from chipdb.errors import SeedError
 from chipdb.engine import RuleDefinition
 from chipdb.engine.criteria import AnyOf
 from chipdb.engine.model import Verdict
-from chipdb.layers import Layers, parse_layers
+from chipdb.layers import Layers, default_layers
 from chipdb.policy import (
     Answer,
     Basis,
@@ -54,19 +54,14 @@ def _insert(conn: Connection, table: type[m.Base], rows: Sequence[dict[str, Any]
 
 
 def read_policy_seeds(seed_root: Path, known_sources: set[str]) -> tuple[Layers, Destinations]:
-    """seeds/layers.toml and seeds/destinations/ (sources there must not repeat a key)."""
-    layers_file = seed_root / "layers.toml"
-    try:
-        text = layers_file.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SeedError(str(layers_file), "file", "-", f"cannot be read: {exc}") from None
-    layers = parse_layers(text, str(layers_file))
+    """The layers (chipdb.outcomes) and seeds/destinations/ (its sources must not repeat a
+    key of the chip and rule seeds)."""
     places = read_destinations(seed_root / "destinations", known_sources)
     for s in places.sources:
         if s.key in known_sources:
             raise SeedError(str(seed_root / "destinations" / "sources.toml"),
                             f"source '{s.key}'", "key", "is already defined in another seed file")
-    return layers, places
+    return default_layers(), places
 
 
 def store_places(conn: Connection, dest: Destinations, layers: Layers,

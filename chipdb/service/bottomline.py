@@ -59,8 +59,8 @@ def resolve_place(s: Session, typed: str, as_of: date, what: str = "destination"
     if hit["kind"] == "group":
         codes = tuple(queries.group_members(s.conn, hit["name"], as_of))
         return Place(typed, hit["name"], codes, group=hit["name"])
-    names = {r["code"]: r for r in queries.destinations(s.conn)}
-    row = names[hit["code"]]
+    by_code = {r["code"]: r for r in queries.destinations(s.conn)}
+    row = by_code[hit["code"]]
     return Place(typed, row["common_name"] or row["name"], (hit["code"],))
 
 

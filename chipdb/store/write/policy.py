@@ -15,16 +15,16 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from chipdb.catalogue.destinations import Destinations, read_destinations
-from chipdb.errors import SeedError
 from chipdb.engine import RuleDefinition
 from chipdb.engine.criteria import AnyOf
 from chipdb.engine.model import Verdict
+from chipdb.errors import SeedError
 from chipdb.layers import Layers, default_layers
 from chipdb.policy import (
     Answer,
     Basis,
-    Measure,
     ChipFacts,
+    Measure,
     RuleFacts,
     StoredMargin,
     StoredVerdict,
@@ -159,7 +159,7 @@ def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
         scopes = answer_scopes(dest.scopes, start, loaded, layers)
         dest_classes, hq_classes = classes_on(geo, scopes, start)
         ids: dict[tuple[str, frozenset[str]], int] = {}
-        still_open = {}
+        still_open: dict[tuple[str, frozenset[str], tuple[str, ...]], dict[str, Any]] = {}
         for c in (*dest_classes, *hq_classes):
             key = (c.kind, c.signature, c.members)
             row = open_classes.get(key)

@@ -44,7 +44,8 @@ from chipdb.vocab import PRECISION_BITS
 # Children first, so deletes never trip a foreign key.
 _TABLES_IN_DELETE_ORDER = (
     *POLICY_TABLES_IN_DELETE_ORDER, m.Margin, m.Verdict, m.RuleThreshold, m.ChipMetric,
-    m.Claim, m.Throughput, m.IoLink, m.Memory, m.Die, m.ChipAlias, m.Chip, m.Rule, m.Source, m.Vendor,
+    m.Claim, m.Throughput, m.IoLink, m.Memory, m.Die, m.ChipAlias, m.Chip, m.Rule, m.Source,
+    m.Vendor,
 )
 
 

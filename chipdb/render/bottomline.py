@@ -48,13 +48,20 @@ def confidence_text(c: dict[str, Any]) -> str:
 
 
 def _row(a: dict[str, Any]) -> dict[str, Any]:
+    needed = a["license_required"]
+    if needed is False:
+        exceptions = review = "- (no licence needed)"
+    else:
+        exceptions = ", ".join(a["exceptions"]) or "none"
+        review = a["review_policy"] or "none set by a rule chipdb models"
+    binding = binding_text(a["binding_margin"]) or (
+        "none: decided by a name or a flag, not a line" if needed else "none")
     return {
         "destination": a["destination"], "party_hq": a["party_hq"] or "",
-        "license_required": licence_word(a["license_required"]),
-        "exceptions": ", ".join(a["exceptions"]), "review_policy": a["review_policy"] or "",
-        "basis": basis_text(a["basis"]), "binding_margin": binding_text(a["binding_margin"]),
+        "license_required": licence_word(needed), "exceptions": exceptions,
+        "review_policy": review, "basis": basis_text(a["basis"]), "binding_margin": binding,
         "confidence": confidence_text(a["confidence"]), "since": a["since"],
-        "measures": measures_text(a["measures"]),
+        "measures": measures_text(a["measures"]) or "none",
     }
 
 

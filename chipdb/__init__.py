@@ -23,13 +23,14 @@ ENGINE_VERSION = "2"  # 2: reasons quote every export year, written 2026
 _API = ("open", "Database")
 _ERRORS = ("ChipdbError", "DatabaseError", "DataError", "NotFoundError", "UsageError")
 _RESULTS = (
-    "CheckReport", "CheckRow", "ChipDetail", "ChipReport", "ChipRow", "CompareReport",
+    "BottomLine", "CheckReport", "CheckRow", "ChipDetail", "ChipReport", "ChipRow", "CompareReport",
     "HeadroomReport", "HeadroomRow", "MarginRow", "Resolution", "RuleReport", "TimelineReport",
     "TimelineRow", "VerdictReport", "WhatIfReport",
 )
 
 __all__ = [
     "ENGINE_VERSION",
+    "BottomLine",
     "CheckReport",
     "CheckRow",
     "ChipDetail",

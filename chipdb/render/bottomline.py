@@ -121,3 +121,56 @@ def outcomes_document(layers: list[dict[str, Any]], words: list[dict[str, Any]])
         Section("outcome words", ["outcome", "layer", "severity", "meaning", "used_by"], words,
                 labels={"used_by": "used by"}),
     ], payload={"layers": layers, "outcomes": words}, csv_section=1)
+
+
+def bottom_line_rows(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One short row per answer, for the commands that lead with the bottom line."""
+    return [{"chip": a["chip"], "destination": a["destination"],
+             "license_required": licence_word(a["license_required"]),
+             "exceptions": ", ".join(a["exceptions"]), "review_policy": a["review_policy"] or "",
+             "decided_by": _decided_by(a), "binding_margin": binding_text(a["binding_margin"]),
+             "since": a["since"]} for a in answers]
+
+
+def lead_with(doc: Document, answers: list[dict[str, Any]], title: str) -> Document:
+    """The same document with the bottom line first: a section in the table and markdown,
+    a ``bottom_line`` key in a JSON object (CSV keeps the command's own table)."""
+    section = Section(title, ["chip", "license_required", "exceptions", "review_policy",
+                              "decided_by", "binding_margin", "since"],
+                      bottom_line_rows(answers), labels={**_SHORT_LABELS,
+                                                         "binding_margin": "binding margin"})
+    payload = doc.payload
+    if isinstance(payload, dict):
+        payload = {"bottom_line": answers, **payload}
+    return Document([section, *doc.sections], payload=payload,
+                    csv_section=doc.csv_section + 1,
+                    table_sections=None if doc.table_sections is None
+                    else doc.table_sections + 1)
+
+
+def history_document(doc: Document, rows: list[dict[str, Any]], title: str) -> Document:
+    """`timeline --to`: the bottom line's periods first, then the verdicts."""
+    section = Section(title, ["from", "to", "license_required", "exceptions", "review_policy",
+                              "decided_by"],
+                      [{**r, "license_required": licence_word(r["license_required"]),
+                        "exceptions": ", ".join(r["exceptions"])} for r in rows],
+                      labels=_SHORT_LABELS)
+    payload = doc.payload
+    if isinstance(payload, dict):
+        payload = {"bottom_line": rows, **payload}
+    return Document([section, *doc.sections], payload=payload,
+                    csv_section=doc.csv_section + 1,
+                    table_sections=None if doc.table_sections is None
+                    else doc.table_sections + 1)
+
+
+def with_licence_column(doc: Document) -> Document:
+    """`list --to`: the licence answer right after the chip's name (the word in ``licence``,
+    the JSON value stays ``license_required`` true / false / null)."""
+    for section in doc.sections:
+        cols = list(section.columns)
+        section.columns = [cols[0], "licence", "decided_by", *cols[1:]]
+        section.labels = {**section.labels, "licence": "licence?", "decided_by": "decided by"}
+        section.rows = [{**row, "licence": licence_word(row.get("license_required"))}
+                        for row in section.rows]
+    return doc

@@ -232,3 +232,67 @@ def outcome_vocabulary(s: Session) -> tuple[list[dict[str, Any]], list[dict[str,
     shown = [{"layer": la["id"], "role": la["role"], "title": la["title"],
               "meaning": la["meaning"]} for la in layers]
     return shown, rows
+
+
+def one_destination(s: Session, to: str, as_of: date) -> Place:
+    """``--to`` for commands that show one answer per chip: a single destination."""
+    place = resolve_place(s, to, as_of)
+    if len(place.codes) != 1:
+        raise UsageError(f"--to {place.label} is a group: give one destination here "
+                         "(`chipdb check CHIP --to GROUP` answers per class)")
+    return place
+
+
+def answers_for(s: Session, chips: Sequence[str], to: str, party_hq: str | None,
+                as_of: date) -> dict[str, BottomLine]:
+    """Per chip (catalogue names), its one answer for a single destination."""
+    one_destination(s, to, as_of)
+    return {r.chip: r.answers[0] for r in check(s, chips, to, party_hq, as_of) if r.answers}
+
+
+def history(s: Session, chip: str, to: str, party_hq: str | None) -> list[dict[str, Any]]:
+    """The chip's bottom line through time for one destination and buyer: one row per
+    period with the same answer."""
+    name = s.resolve_one(chip).chip
+    dest = one_destination(s, to, date.today())
+    hq = resolve_place(s, party_hq, date.today(), "headquarters country") if party_hq else None
+    code, buyer = dest.codes[0], hq.codes[0] if hq else "US"
+    ids: dict[str, set[int]] = {"destination": set(), "buyer-hq": set()}
+    for r in queries.classes_of(s.conn, [code, buyer]):
+        if r["code"] == (code if r["kind"] == "destination" else buyer):
+            ids[r["kind"]].add(r["class_id"])
+    out: list[dict[str, Any]] = []
+    last: dict[str, Any] | None = None
+    for r in queries.chip_status_history(s.conn, name):
+        if r["destination_class_id"] not in ids["destination"] or \
+                r["buyer_class_id"] not in ids["buyer-hq"]:
+            continue
+        if last is not None and _same(last, r):
+            out[-1]["to"] = day(r["valid_to"])
+            continue
+        basis = json.loads(r["basis"])
+        out.append({"from": day(r["valid_from"]), "to": day(r["valid_to"]),
+                    "destination": dest.label, "party_hq": hq.label if hq else None,
+                    "license_required": _flag(r["license_required"]),
+                    "exceptions": (r["exceptions"] or "").split("\n") if r["exceptions"]
+                    else [], "review_policy": r["review_policy"],
+                    "decided_by": "; ".join(f"{b['rule']} {b['clause'] or b['outcome']}"
+                                            for b in basis)})
+        last = r
+    return out
+
+
+def list_rows(s: Session, rows: list[dict[str, Any]], to: str, party_hq: str | None,
+              as_of: date, required: bool | None) -> list[dict[str, Any]]:
+    """`list --to`: each row gains the bottom line (``license_required``, ``decided_by``);
+    ``required`` keeps only chips that need (True) or do not need (False) a licence."""
+    found = answers_for(s, [r["chip"] for r in rows], to, party_hq, as_of) if rows else {}
+    out = []
+    for r in rows:
+        a = found.get(r["chip"])
+        needed = a.license_required if a else None
+        if required is not None and needed is not required:
+            continue
+        out.append({**r, "license_required": needed, "decided_by": "; ".join(
+            f"{b['rule']} {b['clause'] or b['outcome']}" for b in a.basis) if a else None})
+    return out

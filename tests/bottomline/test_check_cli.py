@@ -114,3 +114,28 @@ def test_rules_outcomes_lists_every_word_and_layer(db: DatabaseUrl) -> None:
         doc = f.read()
     missing = sorted(w for w in words if f"| {w} |" not in doc)
     assert not missing, f"docs/outcomes.md lacks {missing}: paste `rules --outcomes -f markdown`"
+
+
+def test_list_license_required_to_china(db: DatabaseUrl) -> None:
+    # the H20 letters (2025-04-09) and 3A090.a/.b: H20 and H100 need a licence to the PRC;
+    # the RTX 5090 D V2 (1,344 GB/s, TPP 4,750, not datacenter) and the L2 do not
+    yes = {r["chip"] for r in run(db, "list", "--license-required", "--to", "CN",
+                                  "-f", "json").json()}
+    no = {r["chip"] for r in run(db, "list", "--no-license-required", "--to", "CN",
+                                 "-f", "json").json()}
+    assert {"H20 96GB", "H100 SXM", "RTX 5090 D"} <= yes
+    assert {"RTX 5090 D V2", "L2", "L20"} <= no and not yes & no
+    assert run(db, "list", "--license-required").code == 2
+
+
+def test_compare_and_timeline_lead_with_the_bottom_line(db: DatabaseUrl) -> None:
+    data = run(db, "compare", "H20", "H100", "--to", "DE", "--party-hq", "CN",
+               "-f", "json").json()
+    assert [a["license_required"] for a in data["bottom_line"]] == [True, True]
+    assert "chips" in data
+    table = run(db, "compare", "H20", "--to", "CN").out
+    assert table.index("the bottom line") < table.index("us-2024-12")
+    periods = run(db, "timeline", "H20", "--to", "CN", "-f", "json").json()["bottom_line"]
+    assert [(p["from"], p["license_required"]) for p in periods][-1] == ("2025-04-09", True)
+    assert all(p["license_required"] is False for p in periods[:-1])
+    assert run(db, "timeline", "H20", "--to", "D:5").code == 2  # a group: use check

@@ -25,8 +25,8 @@ from chipdb.catalogue import (
     seed_files,
 )
 from chipdb.engine import RuleDefinition, evaluate_dated
-from chipdb.errors import ChipdbError, DataError
 from chipdb.engine.model import Verdict
+from chipdb.errors import ChipdbError, DataError
 from chipdb.metrics import compute_metrics_many
 from chipdb.names import normalize_name, same_chip
 from chipdb.spec import ChipRecord, SourceRecord

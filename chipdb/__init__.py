@@ -22,14 +22,16 @@ ENGINE_VERSION = "2"  # 2: reasons quote every export year, written 2026
 
 _API = ("open", "Database")
 _ERRORS = ("ChipdbError", "DatabaseError", "DataError", "NotFoundError", "UsageError")
+_CHECK_RESULTS = ("BottomLine", "CheckReport", "CheckRow")
 _RESULTS = (
-    "CheckReport", "CheckRow", "ChipDetail", "ChipReport", "ChipRow", "CompareReport",
+    "ChipDetail", "ChipReport", "ChipRow", "CompareReport",
     "HeadroomReport", "HeadroomRow", "MarginRow", "Resolution", "RuleReport", "TimelineReport",
     "TimelineRow", "VerdictReport", "WhatIfReport",
 )
 
 __all__ = [
     "ENGINE_VERSION",
+    "BottomLine",
     "CheckReport",
     "CheckRow",
     "ChipDetail",
@@ -66,6 +68,10 @@ def __getattr__(name: str) -> Any:
         from chipdb import errors
 
         value = getattr(errors, name)
+    elif name in _CHECK_RESULTS:
+        from chipdb.service import check_results
+
+        value = getattr(check_results, name)
     elif name in _RESULTS:
         from chipdb.service import results
 

@@ -53,6 +53,36 @@ _TABLE: Final[tuple[Outcome, ...]] = (
     Outcome("not-covered", "clear", (), "the rule does not cover it"),
     Outcome("not-applicable", "clear", (), "the rule does not apply to it"),
     Outcome("undetermined", "undetermined", (), "depends on a value chipdb does not have"),
+    # the words of seeds/destinations/scopes.toml (one prong of a rule each; see LAYERS)
+    Outcome("license-required-d5-hq", "controlled", _LICENCE,
+            "a licence is required: buyer headquartered in D:5 or Macau"),
+    Outcome("nac-eligible", "review", ("licence-exception",),
+            "License Exception NAC may apply (notice to BIS)"),
+    Outcome("aca-eligible", "review", ("licence-exception",), "License Exception ACA may apply"),
+    Outcome("hbm-eligible", "review", ("licence-exception",), "License Exception HBM may apply"),
+    Outcome("aia-eligible", "review", ("licence-exception",),
+            "License Exception AIA (diffusion rule, not enforced)"),
+    Outcome("lpp-eligible", "review", ("licence-exception",),
+            "License Exception LPP (diffusion rule, not enforced)"),
+    Outcome("license-free-approved-entity", "clear", ("licence-exception",),
+            "licence-free for approved entities"),
+    Outcome("licensed-case-by-case", "review", ("review-policy",),
+            "licences granted case by case in practice"),
+    Outcome("revenue-share-15", "tariff", ("review-policy",),
+            "reported 15% revenue share on licensed sales"),
+    Outcome("not-covered-destination", "clear", (), "the destination left the rule's scope"),
+    Outcome("named-prc-3a090", "controlled", ("guidance",), "named PRC 3A090 IC (GP10 guidance)"),
+    Outcome("permit-required", "controlled", ("foreign-rule",), "a foreign permit is required"),
+    Outcome("import-discouraged", "review", ("import-policy-cn",), "imports discouraged"),
+    Outcome("purchase-halt-ordered", "controlled", ("import-policy-cn",), "purchases halted"),
+    Outcome("import-blocked", "controlled", ("import-policy-cn",), "imports blocked"),
+    Outcome("import-approved-conditional", "review", ("import-policy-cn",),
+            "imports approved on conditions"),
+    Outcome("bill-covered", "review", ("bill",), "a bill would cover it (draft)"),
+    Outcome("bill-mandatory-denial", "review", ("bill",),
+            "a bill would deny every licence (draft)"),
+    Outcome("location-verification-required", "review", ("bill",),
+            "a bill would require location verification (draft)"),
 )
 
 OUTCOMES: Final[dict[str, Outcome]] = {o.word: o for o in _TABLE}
@@ -66,3 +96,65 @@ def meaning(word: str) -> Outcome:
 
 def severity(word: str) -> Severity:
     return meaning(word).severity
+
+
+# --- layers: what each kind of rule contributes to the bottom line ----------------------------
+
+Role = Literal["classification", "licence-requirement", "licence-exception", "review-policy",
+               "measure"]
+
+
+@dataclass(frozen=True)
+class LayerDef:
+    """One layer of the law, in the order `chipdb check` composes them. ``rule_layers`` are
+    the rule files' ``layer`` words it holds, ``scope_kinds`` the scopes.toml ``kind``s."""
+
+    id: str
+    role: Role
+    title: str
+    meaning: str
+    rule_layers: tuple[str, ...]
+    scope_kinds: tuple[str, ...]
+
+
+LAYERS: Final[tuple[LayerDef, ...]] = (
+    LayerDef("classification", "classification", "Classification",
+             "Which ECCN paragraph (3A090.a/.b/.c, 4A090, or none) the chip's published "
+             "figures put it in.", _CLASSIFICATION, ()),
+    LayerDef("licence-requirement", "licence-requirement", "Licence requirement",
+             "Whether an export, reexport or in-country transfer to this destination, or to a "
+             "buyer headquartered here, needs a licence.", _LICENCE,
+             ("licence-requirement", "company-notice")),
+    LayerDef("licence-exception", "licence-exception", "Licence exception",
+             "A licence exception (NAC, ACA, HBM, ...) that may replace the licence, on its "
+             "conditions (notice, eligibility).", ("licence-exception",),
+             ("licence-exception", "licence-free-access")),
+    LayerDef("review-policy", "review-policy", "Licence review policy",
+             "How BIS reviews a licence application when one is needed: case by case, or with "
+             "a presumption of denial.", ("review-policy", "licensing-practice"),
+             ("review-policy", "licensing-practice")),
+    LayerDef("other-measures", "measure", "Other measures",
+             "Measures that apply beside the export licence and never by themselves require "
+             "one: tariffs, the foundry presumption, foreign permits, guidance flags, end-user "
+             "rules for named parties, import-side measures, bills.",
+             ("presumption", "tariff", "guidance", "foreign-rule", "import-policy-cn", "bill",
+              "end-user-rule"),
+             ("destination-change", "presumption", "presumption-rebuttal", "tariff", "guidance",
+              "permit", "import-measure", "end-user-rule", "bill")),
+)
+
+# Rule and scope statuses; only an enforced one can make the answer "licence required". A
+# status not listed is not enforced.
+STATUSES: Final[dict[str, tuple[bool, str]]] = {
+    "in-force": (True, "in force"),
+    "superseded": (True, "in force until a later text replaced it (its dates say when)"),
+    "inactive": (False, "on the books but not applied"),
+    "not-enforced": (False, "on the books but BIS does not enforce it"),
+    "draft": (False, "a bill or proposal, never in force"),
+    "dropped": (False, "a bill or proposal that was dropped"),
+}
+
+# Review policies, mildest first: when two prongs give one, the stricter holds.
+REVIEW_ORDER: Final[tuple[str, ...]] = (
+    "licensed-case-by-case", "case-by-case", "presumption-of-denial",
+)

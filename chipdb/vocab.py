@@ -28,6 +28,9 @@ PRECISION_BITS: Final[dict[str, int]] = {
 
 
 SOURCE_TIERS: Final[tuple[str, ...]] = ("official", "secondary", "estimate", "measured")
+# The same tiers, strongest first: an answer is as sure as the weakest tier it reads.
+TIERS_STRONGEST_FIRST: Final[tuple[str, ...]] = ("official", "measured", "secondary",
+                                                 "estimate")
 
 
 MARKETS: Final[tuple[str, ...]] = (

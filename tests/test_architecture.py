@@ -37,10 +37,12 @@ LAYERS: dict[str, int] = {
     "outcomes": 0,
     "safetext": 0,
     "files": 0,
+    "layers": 0,
     # 1: computation, parsing, the light side of the store
     "metrics": 1,
     "engine.*": 1,
     "catalogue.*": 1,
+    "policy.*": 1,
     "store": 1,
     "store.url": 1,
     "store.package_data": 1,

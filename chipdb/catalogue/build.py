@@ -139,8 +139,21 @@ def load_paths(paths: Sequence[Path]) -> list[tuple[str, SeedFileModel]]:
     return [(str(p), read_file(p)) for p in paths]
 
 
+# Folders under seeds/ that are not chip or rule files: each has its own loader
+# (destinations: catalogue.destinations; events: its own loader), so the chip/rule parser
+# never sees them.
+NOT_CHIP_OR_RULE_FOLDERS = ("destinations", "events")
+
+
 def seed_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*.toml") if p.is_file())
+    """The chip and rule files under ``root`` (every *.toml but the folders with their own
+    loaders)."""
+    found = []
+    for p in root.rglob("*.toml"):
+        parts = p.relative_to(root).parts
+        if p.is_file() and parts[0] not in NOT_CHIP_OR_RULE_FOLDERS:
+            found.append(p)
+    return sorted(found)
 
 
 # --- names: what a typed name resolves to ----------------------------------------------------

@@ -130,7 +130,8 @@ def db_seed() -> None:
     db = current_db()
     report = manage.seed(db, notify)
     notify(f"chipdb: {report.seed_chips} bundled + {report.user_chips} imported chips, "
-            f"{report.rules} rules, {report.verdicts} verdicts")
+            f"{report.rules} rules, {report.verdicts} verdicts, {report.bottom_lines} "
+            f"bottom lines ({report.scopes_skipped} scopes name a rule not loaded: skipped)")
 
 
 @db_app.command("verify")

@@ -1,4 +1,4 @@
-"""Commands that read: compare, show, list, rules, what-if, headroom, timeline, plot."""
+"""Commands that read: compare, check, show, list, rules, what-if, headroom, timeline, plot."""
 
 from __future__ import annotations
 
@@ -23,6 +23,12 @@ from chipdb.cli.options import (
 from chipdb.cli.root import app
 from chipdb.errors import UsageError
 
+ToOpt = Annotated[str | None, typer.Option(
+    "--to", help="Destination: a code (CN), a name (China, Hong Kong) or a group (D:5); "
+    "leads with the bottom line.")]
+PartyHqOpt = Annotated[str | None, typer.Option(
+    "--party-hq", help="Where the buyer, or its ultimate parent, is headquartered.")]
+
 
 @app.command()
 def compare(
@@ -34,6 +40,8 @@ def compare(
     = False,
     sources: Annotated[bool, typer.Option("--sources", help="Where each number comes from.")]
     = False,
+    to: ToOpt = None,
+    party_hq: PartyHqOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """Chips side by side: specs, derived metrics, verdicts, reasons and margins."""
@@ -44,10 +52,52 @@ def compare(
 
     fmt = check_format(fmt)
     day = as_of_date(as_of)
+    if party_hq and not to:
+        raise UsageError("--party-hq needs --to DESTINATION")
     with open_cli_session() as s:
         report = api.compare(s, names, None if all_rules else day, with_sources=sources)
+        answers = None
+        if to:
+            from chipdb.service import bottomline
+
+            found = bottomline.answers_for(s, [c.name for c in report.chips], to, party_hq,
+                                           day)
+            answers = [bottomline.answer_json(found[c.name]) for c in report.chips
+                       if c.name in found]
     tell_variants(report.resolved)
-    render(compare_document(compare_json(report), sources), fmt)
+    doc = compare_document(compare_json(report), sources)
+    if answers is not None:
+        from chipdb.render.bottomline import lead_with
+
+        doc = lead_with(doc, answers, f"the bottom line on {day.isoformat()}")
+    render(doc, fmt)
+
+
+@app.command()
+def check(
+    names: Annotated[list[str], typer.Argument(help="Chip names, aliases or families.",
+                                               autocompletion=complete_chip)],
+    to: Annotated[str | None, typer.Option(
+        "--to", help="Destination: a code (CN), a name (China, Hong Kong) or a group (D:5). "
+        "Without it: one answer per class of destination.")] = None,
+    party_hq: Annotated[str | None, typer.Option(
+        "--party-hq", help="Where the buyer, or its ultimate parent, is headquartered.")]
+    = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """The bottom line: is a licence required, under which rule, how sure, what else applies."""
+    from chipdb.render import render
+    from chipdb.render.bottomline import check_document
+    from chipdb.service import bottomline as api
+
+    fmt = check_format(fmt)
+    day = as_of_date(as_of)
+    with open_cli_session() as s:
+        resolved = s.resolve(names)
+        reports = api.check(s, [r.chip for r in resolved], to, party_hq, day)
+    tell_variants(resolved)
+    render(check_document(api.check_json(reports)), fmt)
 
 
 @app.command()
@@ -83,6 +133,11 @@ def list_(
     as_of: AsOfOpt = None,
     sort: Annotated[str, typer.Option(help="chip, vendor or a metric (largest first).")]
     = "vendor",
+    to: ToOpt = None,
+    party_hq: PartyHqOpt = None,
+    license_required: Annotated[bool | None, typer.Option(
+        "--license-required/--no-license-required",
+        help="Only chips that need (or do not need) a licence for --to.")] = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """The catalogue, filtered and sorted."""
@@ -94,15 +149,30 @@ def list_(
     fmt = check_format(fmt)
     if verdict and not rule:
         raise UsageError("--verdict needs --rule RULE")
+    if (license_required is not None or party_hq) and not to:
+        raise UsageError("--license-required and --party-hq need --to DESTINATION")
+    day = as_of_date(as_of)
     with open_cli_session() as s:
-        rows = api.list_chips(s, vendor, market, datacenter, rule, verdict, as_of_date(as_of), sort)
-    render(list_document(list_json(rows, rule is not None), rule), fmt)
+        rows = api.list_chips(s, vendor, market, datacenter, rule, verdict, day, sort)
+        data = list_json(rows, rule is not None)
+        if to:
+            from chipdb.service import bottomline
+
+            data = bottomline.list_rows(s, data, to, party_hq, day, license_required)
+    doc = list_document(data, rule)
+    if to:
+        from chipdb.render.bottomline import with_licence_column
+
+        doc = with_licence_column(doc)
+    render(doc, fmt)
 
 
 @app.command()
 def rules(
     rule_id: Annotated[str | None, typer.Argument(help="A rule id.",
                                                   autocompletion=complete_rule)] = None,
+    outcomes: Annotated[bool, typer.Option(
+        "--outcomes", help="Every layer and every outcome word, with its layer.")] = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Rule versions: dates, citations and every threshold."""
@@ -112,6 +182,14 @@ def rules(
     from chipdb.service.results import rule_json
 
     fmt = check_format(fmt)
+    if outcomes:
+        from chipdb.render.bottomline import outcomes_document
+        from chipdb.service.bottomline import outcome_vocabulary
+
+        with open_cli_session() as s:
+            layers, words = outcome_vocabulary(s)
+        render(outcomes_document(layers, words), fmt)
+        return
     with open_cli_session() as s:
         data = [rule_json(r) for r in api.rules(s, rule_id)]
     render(rules_document(data, detail=rule_id is not None), fmt)
@@ -192,6 +270,8 @@ def headroom(
 @app.command()
 def timeline(
     name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    to: ToOpt = None,
+    party_hq: PartyHqOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
     """The chip's verdicts through time, one row per rule period."""
@@ -201,10 +281,23 @@ def timeline(
     from chipdb.service.results import timeline_json
 
     fmt = check_format(fmt)
+    if party_hq and not to:
+        raise UsageError("--party-hq needs --to DESTINATION")
     with open_cli_session() as s:
         report = api.timeline(s, name)
+        periods = None
+        if to:
+            from chipdb.service import bottomline
+
+            periods = bottomline.history(s, report.chip, to, party_hq)
     tell_variants([report.resolved])
-    render(timeline_document(report.chip, timeline_json(report)), fmt)
+    doc = timeline_document(report.chip, timeline_json(report))
+    if periods is not None:
+        from chipdb.render.bottomline import history_document
+
+        doc = history_document(doc, periods, f"{report.chip}: is a licence required? "
+                                             "(the bottom line through time)")
+    render(doc, fmt)
 
 
 @app.command()

@@ -10,11 +10,10 @@ from collections.abc import Sequence
 from datetime import date
 
 from chipdb.errors import NotFoundError, UsageError
+from chipdb.service.check_results import CheckReport, CheckRow
 from chipdb.service.results import (
     METRIC_FIELDS,
     SPEC_FIELDS,
-    CheckReport,
-    CheckRow,
     ChipDetail,
     ChipReport,
     ChipRow,

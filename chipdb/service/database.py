@@ -16,8 +16,8 @@ from typing import Any
 
 from chipdb.errors import UsageError
 from chipdb.service import catalogue
+from chipdb.service.check_results import CheckReport
 from chipdb.service.results import (
-    CheckReport,
     ChipDetail,
     ChipRow,
     CompareReport,
@@ -95,10 +95,22 @@ class Database:
         """One chip: every sourced claim, its dies, memory, I/O, aliases and all verdicts."""
         return catalogue.show(self.session, chip)
 
-    def check(self, chip: str, as_of: date | str | None = None) -> CheckReport:
-        """Which rules bite on ``as_of``: each verdict in force, the clause that decided it,
-        its margins and citation. (Destination- and buyer-aware answers come later.)"""
-        return catalogue.check(self.session, chip, as_of_day(as_of))
+    def check(self, chip: str, to: str | None = None, party_hq: str | None = None,
+              as_of: date | str | None = None) -> CheckReport:
+        """The bottom line on ``as_of``: per destination class (only those ``to`` spans,
+        a code, name or group), for a buyer headquartered in ``party_hq``, is a licence
+        required, under which rule and clause, how sure, what else applies (``answers``);
+        and each verdict in force with the clause that decided it (``verdicts``). Before
+        2022-10-07, when chipdb's rules start, ``answers`` is empty."""
+        import dataclasses
+
+        from chipdb.service import bottomline
+
+        day = as_of_day(as_of)
+        report = catalogue.check(self.session, chip, day)
+        answers = bottomline.check(self.session, [report.chip], to, party_hq, day,
+                                   before_data="empty")
+        return dataclasses.replace(report, answers=answers[0].answers)
 
     def what_if(self, base: str | None = None, set: Mapping[str, Any] | None = None,
                 as_of: date | str | None = None, name: str | None = None) -> WhatIfReport:

@@ -268,33 +268,6 @@ class WhatIfReport:
     resolved: Resolution | None  # the base chip; None for a blank design
 
 
-@dataclass(frozen=True)
-class CheckRow:
-    """A rule in force: its outcome, the clause that decided it, the margins and citation."""
-
-    rule: str
-    rule_title: str | None
-    citation: str | None
-    outcome: str
-    determined: bool
-    clause: str | None  # None: no clause was met (the rule's default) or undetermined
-    reason: str
-    unverified: bool
-    valid_from: date | None
-    valid_to: date | None
-    margins: tuple[MarginRow, ...]
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """What applies to one chip on one day. Today: every rule's verdict in force then."""
-
-    chip: str
-    as_of: date
-    verdicts: tuple[CheckRow, ...]
-    resolved: Resolution
-
-
 # --- building records from stored rows -------------------------------------------------------
 
 def day(value: Any) -> date | None:
@@ -491,7 +464,7 @@ def unknown_because(text: str | None) -> dict[str, str]:
 
 
 __all__ = [
-    "CheckReport", "CheckRow", "ChipDetail", "ChipReport", "ChipRow", "CompareReport",
+    "ChipDetail", "ChipReport", "ChipRow", "CompareReport",
     "DieRow", "HeadroomReport", "HeadroomRow", "IoRow", "MarginRow", "MemoryRow", "Resolution",
     "RuleReport", "SourceRow", "ThresholdRow", "TimelineReport", "TimelineRow",
     "VerdictReport", "WhatIfReport",

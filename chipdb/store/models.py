@@ -296,3 +296,157 @@ class Margin(Base):
     margin_pct: Mapped[float | None] = mapped_column(Float)
     met: Mapped[bool | None] = mapped_column(Boolean)
     position: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- destinations and the bottom line (issue 13) ----------------------------------------------
+
+
+class Destination(Base):
+    """A country or territory (ISO 3166-1 alpha-2), from seeds/destinations/countries.toml."""
+
+    __tablename__ = "destination"
+    code: Mapped[str] = mapped_column(String(2), primary_key=True)
+    alpha3: Mapped[str] = mapped_column(String(3))
+    name: Mapped[str] = mapped_column(String(200))
+    common_name: Mapped[str | None] = mapped_column(String(200))
+    official_name: Mapped[str | None] = mapped_column(String(300))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class DestinationName(Base):
+    """Every spelling that reaches a destination (code, alpha-3, names, aliases), keyed by
+    its case-folded form; the name lookup of ``--to``."""
+
+    __tablename__ = "destination_name"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name_key: Mapped[str] = mapped_column(String(300), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    code: Mapped[str] = mapped_column(ForeignKey("destination.code", ondelete="CASCADE"),
+                                      index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+
+
+class DestinationTreatment(Base):
+    """How a regime treats a destination (Hong Kong as CN under the EAR), dated."""
+
+    __tablename__ = "destination_treatment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(ForeignKey("destination.code", ondelete="CASCADE"),
+                                      index=True)
+    regime: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(30))
+    as_code: Mapped[str | None] = mapped_column(String(2))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    unverified: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class CountryGroup(Base):
+    """An EAR Country Group (Supplement No. 1 to part 740): A:1, A:5, A:6, D:1, D:3-D:5."""
+
+    __tablename__ = "country_group"
+    id: Mapped[str] = mapped_column(String(10), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    citation: Mapped[str] = mapped_column(Text)
+    unverified: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class GroupMembership(Base):
+    """A destination's membership of a group, dated (both ends inclusive; open when null)."""
+
+    __tablename__ = "group_membership"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[str] = mapped_column(ForeignKey("country_group.id", ondelete="CASCADE"),
+                                          index=True)
+    code: Mapped[str] = mapped_column(ForeignKey("destination.code", ondelete="CASCADE"),
+                                      index=True)
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    unverified: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RuleLayer(Base):
+    """A layer of the law (chipdb.outcomes.LAYERS), in the order the bottom line composes them."""
+
+    __tablename__ = "rule_layer"
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(30))
+    title: Mapped[str] = mapped_column(Text)
+    meaning: Mapped[str] = mapped_column(Text)
+    rule_layers: Mapped[str | None] = mapped_column(Text)  # newline-separated rule `layer`s
+    scope_kinds: Mapped[str | None] = mapped_column(Text)  # newline-separated scope kinds
+
+
+class RuleScope(Base):
+    """One prong of one rule: where, to whom and when it reaches (seeds/destinations/
+    scopes.toml). ``rule_id`` may name a rule not loaded (yet): ``loaded`` says so."""
+
+    __tablename__ = "rule_scope"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    rule_id: Mapped[str] = mapped_column(String(100), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    layer: Mapped[str] = mapped_column(String(40))
+    regime: Mapped[str] = mapped_column(String(20))
+    direction: Mapped[str] = mapped_column(String(40))
+    outcome: Mapped[str] = mapped_column(String(60))
+    status: Mapped[str | None] = mapped_column(String(20))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    exception: Mapped[str | None] = mapped_column(String(10))
+    citation: Mapped[str] = mapped_column(Text)
+    unverified: Mapped[bool] = mapped_column(Boolean, default=False)
+    loaded: Mapped[bool] = mapped_column(Boolean, default=False)
+    definition: Mapped[str] = mapped_column(Text)  # the scope table as written, JSON
+
+
+class DestinationClass(Base):
+    """Destinations (or buyer HQs) that fall in the same scopes over a period."""
+
+    __tablename__ = "destination_class"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # destination | buyer-hq
+    label: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    signature: Mapped[str] = mapped_column(Text)  # the scope ids, newline-separated
+
+
+class DestinationClassMember(Base):
+    __tablename__ = "destination_class_member"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("destination_class.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(2), index=True)
+
+
+class BottomLine(Base):
+    """The answer for one chip, destination class and buyer-HQ class over one period,
+    computed once by chipdb.policy at rebuild time."""
+
+    __tablename__ = "bottom_line"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chip_id: Mapped[int] = mapped_column(ForeignKey("chip.id", ondelete="CASCADE"), index=True)
+    destination_class_id: Mapped[int] = mapped_column(
+        ForeignKey("destination_class.id", ondelete="CASCADE"), index=True)
+    buyer_class_id: Mapped[int] = mapped_column(
+        ForeignKey("destination_class.id", ondelete="CASCADE"), index=True)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    license_required: Mapped[bool | None] = mapped_column(Boolean)
+    exceptions: Mapped[str | None] = mapped_column(Text)
+    review_policy: Mapped[str | None] = mapped_column(String(60))
+    measures: Mapped[str] = mapped_column(Text)  # JSON list
+    basis: Mapped[str] = mapped_column(Text)  # JSON list
+    binding_rule: Mapped[str | None] = mapped_column(String(100))
+    binding_clause: Mapped[str | None] = mapped_column(String(100))
+    binding_metric: Mapped[str | None] = mapped_column(String(200))
+    binding_value: Mapped[float | None] = mapped_column(Float)
+    binding_threshold: Mapped[float | None] = mapped_column(Float)
+    binding_margin_pct: Mapped[float | None] = mapped_column(Float)
+    confidence: Mapped[str | None] = mapped_column(String(20))
+    unverified: Mapped[str | None] = mapped_column(Text)
+    since: Mapped[date] = mapped_column(Date)

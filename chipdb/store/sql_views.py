@@ -109,6 +109,36 @@ SELECT a.alias_key, c.name, 'alias' FROM chip_alias a JOIN chip c ON c.id = a.ch
 UNION ALL
 SELECT c.family_key, c.name, 'family' FROM chip c WHERE c.family_default = TRUE
 """,
+    "destination_names": """
+SELECT n.name_key, n.name, n.code, n.kind FROM destination_name n
+UNION ALL
+SELECT LOWER(g.id), g.id, NULL, 'group' FROM country_group g
+""",
+    "destination_groups": """
+SELECT d.code, d.name, gm.group_id AS country_group, gm.valid_from, gm.valid_to,
+       gm.unverified, gm.note, g.citation
+FROM group_membership gm
+JOIN destination d ON d.code = gm.code
+JOIN country_group g ON g.id = gm.group_id
+""",
+    "destination_classes": """
+SELECT dc.id AS class_id, dc.kind, dc.label, dc.valid_from, dc.valid_to, m.code, d.name
+FROM destination_class dc
+JOIN destination_class_member m ON m.class_id = dc.id
+JOIN destination d ON d.code = m.code
+""",
+    "chip_status": """
+SELECT c.name AS chip, dc.label AS destination_class, bc.label AS buyer_hq_class,
+       bl.destination_class_id, bl.buyer_class_id, bl.valid_from, bl.valid_to,
+       bl.license_required, bl.exceptions, bl.review_policy, bl.measures, bl.basis,
+       bl.binding_rule, bl.binding_clause, bl.binding_metric, bl.binding_value,
+       bl.binding_threshold, bl.binding_margin_pct, bl.confidence, bl.unverified, bl.since,
+       c.origin
+FROM bottom_line bl
+JOIN chip c ON c.id = bl.chip_id
+JOIN destination_class dc ON dc.id = bl.destination_class_id
+JOIN destination_class bc ON bc.id = bl.buyer_class_id
+""",
 }
 
 VIEW_NAMES: tuple[str, ...] = tuple(VIEWS)

@@ -24,9 +24,9 @@ from chipdb.render.layouts import (
     show_document,
     timeline_document,
 )
+from chipdb.service.check_results import CheckReport
 from chipdb.service.database import Database
 from chipdb.service.results import (
-    CheckReport,
     ChipRow,
     compare_json,
     headroom_json,
@@ -84,9 +84,12 @@ def check_report(db: Database, p: Params) -> CheckReport:
 
 
 def check_json(report: CheckReport) -> dict[str, Any]:
-    """What applies to one chip on one day, as JSON (until ``chipdb check -f json`` exists,
-    this is its shape: the ``CheckReport`` record field by field)."""
+    """What applies to one chip on one day, as JSON: the bottom line per destination
+    (``answers``, each object the ``chipdb check -f json`` contract) and the verdicts."""
+    from chipdb.service.bottomline import answer_json
+
     return {"chip": report.chip, "as_of": report.as_of.isoformat(),
+            "answers": [answer_json(a) for a in report.answers],
             "verdicts": [record_json(v) | {"margins": [record_json(m) for m in v.margins]}
                          for v in report.verdicts]}
 

@@ -20,14 +20,9 @@ from chipdb.metricdefs import METRIC_LABELS
 from chipdb.outcomes import severity
 from chipdb.render import Document
 from chipdb.render.layouts import compare_document, distinct_lines, list_document, margin_text
+from chipdb.service.check_results import CheckRow
 from chipdb.service.database import Database, as_of_day
-from chipdb.service.results import (
-    METRIC_FIELDS,
-    CheckRow,
-    RuleReport,
-    compare_json,
-    record_json,
-)
+from chipdb.service.results import METRIC_FIELDS, RuleReport, compare_json, record_json
 from chipdb.web.access import Params, Settings, run, status_of
 from chipdb.web.api import CHECK_EXTRAS, LIST_PARAMS, check_report, list_rows, what_if_report_json
 from chipdb.web.respond import HttpError

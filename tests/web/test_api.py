@@ -70,12 +70,16 @@ def test_check_gives_every_verdict_in_force_with_its_clause(client: TestClient) 
         "rule,outcome,determined,clause")
 
 
-@pytest.mark.parametrize("extra", ["to=CN", "party_hq=CN", "to=china&party_hq=US"])
-def test_destination_and_buyer_are_refused_until_the_library_takes_them(
-        client: TestClient, extra: str) -> None:
-    r = client.get(f"/api/check?chip=H100&{extra}")
-    assert r.status_code == 400
-    assert "not supported yet" in r.json()["error"]
+@pytest.mark.parametrize(("extra", "required"), [
+    ("to=CN", True), ("to=DE&party_hq=CN", True), ("to=germany&party_hq=US", False)])
+def test_destination_and_buyer_reach_the_bottom_line(
+        client: TestClient, extra: str, required: bool) -> None:
+    # issue 13: Database.check takes to/party_hq; an H100 needs a licence to the PRC and to a
+    # PRC-headquartered buyer in Germany (the D:5/Macau-HQ prong), not to a US buyer there
+    r = client.get(f"/api/check?chip=H100&as_of=2026-06-01&{extra}")
+    assert r.status_code == 200, r.text
+    answers = r.json()["answers"]
+    assert [a["license_required"] for a in answers] == [required]
 
 
 def test_unknown_chip_is_a_404_with_did_you_mean(client: TestClient) -> None:

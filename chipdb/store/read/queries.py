@@ -173,6 +173,64 @@ def catalogue_counts(conn: ReadConnection) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def destination_names(conn: ReadConnection) -> list[dict[str, Any]]:
+    """Every spelling of every destination, and the country groups (kind 'group')."""
+    return conn.rows("SELECT name_key, name, code, kind FROM destination_names")
+
+
+def destinations(conn: ReadConnection) -> list[dict[str, Any]]:
+    return conn.rows("SELECT code, name, common_name FROM destination ORDER BY code")
+
+
+def group_members(conn: ReadConnection, group: str, as_of: date) -> list[str]:
+    rows = conn.rows(
+        "SELECT code FROM destination_groups WHERE country_group = :g AND "
+        "(valid_from IS NULL OR valid_from <= :d) AND (valid_to IS NULL OR valid_to >= :d) "
+        "ORDER BY code", {"g": group, "d": as_of.isoformat()})
+    return [r["code"] for r in rows]
+
+
+def classes_on(conn: ReadConnection, as_of: date) -> list[dict[str, Any]]:
+    """Every destination and buyer-HQ class on ``as_of``, one row per member."""
+    return conn.rows(
+        "SELECT class_id, kind, label, code FROM destination_classes WHERE valid_from <= :d "
+        "AND (valid_to IS NULL OR valid_to >= :d) ORDER BY class_id, code",
+        {"d": as_of.isoformat()})
+
+
+def classes_of(conn: ReadConnection, codes: Sequence[str]) -> list[dict[str, Any]]:
+    """Every class (any period) holding one of these codes."""
+    return _in(conn, "SELECT class_id, kind, code FROM destination_classes WHERE code IN "
+                     "({names})", codes)
+
+
+def chip_status(conn: ReadConnection, chips: Sequence[str], as_of: date
+                ) -> list[dict[str, Any]]:
+    """The stored bottom lines in force on ``as_of`` for these chips."""
+    return _in(conn, "SELECT * FROM chip_status WHERE chip IN ({names}) AND valid_from <= :d "
+                     "AND (valid_to IS NULL OR valid_to >= :d) ORDER BY chip, "
+                     "destination_class_id, buyer_class_id", chips, {"d": as_of.isoformat()})
+
+
+def chip_status_history(conn: ReadConnection, chip: str) -> list[dict[str, Any]]:
+    return conn.rows("SELECT * FROM chip_status WHERE chip = :c ORDER BY valid_from, "
+                     "destination_class_id, buyer_class_id", {"c": chip})
+
+
+def layers(conn: ReadConnection) -> list[dict[str, Any]]:
+    return conn.rows("SELECT id, position, role, title, meaning, rule_layers, scope_kinds "
+                     "FROM rule_layer ORDER BY position")
+
+
+def outcome_words(conn: ReadConnection) -> list[dict[str, Any]]:
+    """Every outcome word the stored verdicts and the scopes use, with the layer that gives
+    it (a rule's verdicts: the rule's layer; a scope: its layer)."""
+    return conn.rows(
+        "SELECT DISTINCT outcome, layer, 'verdict' AS origin FROM chip_verdict "
+        "UNION SELECT DISTINCT outcome, layer, 'scope' FROM rule_scope "
+        "ORDER BY outcome, layer")
+
+
 def _in(
     conn: ReadConnection, sql: str, values: Sequence[str], params: Mapping[str, Any] | None = None
 ) -> list[dict[str, Any]]:

@@ -33,12 +33,20 @@ from chipdb.names import normalize_name, same_chip
 from chipdb.spec import ChipRecord, SourceRecord
 from chipdb.store import models as m
 from chipdb.store.package_data import seed_signature
+from chipdb.store.write.policy import (
+    POLICY_TABLES_IN_DELETE_ORDER,
+    chip_facts,
+    read_policy_seeds,
+    store_bottom_lines,
+    store_places,
+)
 from chipdb.vocab import PRECISION_BITS
 
 # Children first, so deletes never trip a foreign key.
 _TABLES_IN_DELETE_ORDER = (
-    m.Margin, m.Verdict, m.RuleThreshold, m.ChipMetric, m.Claim, m.Throughput, m.IoLink,
-    m.Memory, m.Die, m.ChipAlias, m.Chip, m.Rule, m.Source, m.Vendor,
+    *POLICY_TABLES_IN_DELETE_ORDER, m.Margin, m.Verdict, m.RuleThreshold, m.ChipMetric,
+    m.Claim, m.Throughput, m.IoLink, m.Memory, m.Die, m.ChipAlias, m.Chip, m.Rule, m.Source,
+    m.Vendor,
 )
 
 
@@ -49,6 +57,8 @@ class LoadReport:
     rules: int
     verdicts: int
     warnings: tuple[str, ...] = ()
+    bottom_lines: int = 0
+    scopes_skipped: int = 0  # scopes naming a rule that is not loaded (yet)
 
 
 def read_seed_catalogue(root: Path) -> Catalogue:
@@ -135,6 +145,8 @@ def rebuild(
     rules: list[RuleDefinition] = [r for r in seeds.rules if r.id not in user_rule_ids]
     rules += [r for u in users for r in u.rules]
     sources: list[SourceRecord] = list(seeds.sources) + [s for u in users for s in u.sources]
+    layers, places = read_policy_seeds(seed_root, {s.key for s in sources})
+    sources += places.sources
 
     for table in _TABLES_IN_DELETE_ORDER:
         conn.execute(delete(table))
@@ -225,7 +237,14 @@ def rebuild(
     chosen = dict(seeds.conventions)
     for u in users:
         chosen.update(dict(u.conventions))
-    verdict_count = _store_metrics_and_verdicts(conn, chips, rules, tier_of, chosen)
+    verdict_count, dated = _store_metrics_and_verdicts(conn, chips, rules, tier_of, chosen)
+    loaded = {r.id for r in rules}
+    store_places(conn, places, layers, loaded)
+    by_id = {r.id: r for r in rules}
+    facts = [chip_facts(c, dated[i] if dated else [], by_id, tier_of, layers)
+             for i, c in enumerate(chips)]
+    line_count = store_bottom_lines(conn, places, layers, rules, facts)
+    skipped = sum(1 for s in places.scopes if s.rule not in loaded)
     conn.execute(delete(m.Meta).where(m.Meta.key.in_(
         ("seed_fingerprint", "seed_signature", "conventions"))))
     conn.execute(insert(m.Meta), [
@@ -236,7 +255,7 @@ def rebuild(
     for message in warnings:
         warn(f"chipdb: {message}")
     return LoadReport(len(seed_chips), len(chips) - len(seed_chips), len(rules), verdict_count,
-                      tuple(warnings))
+                      tuple(warnings), line_count, skipped)
 
 
 def _insert(conn: Connection, table: type[m.Base], rows: Sequence[dict[str, Any]]) -> None:
@@ -271,7 +290,7 @@ def _store_rules(conn: Connection, rules: Sequence[RuleDefinition]) -> None:
 def _store_metrics_and_verdicts(
     conn: Connection, chips: Sequence[ChipRecord], rules: Sequence[RuleDefinition],
     source_tiers: Mapping[str, str], conventions: Mapping[str, float],
-) -> int:
+) -> tuple[int, list[list[Verdict]]]:
     chip_spans = [spans(c.claims) for c in chips]
     computed = compute_metrics_many([c.spec for c in chips], spans=chip_spans,
                                     conventions=conventions)
@@ -294,7 +313,7 @@ def _store_metrics_and_verdicts(
         })
     _insert(conn, m.ChipMetric, metric_rows)
     if not chips or not rules:
-        return 0
+        return 0, []
     dated = evaluate_dated(rules, [c.values for c in computed],
                            [c.why_unknown for c in computed], tiers, alternatives)
     verdict_rows = []
@@ -320,7 +339,7 @@ def _store_metrics_and_verdicts(
                 })
     _insert(conn, m.Verdict, verdict_rows)
     _insert(conn, m.Margin, margin_rows)
-    return len(verdict_rows)
+    return len(verdict_rows), dated
 
 
 def other_conventions(chips: Sequence[ChipRecord], chip_spans: Sequence[Mapping[str, Any]],

@@ -1,0 +1,342 @@
+"""The bottom line for one chip, one destination class, one buyer-HQ class and one day.
+
+Pure: it reads plain values (the chip's stored verdicts and margins, the rules' layer and
+status, the scopes in force, which scopes reach the destination and the buyer's HQ) and
+composes them in the order of chipdb.outcomes.LAYERS: classification → licence requirement →
+licence exception → review policy → other measures. A scope that is not enforced, or that
+only reaches named buyers, is a measure: it never by itself makes the answer "licence
+required". Answers for exports from the United States (scopes for other exporters are skipped,
+except those binding foundries, shown as measures).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cached_property
+
+from chipdb.layers import Layers
+from chipdb.policy.types import Scope, in_window
+
+_ECCN = re.compile(r"^(\d[A-E]\d{3}(\.[a-z0-9]+)*|\.z)\b")
+Truth = bool | None  # Kleene: None is "cannot tell from the stored figures"
+
+
+@dataclass(frozen=True)
+class StoredMargin:
+    clause: str
+    metric: str
+    threshold: float
+    value: float | None
+    margin_pct: float | None
+    met: bool | None
+
+
+@dataclass(frozen=True)
+class StoredVerdict:
+    rule: str
+    outcome: str
+    determined: bool
+    valid_from: date
+    valid_to: date | None
+    exceptions: tuple[str, ...] = ()
+    margins: tuple[StoredMargin, ...] = ()
+    deciding: str | None = None  # the clause (or exclusion) that decided; None: the default
+    any_of: bool = False  # the deciding clause holds while ANY of its lines is met
+
+    def clause(self) -> str | None:
+        return self.deciding
+
+    @cached_property
+    def deciding_lines(self) -> tuple[StoredMargin, ...]:
+        return tuple(m for m in self.margins if m.clause == self.deciding)
+
+
+@dataclass(frozen=True)
+class RuleFacts:
+    id: str
+    layer: str
+    status: str
+    citation: str
+    unverified: bool = False
+
+
+@dataclass(frozen=True)
+class ChipFacts:
+    name: str
+    vendor: str
+    verdicts: tuple[StoredVerdict, ...]
+    tiers: Mapping[str, str]  # metric -> the weakest tier of the claims it is computed from
+
+    def in_force(self, day: date) -> dict[str, StoredVerdict]:
+        return {v.rule: v for v in self.verdicts if in_window(day, v.valid_from, v.valid_to)}
+
+
+@dataclass(frozen=True)
+class Measure:
+    rule: str
+    outcome: str
+    layer: str
+    scope: str
+    status: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Basis:
+    rule: str
+    clause: str | None
+    outcome: str
+    citation: str
+    effective: date | None
+    ended: date | None
+    scope: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Binding:
+    rule: str
+    clause: str
+    metric: str
+    value: float | None
+    threshold: float
+    margin_pct: float
+
+
+@dataclass(frozen=True)
+class Answer:
+    license_required: bool | None
+    exceptions: tuple[str, ...]
+    review_policy: str | None
+    measures: tuple[Measure, ...]
+    basis: tuple[Basis, ...]
+    binding: Binding | None
+    confidence: str | None  # the weakest source tier among the deciding inputs
+    unverified: tuple[str, ...]
+
+
+def _and(a: Truth, b: Truth) -> Truth:
+    if a is False or b is False:
+        return False
+    return None if a is None or b is None else True
+
+
+def _reaches_chip(v: StoredVerdict, layers: Layers) -> Truth:
+    if v.outcome == "undetermined" or not v.determined:
+        return None
+    return v.outcome not in layers.clear_outcomes
+
+
+def _eccn_items(scope: Scope) -> tuple[str, ...]:
+    out = []
+    for item in scope.items:
+        found = _ECCN.match(item)
+        if found:
+            out.append(found.group(1))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _Hit:
+    scope: Scope
+    truth: Truth
+    verdict: StoredVerdict  # the verdict that decided whether the chip is caught
+    own: StoredVerdict  # the scope's own rule's verdict
+
+
+def _catches(scope: Scope, chip: ChipFacts, verdicts: Mapping[str, StoredVerdict],
+             classification: StoredVerdict | None, rules: Mapping[str, RuleFacts],
+             layers: Layers) -> _Hit | None:
+    own = verdicts.get(scope.rule)
+    if own is None:
+        return None  # the rule is not in force for this chip on this day
+    if scope.vendors and chip.vendor not in scope.vendors:
+        return None
+    if scope.rule_exception is not None:
+        # the rule lists the exceptions the chip is eligible for ("License Exception NAC: ...");
+        # the scope says where: it matches its own exception's name, or any listed exception
+        # whose name carries the scope's code (NAC in "License Exception NAC/ACA")
+        names = [e.split(":", 1)[0] for e in own.exceptions]
+        listed = any(n == scope.rule_exception or (scope.exception is not None and
+                                                   scope.exception in re.split(r"[ /]", n))
+                     for n in names)
+        return _Hit(scope, True if listed else None if not own.determined else False, own,
+                    own)
+    truth = _reaches_chip(own, layers)
+    items = _eccn_items(scope)
+    if items:
+        is_classification = layers.for_rule_layer(rules[scope.rule].layer).role == \
+            "classification"
+        base = own if is_classification else classification
+        if base is None:
+            return _Hit(scope, False, own, own)
+        matched: Truth = (None if _reaches_chip(base, layers) is None
+                          else any(base.outcome.startswith(i) for i in items))
+        truth = _and(matched, truth)
+        return _Hit(scope, truth, base if matched else own, own)
+    return _Hit(scope, truth, own, own)
+
+
+def reaching(scopes: Sequence[Scope], destination: frozenset[str], buyer_hq: frozenset[str]
+             ) -> frozenset[str]:
+    """The scopes that reach this destination and this buyer: all an answer depends on,
+    besides the chip and the day."""
+    return frozenset(s.id for s in scopes if s.id in destination
+                     and (s.buyer_hq is None or s.id in buyer_hq))
+
+
+def answer(chip: ChipFacts, day: date, rules: Mapping[str, RuleFacts],
+           scopes: Sequence[Scope], destination: frozenset[str], buyer_hq: frozenset[str],
+           layers: Layers) -> Answer:
+    """The bottom line. ``scopes`` are those in force on ``day`` whose rule is loaded;
+    ``destination`` and ``buyer_hq`` are the ids of the scopes that reach the destination
+    and the buyer's headquarters (a destination class's and buyer-HQ class's signature)."""
+    verdicts = chip.in_force(day)
+    classification = next((v for r, v in verdicts.items() if r in rules and
+                           layers.for_rule_layer(rules[r].layer).role == "classification"), None)
+    requirement: list[_Hit] = []
+    exception_hits: list[_Hit] = []
+    review: list[_Hit] = []
+    measures: list[Measure] = []
+    considered: list[_Hit] = []  # requirement prongs that reach the destination, caught or not
+    for scope in scopes:
+        if scope.exporter and "from-us" not in scope.exporter and "not-from-us" in \
+                scope.exporter:
+            continue  # re-exports from abroad: chipdb answers for exports from the US
+        if scope.id not in destination:
+            continue
+        if scope.buyer_hq is not None and scope.id not in buyer_hq:
+            continue
+        hit = _catches(scope, chip, verdicts, classification, rules, layers)
+        if hit is None:
+            continue
+        layer = layers.for_scope_kind(scope.kind)
+        rule = rules[scope.rule]
+        enforced = (layers.enforced(scope.status) and layers.enforced(rule.status)
+                    and (scope.not_enforced_from is None or day < scope.not_enforced_from))
+        binds_others = bool(scope.exporter) and "from-us" not in scope.exporter
+        role = layer.role
+        if not enforced or scope.named_buyers or binds_others:
+            role = "measure"
+        if role == "licence-requirement":
+            considered.append(hit)
+            if hit.truth is not False:
+                requirement.append(hit)
+        elif role == "licence-exception" and hit.truth is not False:
+            exception_hits.append(hit)
+        elif role == "review-policy" and hit.truth is not False:
+            review.append(hit)
+        elif role == "measure" and hit.truth is not False:
+            status = scope.status or (None if layers.enforced(rule.status) else rule.status)
+            note = ("applies only to named buyers" if scope.named_buyers else
+                    "binds foundries and packagers" if binds_others else None)
+            measures.append(Measure(scope.rule, scope.outcome, layers.for_scope_kind(
+                scope.kind).id if enforced else layers.measures.id, scope.id, status, note))
+    caught = [h for h in requirement if h.truth is True]
+    required: Truth = True if caught else (None if requirement else False)
+    exceptions: tuple[str, ...] = ()
+    review_policy = None
+    if required is not False:
+        covered = {h.scope.rule for h in exception_hits}
+        if all(h.scope.rule in covered for h in (caught or requirement)):
+            exceptions = tuple(sorted({h.scope.exception for h in exception_hits
+                                       if h.scope.exception}))
+        review_policy = _strictest(review, layers)
+    deciding = caught or requirement or considered
+    # prongs that did not catch the chip say the same thing once per rule verdict
+    shown = [h for h in deciding if h.truth is not False]
+    seen = set()
+    for h in deciding:
+        if h.truth is False and (h.scope.rule, h.verdict.rule) not in seen:
+            seen.add((h.scope.rule, h.verdict.rule))
+            shown.append(h)
+    basis = tuple(_basis(h, rules, verdicts, classification) for h in shown)
+    if not deciding and classification is not None:
+        basis = (Basis(classification.rule, classification.clause(), classification.outcome,
+                       rules[classification.rule].citation, classification.valid_from,
+                       classification.valid_to, None, "no licence requirement reaches this "
+                       "destination and buyer"),)
+    binding = _binding(caught, considered, required)
+    confidence, unverified = _confidence(deciding, chip, rules, layers, binding)
+    return Answer(required, exceptions, review_policy, tuple(measures), basis, binding,
+                  confidence, unverified)
+
+
+def _strictest(review: Sequence[_Hit], layers: Layers) -> str | None:
+    words = []
+    for h in review:
+        words.append(h.scope.outcome)
+        own = h.own.outcome
+        if own in layers.review_order:
+            words.append(own)
+    ranked = [w for w in words if w in layers.review_order]
+    if ranked:
+        return max(ranked, key=layers.review_order.index)
+    return words[0] if words else None
+
+
+def _basis(hit: _Hit, rules: Mapping[str, RuleFacts], verdicts: Mapping[str, StoredVerdict],
+           classification: StoredVerdict | None) -> Basis:
+    own = verdicts[hit.scope.rule]
+    start = max(d for d in (hit.scope.valid_from, own.valid_from) if d is not None)
+    ends = [d for d in (hit.scope.valid_to, own.valid_to) if d is not None]
+    note = None
+    if hit.truth is False:
+        note = "the chip is not caught"
+    elif hit.truth is None:
+        note = "a figure chipdb does not have decides it"
+    v = hit.verdict
+    return Basis(hit.scope.rule, v.clause(), v.outcome if v is own else own.outcome,
+                 hit.scope.citation, start, min(ends) if ends else None, hit.scope.id, note)
+
+
+def _binding(caught: Sequence[_Hit], considered: Sequence[_Hit], required: Truth
+             ) -> Binding | None:
+    """The nearest line that would change this answer (approximately: one line at a time).
+    Licence required: per deciding prong the nearest met line of its deciding clause (the
+    farthest when the clause holds while any line is met), and of those the farthest (every
+    prong must fall). Not required: the nearest unmet line among the
+    prongs that reach the destination."""
+    if required is True:
+        best: list[Binding] = []
+        for h in caught:
+            lines = [_line(h, m) for m in h.verdict.deciding_lines
+                     if m.met is True and m.margin_pct is not None]
+            if not lines:
+                return None  # decided by a name or a flag: no line would change it
+            pick = max if h.verdict.any_of else min
+            best.append(pick(lines, key=lambda b: abs(b.margin_pct)))
+        return max(best, key=lambda b: abs(b.margin_pct)) if best else None
+    if required is False:
+        lines = [_line(h, m) for h in considered for m in h.verdict.margins
+                 if m.met is False and m.margin_pct is not None]
+        return min(lines, key=lambda b: abs(b.margin_pct)) if lines else None
+    return None
+
+
+def _line(hit: _Hit, m: StoredMargin) -> Binding:
+    assert m.margin_pct is not None
+    return Binding(hit.verdict.rule, m.clause, m.metric, m.value, m.threshold, m.margin_pct)
+
+
+def _confidence(deciding: Sequence[_Hit], chip: ChipFacts, rules: Mapping[str, RuleFacts],
+                layers: Layers, binding: Binding | None) -> tuple[str | None, tuple[str, ...]]:
+    metrics: set[str] = set()
+    notes: list[str] = []
+    for h in deciding:
+        for m in h.verdict.deciding_lines or h.verdict.margins:
+            metrics.update(part.strip() for part in m.metric.split("+"))
+        for rule_id in {h.scope.rule, h.verdict.rule}:
+            if rules[rule_id].unverified:
+                notes.append(f"{rule_id}: rule parameters unverified")
+        if h.scope.unverified:
+            notes.append(f"{h.scope.id}: {h.scope.missing or 'scope unverified'}")
+    if binding is not None:
+        metrics.update(part.strip() for part in binding.metric.split("+"))
+    tiers = [chip.tiers[m] for m in sorted(metrics) if m in chip.tiers]
+    ranked = [t for t in tiers if t in layers.tiers]
+    weakest = max(ranked, key=layers.tiers.index) if ranked else None
+    return weakest, tuple(dict.fromkeys(notes))

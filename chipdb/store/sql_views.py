@@ -4,7 +4,7 @@ One definition serves SQLite and PostgreSQL: the statements use only portable SQ
 names and columns exist on both engines. ``create_fresh`` (a first run) creates them from
 ``VIEWS``. Migrations never read this module: each carries the exact DDL text it executes, so a
 change here needs a new migration that drops and recreates the view with the new text
-(docs/architecture.md, "Add or change a view"); tests/test_fresh_schema.py fails without one.
+(docs/architecture.md, "Add or change a view"); tests/store/test_fresh_schema.py fails without one.
 """
 
 from __future__ import annotations

@@ -122,7 +122,7 @@ def recreate_views(db: DatabaseUrl) -> bool:
 def create_fresh(db: DatabaseUrl) -> None:
     """A database without chipdb's tables: the head schema straight from the models and
     sql_views, stamped at head. Alembic's upgrade from base builds the same schema from the
-    migrations' own frozen DDL (tests/test_fresh_schema.py keeps them equal); skipping it
+    migrations' own frozen DDL (tests/store/test_fresh_schema.py keeps them equal); skipping it
     spares the first run importing and running Alembic."""
     from sqlalchemy import inspect
 

@@ -1,6 +1,6 @@
 """Golden outputs for scripts: JSON and CSV must not change without a reviewed diff.
 
-Regenerate after a deliberate change with:  UPDATE_GOLDEN=1 pytest tests/test_golden.py
+Regenerate after a deliberate change with:  UPDATE_GOLDEN=1 pytest tests/cli/test_golden.py
 The same goldens are checked on SQLite and PostgreSQL.
 """
 
@@ -13,7 +13,7 @@ import pytest
 
 from tests.helpers import run
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 
 CASES = {
     "compare-h20-h100.json": ["compare", "H20", "H100", "--as-of", "2026-06-01", "-f", "json"],

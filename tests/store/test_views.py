@@ -11,7 +11,7 @@ import pytest
 from chipdb.store.read.connect import reading
 from chipdb.store.sql_views import VIEW_NAMES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _normal(value: Any) -> Any:

@@ -12,7 +12,7 @@ from chipdb.store.ready import ensure_ready
 from chipdb.store.url import DatabaseUrl, parse_url
 from tests.helpers import run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
 MY_CHIPS = """[[source]]

@@ -13,7 +13,7 @@ from chipdb.metrics import compute_metrics
 from chipdb.spec import ChipRecord
 from tests.helpers import run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CATALOGUE = build_catalogue(load_paths(seed_files(ROOT / "seeds")))
 CHIPS = {c.spec.name: c for c in CATALOGUE.chips}
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from chipdb.catalogue import build_catalogue, load_paths, seed_files
 from chipdb.engine import RuleDefinition, evaluate_on, order_rules
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RULES = {r.id: r for r in build_catalogue(load_paths(seed_files(ROOT / "seeds" / "rules"))).rules}
 EPS = 1e-6
 

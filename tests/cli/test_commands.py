@@ -142,7 +142,7 @@ def test_wheel_carries_seeds_and_migrations(tmp_path: Path) -> None:
     import sys
     import zipfile
 
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     build_tmp = tmp_path / "tmp"  # the build's system temp dir: the hook must leave it clean
     build_tmp.mkdir()
     proc = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w",

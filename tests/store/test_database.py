@@ -19,7 +19,7 @@ from chipdb.store.url import parse_url
 from chipdb.store.write import migrate
 from tests.helpers import run
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 USER_CHIP = """
 [[source]]

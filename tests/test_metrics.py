@@ -170,3 +170,21 @@ def test_tf32_convention_moves_tpp_only_where_tf32_sets_it() -> None:
     hopper = chip(throughputs=(Throughput("tf32", dense_tops=494.7),
                                Throughput("fp16", dense_tops=989.4)))
     assert compute_metrics(hopper, conventions={"tf32_bits": 32}).values["tpp"] == 989.4 * 16
+
+
+def test_the_metric_registry_is_the_one_list() -> None:
+    """Each metric is one record; the store, the views and the reports read its facets."""
+    from chipdb import metricdefs
+    from chipdb.store import models, sql_views
+
+    names = [m.name for m in metricdefs.REGISTRY]
+    assert len(names) == len(set(names))
+    assert set(metricdefs.NUMERIC_METRICS | metricdefs.BOOLEAN_METRICS
+               | metricdefs.TEXT_METRICS) == set(names)
+    columns = set(models.ChipMetric.__table__.columns.keys())
+    missing = [n for n in metricdefs.STORED_METRICS if n not in columns]
+    assert not missing, f"stored metrics without a chip_metric column: {missing}"
+    view = sql_views.VIEWS["chip_metrics"]
+    assert [n for n in metricdefs.STORED_METRICS if n not in view] == []
+    assert set(metricdefs.SHOWN_METRICS) <= set(metricdefs.STORED_METRICS) | {"datacenter"}
+    assert {n for n, _ in metricdefs.COMPARE_ROWS} <= set(metricdefs.SHOWN_METRICS)

@@ -5,19 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from chipdb.metricdefs import COMPARE_ROWS
 from chipdb.render.document import Document, Section, cell_text
 
-_METRIC_ROWS = (
-    ("tpp", "TPP"),
-    ("tpp_precision", "TPP set by"),
-    ("performance_density", "performance density"),
-    ("applicable_die_area_mm2", "applicable die area mm²"),
-    ("bidirectional_io_gbps", "I/O GB/s (bidir.)"),
-    ("interconnect_gbps", "interconnect GB/s"),
-    ("memory_bandwidth_gbps", "memory GB/s"),
-    ("memory_bandwidth_density", "mem. BW density GB/s/mm²"),
-    ("datacenter", "datacenter"),
-)
+_METRIC_ROWS = COMPARE_ROWS  # compare's metric rows and their labels (chipdb.metricdefs)
 _SPEC_ROWS = (
     ("vendor", "vendor"),
     ("market", "market"),

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from chipdb.metricdefs import SHOWN_METRICS
+
 SPEC_FIELDS = (
     "vendor", "family", "variant", "market", "region", "form_factor", "architecture",
     "released", "released_precision", "memory_type", "memory_capacity_gb", "process",
@@ -23,11 +25,7 @@ SPEC_FIELDS = (
 )
 
 
-METRIC_FIELDS = (
-    "tpp", "tpp_precision", "tpp_basis", "applicable_die_area_mm2", "performance_density",
-    "bidirectional_io_gbps", "interconnect_gbps", "memory_bandwidth_gbps",
-    "memory_bandwidth_density", "datacenter",
-)
+METRIC_FIELDS = SHOWN_METRICS  # the metrics every report carries (chipdb.metricdefs)
 
 _BOOL_METRICS = ("datacenter", "standalone_hbm", "non_planar", "contains_hbm")
 

@@ -27,7 +27,7 @@ from chipdb.catalogue import (
 from chipdb.catalogue.claims import spans
 from chipdb.engine import Alternative, RuleDefinition, Verdict, evaluate_dated, weakest
 from chipdb.errors import ChipdbError, DataError
-from chipdb.metricdefs import HIGH, LOW, RANGED_STORED
+from chipdb.metricdefs import HIGH, LOW, RANGED_STORED, STORED_METRICS
 from chipdb.metrics import MetricValues, compute_metrics_many, metric_tiers, other_readings
 from chipdb.names import normalize_name, same_chip
 from chipdb.spec import ChipRecord, SourceRecord
@@ -303,11 +303,7 @@ def _store_metrics_and_verdicts(
         v = values.values
         metric_rows.append({
             "chip_id": chip_id,
-            **{k: v.get(k) for k in (
-                "tpp", "tpp_precision", "tpp_basis", "applicable_die_area_mm2",
-                "performance_density", "bidirectional_io_gbps", "interconnect_gbps",
-                "memory_bandwidth_gbps", "memory_capacity_gb", "memory_bandwidth_density",
-                "transistors_billion", "logic_node_nm", "non_planar", "contains_hbm")},
+            **{k: v.get(k) for k in STORED_METRICS},
             "why_unknown": json.dumps(values.why_unknown, sort_keys=True) or None,
             **{f"{k}{end}": v.get(f"{k}{end}") for k in RANGED_STORED for end in (LOW, HIGH)},
         })

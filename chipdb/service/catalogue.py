@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from chipdb.errors import NotFoundError, UsageError
+from chipdb.errors import DatabaseError, NotFoundError, UsageError
 from chipdb.service.check_results import CheckReport, CheckRow
 from chipdb.service.results import (
     METRIC_FIELDS,
@@ -50,8 +50,11 @@ def compare(s: Session, chips: str | Sequence[str], as_of: date | None,
     source_rows = queries.sources(s.conn, names) if with_sources else []
     out = []
     for name in names:
-        spec = specs[name]
-        metric = metrics[name]
+        spec, metric = specs.get(name), metrics.get(name)
+        if spec is None or metric is None:  # a name the index knows but the views lack
+            raise DatabaseError(f"the database has no {'specs' if spec is None else 'metrics'} "
+                                f"row for '{name}': it was changed outside chipdb; "
+                                "`chipdb db verify` shows what, `chipdb db seed` repairs it")
         out.append(ChipReport(
             name=name,
             vendor=spec["vendor"],

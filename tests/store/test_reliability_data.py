@@ -468,3 +468,20 @@ def test_a_database_on_read_only_media_is_read(read_only_mount: Path, tmp_path: 
         assert "is read-only here" in one_error(run(db, *command))
     new = run(parse_url(f"sqlite:///{read_only_mount.parent / 'new.sqlite3'}"), "compare", "H20")
     assert new.code == 1 and "internal error" not in new.err
+
+
+def test_a_tampered_metrics_table_is_one_line_not_an_internal_error(fresh_sqlite: DatabaseUrl
+                                                                    ) -> None:
+    """A4.3: rows deleted behind chipdb's back: compare says so and how to repair it."""
+    import sqlite3
+
+    db = fresh_sqlite
+    assert run(db, "list", "-f", "json").code == 0
+    assert db.sqlite_path is not None
+    with sqlite3.connect(db.sqlite_path) as conn:
+        conn.execute("DELETE FROM chip_metric")
+    result = run(db, "compare", "H20", "-f", "json")
+    assert result.code == 1 and "internal error" not in result.err
+    assert "chipdb db seed" in result.err and len(result.err.strip().splitlines()) == 1
+    assert run(db, "db", "seed").code == 0
+    assert run(db, "compare", "H20", "-f", "json").code == 0

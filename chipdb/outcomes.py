@@ -88,10 +88,25 @@ _TABLE: Final[tuple[Outcome, ...]] = (
 OUTCOMES: Final[dict[str, Outcome]] = {o.word: o for o in _TABLE}
 
 
+SEVERAL: Final = " or "  # how the engine joins the outcomes a range leaves possible
+
+
 def meaning(word: str) -> Outcome:
-    """The meaning of an outcome word; a word the table does not list is ``unknown``."""
+    """The meaning of an outcome word; a word the table does not list is ``unknown``.
+
+    A verdict under uncertainty may read "3A090.a.2 or 3A090.b.1": its severity is the one its
+    parts share (controlled either way), else undetermined."""
     found = OUTCOMES.get(word)
-    return found if found is not None else Outcome(word, "unknown", (), word)
+    if found is not None:
+        return found
+    parts = [OUTCOMES.get(p) for p in word.split(SEVERAL)] if SEVERAL in word else []
+    if parts and all(part is not None for part in parts):
+        known = [part for part in parts if part is not None]
+        shared = {part.severity for part in known}
+        layers = tuple(dict.fromkeys(layer for part in known for layer in part.layers))
+        return Outcome(word, shared.pop() if len(shared) == 1 else "undetermined", layers,
+                       " or ".join(part.short for part in known))
+    return Outcome(word, "unknown", (), word)
 
 
 def severity(word: str) -> Severity:

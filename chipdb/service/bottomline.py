@@ -214,18 +214,20 @@ def check_json(reports: Sequence[CheckAnswers]) -> list[dict[str, Any]]:
 def outcome_vocabulary(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The layers (in the order the bottom line composes them) and every outcome word the
     stored verdicts and scopes use, each with the layer it belongs to."""
+    from chipdb.outcomes import SEVERAL, meaning
+
     layers = queries.layers(s.conn)
     by_rule_layer = {w: la["id"] for la in layers for w in (la["rule_layers"] or "").split("\n")
                      if w}
     measures = next(la["id"] for la in layers if la["role"] == "measure")
     words: dict[tuple[str, str], set[str]] = {}
     for r in queries.outcome_words(s.conn):
+        if SEVERAL in r["outcome"]:  # "A or B" under uncertainty: A and B are listed themselves
+            continue
         layer = r["layer"] if r["origin"] == "scope" else by_rule_layer.get(r["layer"], measures)
         words.setdefault((r["outcome"], layer), set()).add(
             "rule verdicts" if r["origin"] == "verdict" else "destination scopes")
     order = {la["id"]: la["position"] for la in layers}
-    from chipdb.outcomes import meaning
-
     rows = [{"outcome": w, "layer": la, "severity": meaning(w).severity,
              "meaning": meaning(w).short, "used_by": ", ".join(sorted(used))}
             for (w, la), used in sorted(words.items(), key=lambda kv: (order.get(kv[0][1], 99),

@@ -441,7 +441,7 @@ def read_only_mount(sqlite_db: DatabaseUrl, tmp_path: Path) -> Iterator[Path]:
 
     mount = tmp_path / "mnt"
     mount.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m", "tmpfs", str(mount)],
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(mount)],
                       capture_output=True).returncode != 0:
         pytest.skip("cannot mount a tmpfs here")
     try:

@@ -43,17 +43,21 @@ class CountryModel(_Strict):
     note: str | None = None
 
 
-class TreatmentModel(_Strict):
-    code: str = Code
-    regime: str
-    kind: Literal["treated-as", "separate-destination", "part-of-us"]
-    as_: str | None = Field(default=None, alias="as")
+class _DatedFact(_Strict):
+    """What every dated destination fact carries: when it held, who says so, how sure."""
     from_: date | None = Field(default=None, alias="from")
     until: date | None = None
     source: list[str]
     note: str | None = None
     unverified: bool = False
     missing: str | None = None
+
+
+class TreatmentModel(_DatedFact):
+    code: str = Code
+    regime: str
+    kind: Literal["treated-as", "separate-destination", "part-of-us"]
+    as_: str | None = Field(default=None, alias="as")
 
 
 class CountriesFile(_Strict):
@@ -65,15 +69,9 @@ class CountriesFile(_Strict):
     treatment: list[TreatmentModel] = []
 
 
-class MembershipModel(_Strict):
+class MembershipModel(_DatedFact):
     group: str
     code: str = Code
-    from_: date | None = Field(default=None, alias="from")
-    until: date | None = None
-    source: list[str]
-    note: str | None = None
-    unverified: bool = False
-    missing: str | None = None
 
 
 class GroupModel(_Strict):

@@ -12,7 +12,7 @@ import pytest
 from chipdb.store.ready import ensure_ready
 from chipdb.store.url import DatabaseUrl, parse_url
 from tests.conftest import PG_OK, drop_pg_database, make_pg_database
-from tests.helpers import Result, run
+from tests.helpers import Result, chip_toml, run, source_toml
 
 ESC_NAME = "Evil \x1b[31mRED\x1b]0;pwned\x07 \x1b[2J\x9b1m\u202eX"
 FORMULA_NAME = '=HYPERLINK("http://evil","x")'
@@ -24,59 +24,18 @@ FILE_NAME = "\x1b[2J\x1b]0;pwned\x07evil.toml"
 RAW = ("\x1b", "\x07", "\x9b", "\u202e")
 
 
-def _toml(text: str) -> str:
-    """A TOML basic string holding ``text`` exactly (control characters as \\uXXXX)."""
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 or ch == "\u202e":
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _chip(name: str, vendor: str, family: str, tops: int) -> str:
-    return f"""
-[[chip]]
-name = {_toml(name)}
-vendor = {_toml(vendor)}
-family = {_toml(family)}
-default = true
-source = "rel-src"
-market = "datacenter"
-datacenter = true
-[[chip.die]]
-name = "R1"
-kind = "logic"
-area_mm2 = 800
-non_planar = true
-node_nm = 5
-transistors_billion = 50
-[[chip.memory]]
-type = "HBM3"
-capacity_gb = 80
-bandwidth_gbps = 3000
-[chip.throughput]
-fp8 = {{ dense = {tops} }}
-"""
+def _chip_block(name: str, vendor: str, family: str, tops: int) -> str:
+    return chip_toml(name, vendor, family, "rel-src", throughput=f"fp8 = {{ dense = {tops} }}")
 
 
 PUBLISHER = "QA [bold]\x1b[31m"
-HOSTILE = f"""
-[[source]]
-key = "rel-src"
-url = "https://example.com/rel"
-title = "Reliability test source"
-publisher = {_toml(PUBLISHER)}
-tier = "estimate"
-""" + "".join([
-    _chip(ESC_NAME, "RelCo", "Ansi\x1b[5mBlink", 700),
-    _chip(FORMULA_NAME, "RelCo", "Formula", 500),
-    _chip(MATH_NAME, "RelCo", "Math", 300),
-    _chip(PIPE_NAME, "RelCo", "Pipe", 200),
-    _chip("Vendor Chip", "Evil\x1b[5mCo", "VendorChip", 100),
+HOSTILE = source_toml("rel-src", "https://example.com/rel", "Reliability test source",
+                      PUBLISHER) + "".join([
+    _chip_block(ESC_NAME, "RelCo", "Ansi\x1b[5mBlink", 700),
+    _chip_block(FORMULA_NAME, "RelCo", "Formula", 500),
+    _chip_block(MATH_NAME, "RelCo", "Math", 300),
+    _chip_block(PIPE_NAME, "RelCo", "Pipe", 200),
+    _chip_block("Vendor Chip", "Evil\x1b[5mCo", "VendorChip", 100),
 ])
 
 

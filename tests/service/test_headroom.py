@@ -8,38 +8,11 @@ import pytest
 
 from chipdb.store.ready import ensure_ready
 from chipdb.store.url import parse_url
-from tests.helpers import run
+from tests.helpers import chip_toml, run, source_toml
 
-CHIP = """
-[[source]]
-key = "acme-sheet"
-url = "https://example.com/acme"
-title = "Acme A800 sheet"
-publisher = "Acme"
-tier = "estimate"
-
-[[chip]]
-name = "Acme A800mm"
-vendor = "Acme"
-family = "A800mm"
-default = true
-source = "acme-sheet"
-market = "datacenter"
-datacenter = true
-[[chip.die]]
-name = "A1"
-kind = "logic"
-area_mm2 = 800
-non_planar = true
-node_nm = 5
-transistors_billion = 50
-[[chip.memory]]
-type = "HBM3"
-capacity_gb = 80
-bandwidth_gbps = 4000
-[chip.throughput]
-bf16 = { dense = 1000 }
-"""
+CHIP = (source_toml("acme-sheet", "https://example.com/acme", "Acme A800 sheet", "Acme")
+        + chip_toml("Acme A800mm", "Acme", "A800mm", "acme-sheet", bandwidth_gbps=4000,
+                    throughput="bf16 = { dense = 1000 }"))
 
 SETS = ["die_area_mm2=800", "non_planar=true", "logic_node_nm=5", "transistors_billion=50",
         "memory_bandwidth_gbps=4TB/s", "memory_capacity_gb=80", "contains_hbm=true",

@@ -18,38 +18,10 @@ from chipdb.service.session import open_session
 from chipdb.store.read.connect import reading
 from chipdb.store.ready import ensure_ready
 from chipdb.store.url import DatabaseUrl, parse_url
-from tests.helpers import run
+from tests.helpers import chip_toml, run, source_toml
 
-OK_CHIP = """
-[[source]]
-key = "rel-src"
-url = "https://example.com/rel"
-title = "Reliability test source"
-publisher = "QA"
-tier = "estimate"
-
-[[chip]]
-name = "RelChip X1"
-vendor = "RelCo"
-family = "RelChip"
-default = true
-source = "rel-src"
-market = "datacenter"
-datacenter = true
-[[chip.die]]
-name = "R1"
-kind = "logic"
-area_mm2 = 800
-non_planar = true
-node_nm = 5
-transistors_billion = 50
-[[chip.memory]]
-type = "HBM3"
-capacity_gb = 80
-bandwidth_gbps = 3000
-[chip.throughput]
-fp8 = { dense = 700 }
-"""
+OK_CHIP = (source_toml("rel-src", "https://example.com/rel", "Reliability test source", "QA")
+           + chip_toml("RelChip X1", "RelCo", "RelChip", "rel-src"))
 
 
 def chip_file(folder: Path, name: str, family: str = "RelChip", source: str = "rel-src",

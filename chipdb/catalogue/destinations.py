@@ -3,7 +3,8 @@
 Strict pydantic models (``extra="forbid"``) for the four files whose format is
 seeds/destinations/README.md; every problem is one ``file: record: field: problem`` line.
 Cross-file checks: every code exists in countries.toml, every group in groups.toml, every
-cited source key is defined (here or in the chip/rule seeds).
+cited source key is defined (here or in the chip/rule seeds). Every source names its publisher
+class, and tier official goes only with a government or vendor publisher (the chip seeds' check).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from chipdb.catalogue.build import _pydantic_message
+from chipdb.catalogue.quality import check_source
 from chipdb.catalogue.schema import SourceModel
 from chipdb.errors import SeedError
 from chipdb.policy.places import Geography
@@ -237,6 +239,9 @@ def read_destinations(folder: Path, known_sources: Iterable[str] = ()) -> Destin
         conditional=s.conditions is not None, unverified=s.unverified, missing=s.missing,
     ) for s in scopes.scope)
     records = tuple(SourceRecord(key=s.key, url=s.url, title=s.title, publisher=s.publisher,
-                                 tier=s.tier, accessed=s.accessed, note=s.note, origin="seed")
+                                 tier=s.tier, accessed=s.accessed, note=s.note, origin="seed",
+                                 publisher_class=s.publisher_class)
                     for s in sources.source)
+    for source in records:  # the same source-quality check as the chip seeds' sources
+        check_source(str(folder / "sources.toml"), source, "seed")
     return Destinations(geography, out, records, tuple(raw_scopes["scope"]))

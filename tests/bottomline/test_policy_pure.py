@@ -131,3 +131,36 @@ def test_the_loaders_are_strict(tmp_path: Path, file: str, old: str, new: str,
     with pytest.raises(SeedError) as err:
         read_destinations(folder)
     assert file in str(err.value) and words in str(err.value).lower()
+
+
+def test_every_destination_source_names_its_publisher_class() -> None:
+    sources = read_destinations(SEEDS / "destinations").sources
+    assert sources and all(s.publisher_class is not None for s in sources)
+    assert all(s.publisher_class in ("government", "vendor")
+               for s in sources if s.tier == "official")
+    # a Federal Register document read on a third-party site is a mirror, not an official page
+    justia = next(s for s in sources if s.key == "fr-88-2821")
+    assert (justia.publisher_class, justia.tier) == ("mirror", "secondary")
+    assert next(s for s in sources if s.key == "fr-88-73458").publisher_class == "government"
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [
+    ('tier = "official"\nclass = "government"\n', 'tier = "official"\n',
+     "source 'fr-85-83765': class: is required"),
+    ('tier = "official"\nclass = "government"\n', 'tier = "official"\nclass = "press"\n',
+     "source 'fr-85-83765': tier: 'official' needs class vendor or government, not 'press'"),
+    ('tier = "official"\nclass = "government"\n', 'tier = "official"\nclass = "agency"\n',
+     "class: input should be"),
+])
+def test_a_destination_source_without_a_sound_class_is_refused(
+        tmp_path: Path, old: str, new: str, words: str) -> None:
+    folder = tmp_path / "destinations"
+    shutil.copytree(SEEDS / "destinations", folder)
+    text = (folder / "sources.toml").read_text(encoding="utf-8")
+    assert text.count(old) > 1  # the first one is fr-85-83765's
+    (folder / "sources.toml").write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(SeedError) as err:
+        read_destinations(folder)
+    message = str(err.value)
+    assert "sources.toml" in message and words in message.lower()
+    assert "\n" not in message

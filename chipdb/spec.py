@@ -118,6 +118,7 @@ class SourceRecord:
     note: str | None = None
     origin: str = "seed"
     publisher_class: str | None = None  # vendor | government | ... | generated (seed-format.md)
+    names: tuple[str, ...] = ()  # chips, families or dies named beyond the title (seed-format.md)
 
 
 def period_text(start: date, precision: str | None) -> str:

@@ -299,7 +299,7 @@ def build_catalogue(
             sources[s.key] = SourceRecord(
                 key=s.key, url=s.url, title=s.title, publisher=s.publisher, tier=s.tier,
                 accessed=s.accessed, note=s.note, origin=origin,
-                publisher_class=s.publisher_class,
+                publisher_class=s.publisher_class, names=tuple(s.names),
             )
             defined_in.append((file, sources[s.key]))
     source_keys = cited | set(sources)

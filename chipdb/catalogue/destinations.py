@@ -240,7 +240,7 @@ def read_destinations(folder: Path, known_sources: Iterable[str] = ()) -> Destin
     ) for s in scopes.scope)
     records = tuple(SourceRecord(key=s.key, url=s.url, title=s.title, publisher=s.publisher,
                                  tier=s.tier, accessed=s.accessed, note=s.note, origin="seed",
-                                 publisher_class=s.publisher_class)
+                                 publisher_class=s.publisher_class, names=tuple(s.names))
                     for s in sources.source)
     for source in records:  # the same source-quality check as the chip seeds' sources
         check_source(str(folder / "sources.toml"), source, "seed")

@@ -65,6 +65,9 @@ class SourceModel(_Strict):
     publisher_class: PublisherClass | None = Field(default=None, alias="class")
     accessed: date | None = None
     note: str | None = Field(default=None, max_length=2000)
+    # The chips, families or dies the document names where its title and address do not: a
+    # claim of tier official must cite a document that names its chip (quality.names_the_chip).
+    names: list[Annotated[str, Field(min_length=1, max_length=100)]] = Field(default_factory=list)
 
 
 # --- chips ------------------------------------------------------------------------------------

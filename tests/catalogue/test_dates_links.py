@@ -16,7 +16,7 @@ SOURCES = """
 [[source]]
 key = "sheet"
 url = "https://example.org/sheet"
-title = "Datasheet"
+title = "X1 datasheet"
 publisher = "Example"
 tier = "official"
 class = "vendor"

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from chipdb.catalogue import build_catalogue, load_paths, parse_text, seed_files
-from chipdb.catalogue.quality import PRIMARY_CLASSES, PUBLISHER_CLASSES, WEAK_CLASSES
+from chipdb.catalogue.quality import (
+    PRIMARY_CLASSES,
+    PUBLISHER_CLASSES,
+    WEAK_CLASSES,
+    names_the_chip,
+)
 from chipdb.errors import SeedError
 from chipdb.spec import ChipRecord
 from chipdb.store.write.rebuild import parse_user_import, read_seed_catalogue
@@ -18,8 +23,9 @@ SEEDS = read_seed_catalogue(ROOT / "seeds")
 
 
 def source(key: str, cls: str | None, tier: str = "secondary") -> str:
+    # the title names chip X1, so an official tier on it passes the naming check
     line = f'class = "{cls}"\n' if cls else ""
-    return (f'[[source]]\nkey = "{key}"\nurl = "https://example.org/{key}"\ntitle = "t"\n'
+    return (f'[[source]]\nkey = "{key}"\nurl = "https://example.org/{key}"\ntitle = "X1 t"\n'
             f'publisher = "p"\ntier = "{tier}"\n{line}')
 
 
@@ -113,3 +119,63 @@ def test_every_bundled_source_names_a_class_and_official_means_primary() -> None
     assert all(s.publisher_class in PUBLISHER_CLASSES for s in catalogue.sources)
     assert all(s.publisher_class in PRIMARY_CLASSES
                for s in catalogue.sources if s.tier == "official")
+
+
+def named_chip(top: str = "") -> str:
+    """Chip 'X1 SXM' of family X1 with a die XD100 whose area cites 'sheet'; ``top`` adds
+    chip-level lines."""
+    return ('[[chip]]\nname = "X1 SXM"\nvendor = "v"\nfamily = "X1"\n' + top
+            + '[[chip.die]]\nname = "XD100"\narea_mm2 = { value = 800, source = "sheet" }\n')
+
+
+TDP = 'tdp_w = { value = 300, source = "sheet" }\n'
+
+
+def sheet(title: str, names: str = "") -> str:
+    return (f'[[source]]\nkey = "sheet"\nurl = "https://example.org/sheet"\ntitle = "{title}"\n'
+            f'publisher = "p"\ntier = "official"\nclass = "vendor"\n{names}')
+
+
+def test_an_official_claim_needs_a_document_that_names_the_chip() -> None:
+    # a sibling's datasheet: official by its source, but about another chip
+    assert problem(sheet("Y9 datasheet", 'names = ["XD100"]\n') + named_chip(TDP)) == (
+        "x.toml: chip 'X1 SXM': tdp_w: tier 'official' on 'sheet', a document that does not "
+        "name the chip: add the chip to the source's names if the document names it, or make "
+        "the claim a derivation with tier secondary")
+    # the same value as a stated derivation at tier secondary is accepted
+    build(sheet("Y9 datasheet", 'names = ["XD100"]\n') + named_chip(
+        'tdp_w = { value = 300, source = "sheet", tier = "secondary", derivation = "as Y9" }\n'))
+
+
+@pytest.mark.parametrize(("title", "names"), [
+    ("X1 datasheet", ""),                                 # the family in the title
+    ("X1 SXM datasheet", ""),                             # the chip itself
+    ("Architecture whitepaper", 'names = ["X1 SXM"]\n'),  # named in the text, listed in names
+])
+def test_a_document_naming_the_chip_or_its_family_may_be_official(title: str,
+                                                                 names: str) -> None:
+    [chip] = build(sheet(title, names) + named_chip(TDP))
+    assert chip.tdp_w == 300
+
+
+def test_a_die_figure_may_cite_the_document_that_names_the_die() -> None:
+    # die.XD100.area_mm2 from a whitepaper that names the XD100 die, not the chip
+    build(sheet("Architecture whitepaper", 'names = ["XD100"]\n') + named_chip())
+    assert "die.XD100.area_mm2" in problem(sheet("Architecture whitepaper") + named_chip())
+
+
+def test_a_user_import_is_not_asked_to_list_names() -> None:
+    [chip] = build(sheet("Y9 datasheet") + named_chip(TDP), origin="user")
+    assert chip.tdp_w == 300
+
+
+def test_no_bundled_official_claim_cites_a_document_that_does_not_name_its_chip() -> None:
+    sources = {s.key: s for s in SEEDS.sources}
+    official = [(chip, c) for chip in SEEDS.chips for c in chip.claims
+                if (c.tier or sources[c.source].tier) == "official"]
+    assert len(official) > 500  # the check below has something to check
+    assert [(chip.spec.name, c.field, c.source) for chip, c in official
+            if not names_the_chip(sources[c.source], chip, c.field)] == []
+    # the A800 and H800 carry A100/H100 figures only as derivations, never as official
+    assert not [c for chip, c in official if chip.family in ("A800", "H800")
+                and not c.field.startswith("die.")]

@@ -123,3 +123,27 @@ def test_mission_chips_are_determined_under_every_rule(db: object, chip: str) ->
     undetermined = [v["rule"] for v in data["chips"][0]["verdicts"]
                     if v["outcome"] == "undetermined"]
     assert not undetermined, undetermined
+
+
+# Chips added for issue 16 that fall in 3A090 on their published numbers (crosscheck-2026-12
+# §5.2), each on the last day of the 2022 text and the first day of the 2023 one (2023-11-17).
+NEW_CHIPS_AT_THE_2023_LINE = [
+    # Hanguang 800: TPP 6,600 (825 TOPS INT8 x 8); under the 2022 text its 64 GB/s PCIe I/O
+    # is far below the 600 GB/s line, so it was not controlled
+    ("Hanguang 800", "us-2022-10", "2023-11-16", "not-controlled"),
+    ("Hanguang 800", "us-2023-10", "2023-11-17", "3A090.a.1"),
+    # MLU290-M5: TPP 4,096 < 4,800 but performance density 7.31 >= 5.92
+    ("MLU290-M5", "us-2023-10", "2023-11-17", "3A090.a.2"),
+    # TPU v4i: TPP 2,208 >= 1,600 with density 5.52 between 3.2 and 5.92: the .b.2 band
+    ("TPU v4i", "us-2023-10", "2023-11-17", "3A090.b.2"),
+    ("RTX 6000 Ada", "us-2023-10", "2023-11-17", "3A090.a.1"),  # TPP 5,828, non-datacenter
+]
+
+
+@pytest.mark.parametrize("chip,rule,day,expected", NEW_CHIPS_AT_THE_2023_LINE)
+def test_new_chips_fall_where_their_published_numbers_put_them(
+        db: object, chip: str, rule: str, day: str, expected: str) -> None:
+    data = run(db, "compare", chip, "--as-of", day, "-f", "json")  # type: ignore
+    assert data.code == 0, data.err
+    outcomes = {v["rule"]: v["outcome"] for v in data.json()["chips"][0]["verdicts"]}
+    assert outcomes[rule] == expected

@@ -7,6 +7,7 @@ from typing import Any
 
 from chipdb.metricdefs import COMPARE_ROWS
 from chipdb.render.document import Document, Section, cell_text
+from chipdb.spec import period_text
 
 _METRIC_ROWS = COMPARE_ROWS  # compare's metric rows and their labels (chipdb.metricdefs)
 _SPEC_ROWS = (
@@ -159,7 +160,11 @@ def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
 
 def show_document(data: dict[str, Any]) -> Document:
     head = [{"field": "name", "value": data["name"]}, {"field": "vendor", "value": data["vendor"]}]
-    head += [{"field": k, "value": v} for k, v in data["specs"].items() if v is not None]
+    specs = dict(data["specs"])
+    if specs.get("released") is not None:  # one row, as precise as its source: "by 2024-03"
+        specs["released"] = period_text(date.fromisoformat(str(specs["released"])),
+                                        specs.pop("released_precision", None))
+    head += [{"field": k, "value": v} for k, v in specs.items() if v is not None]
     head.append({"field": "aliases", "value": ", ".join(data["aliases"]) or None})
     metric_rows = [{"field": k, "value": v} for k, v in data["metrics"].items()]
     for k, why in data["unknown_because"].items():

@@ -19,7 +19,15 @@ from chipdb.catalogue.schema import ChipModel, IoModel, Sourced, SourcedDate, So
 from chipdb.errors import SeedError
 from chipdb.names import normalize_name
 from chipdb.spec import (
-    ChipRecord, ChipSpec, Claim, Die, IoLink, Memory, Throughput, BOUND_PREFIX, period_end,
+    BOUND_PREFIX,
+    ChipRecord,
+    ChipSpec,
+    Claim,
+    Die,
+    IoLink,
+    Memory,
+    Throughput,
+    period_end,
     period_text,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -158,13 +159,21 @@ def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
                     table_sections=len(sections) - 1)
 
 
+def shown_specs(specs: Mapping[str, Any]) -> dict[str, Any]:
+    """A chip's specs for a person: the release as one value, as precise as its source
+    ("2024-02", "by 2024-08"), never the stored first day beside a separate precision."""
+    shown = dict(specs)
+    released = shown.get("released")
+    if released is not None:
+        start = released if isinstance(released, date) else date.fromisoformat(str(released))
+        shown["released"] = period_text(start, shown.pop("released_precision", None))
+    return shown
+
+
 def show_document(data: dict[str, Any]) -> Document:
     head = [{"field": "name", "value": data["name"]}, {"field": "vendor", "value": data["vendor"]}]
-    specs = dict(data["specs"])
-    if specs.get("released") is not None:  # one row, as precise as its source: "by 2024-03"
-        specs["released"] = period_text(date.fromisoformat(str(specs["released"])),
-                                        specs.pop("released_precision", None))
-    head += [{"field": k, "value": v} for k, v in specs.items() if v is not None]
+    head += [{"field": k, "value": v} for k, v in shown_specs(data["specs"]).items()
+             if v is not None]
     head.append({"field": "aliases", "value": ", ".join(data["aliases"]) or None})
     metric_rows = [{"field": k, "value": v} for k, v in data["metrics"].items()]
     for k, why in data["unknown_because"].items():

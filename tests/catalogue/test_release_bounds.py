@@ -118,3 +118,4 @@ def test_show_reads_a_bound_as_by(db: DatabaseUrl) -> None:
     [chip] = result.json()["chips"]
     assert (chip["specs"]["released"], chip["specs"]["released_precision"]) == (
         "2024-08-01", "by-month")
+

@@ -18,7 +18,18 @@ from chipdb.catalogue.claims import FieldProblem, Kind, check_number, resolve, r
 from chipdb.catalogue.schema import ChipModel, IoModel, Sourced, SourcedDate, SourcedRates
 from chipdb.errors import SeedError
 from chipdb.names import normalize_name
-from chipdb.spec import ChipRecord, ChipSpec, Claim, Die, IoLink, Memory, Throughput
+from chipdb.spec import (
+    BOUND_PREFIX,
+    ChipRecord,
+    ChipSpec,
+    Claim,
+    Die,
+    IoLink,
+    Memory,
+    Throughput,
+    period_end,
+    period_text,
+)
 
 
 @dataclass(frozen=True)
@@ -158,6 +169,14 @@ class _ChipBuilder:
             raise self.fail("name", "needs at least one letter or digit")
         announced, announced_precision = self.dated("announced", c.announced)
         released, released_precision = self.dated("released", c.released)
+        # an upper bound before the announcement cannot both be true (the bound's window
+        # would be empty); exact dates are not checked here
+        if (released is not None and announced is not None and released_precision
+                and released_precision.startswith(BOUND_PREFIX)
+                and announced > period_end(released, released_precision)):
+            when = period_text(announced, announced_precision)
+            raise self.fail("released", f"{period_text(released, released_precision)} is before "
+                                        f"the announcement ({when})")
         top = self.fields("", c, CHIP_FIELDS, c.source)
         self.unique("die", [d.name for d in c.die])
         dies = tuple(

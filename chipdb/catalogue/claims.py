@@ -215,6 +215,11 @@ def resolve_date(
     for item, preferred in zip(items, preferred_flags(field, items), strict=True):
         assert isinstance(item, DateClaimModel)
         period = period_start(field, item.value, item.precision)
+        if item.bound is not None:
+            if field != "released":
+                raise FieldProblem(field, "only 'released' takes bound = \"by\" (on sale by a "
+                                          "date); give an announcement as a date")
+            period = (period[0], f"{item.bound}-{period[1]}")
         source = item.source or default_source
         if source is None:
             raise FieldProblem(field, "has no source: give { value = ..., source = \"key\" } "

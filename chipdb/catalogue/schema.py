@@ -156,6 +156,9 @@ class DateClaimModel(PublishedModel):
 
     value: date | str
     precision: DatePrecision | None = None
+    # "by": the source proves only that the part was on sale by then (an MLPerf "available"
+    # listing, a review of a bought unit): an upper bound, the announcement the lower one
+    bound: Literal["by"] | None = None
 
     @field_validator("value", mode="before")
     @classmethod

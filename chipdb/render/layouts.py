@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from chipdb.metricdefs import COMPARE_ROWS
 from chipdb.render.document import Document, Section, cell_text
+from chipdb.spec import period_text
 
 _METRIC_ROWS = COMPARE_ROWS  # compare's metric rows and their labels (chipdb.metricdefs)
 _SPEC_ROWS = (
@@ -157,9 +159,21 @@ def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
                     table_sections=len(sections) - 1)
 
 
+def shown_specs(specs: Mapping[str, Any]) -> dict[str, Any]:
+    """A chip's specs for a person: the release as one value, as precise as its source
+    ("2024-02", "by 2024-08"), never the stored first day beside a separate precision."""
+    shown = dict(specs)
+    released = shown.get("released")
+    if released is not None:
+        start = released if isinstance(released, date) else date.fromisoformat(str(released))
+        shown["released"] = period_text(start, shown.pop("released_precision", None))
+    return shown
+
+
 def show_document(data: dict[str, Any]) -> Document:
     head = [{"field": "name", "value": data["name"]}, {"field": "vendor", "value": data["vendor"]}]
-    head += [{"field": k, "value": v} for k, v in data["specs"].items() if v is not None]
+    head += [{"field": k, "value": v} for k, v in shown_specs(data["specs"]).items()
+             if v is not None]
     head.append({"field": "aliases", "value": ", ".join(data["aliases"]) or None})
     metric_rows = [{"field": k, "value": v} for k, v in data["metrics"].items()]
     for k, why in data["unknown_because"].items():

@@ -20,7 +20,10 @@ def _share(part: int, whole: int) -> float | None:
 
 def catalogue_stats(s: Session) -> dict[str, Any]:
     """Chips, claims, sources by publisher class, the share of preferred values resting on a
-    weak class (mirror, database, dealer, generated) and the share of chips with a release."""
+    weak class (mirror, database, dealer, generated) and the share of chips with a release.
+    Release coverage is over the chips that have shipped (roadmap and cancelled parts cannot
+    have a date yet); a date known only as an upper bound ("released by") is counted and shown
+    apart, so the share with a dated period is there too."""
     from chipdb.catalogue.quality import PUBLISHER_CLASSES, WEAK_CLASSES
 
     counts = queries.catalogue_counts(s.conn)
@@ -29,6 +32,9 @@ def catalogue_stats(s: Session) -> dict[str, Any]:
     unshipped = [r for r in counts["chips"] if r["status"] in NOT_SHIPPED]
     shipped_chips = chips - sum(int(r["chips"]) for r in unshipped)
     shipped_released = released - sum(int(r["released"] or 0) for r in unshipped)
+    # a release known only as "on sale by" a date counts as known, and is shown apart
+    shipped_bounds = sum(int(r["released_by"] or 0) for r in counts["chips"]
+                         if r["status"] not in NOT_SHIPPED)
     by_class: dict[str, dict[str, int]] = {
         c: {"sources": 0, "claims": 0, "preferred": 0} for c in (*PUBLISHER_CLASSES, "unstated")
     }
@@ -51,7 +57,13 @@ def catalogue_stats(s: Session) -> dict[str, Any]:
         "chips_with_release_date": released,
         "release_date_share": _share(released, chips),
         "chips_not_shipped": chips - shipped_chips,
+        "chips_shipped": shipped_chips,
+        "shipped_with_release_date": shipped_released,
+        "shipped_released_by_bound_only": shipped_bounds,
+        "shipped_without_release_date": shipped_chips - shipped_released,
         "release_date_share_of_shipped": _share(shipped_released, shipped_chips),
+        "exact_release_share_of_shipped": _share(shipped_released - shipped_bounds,
+                                                 shipped_chips),
         "release_date_target": RELEASED_SHARE_TARGET,
         "by_class": [{"class": c, **e} for c, e in by_class.items()
                      if c != "unstated" or any(e.values())],

@@ -19,7 +19,13 @@ from chipdb.errors import NotFoundError
 from chipdb.metricdefs import METRIC_LABELS
 from chipdb.outcomes import severity
 from chipdb.render import Document
-from chipdb.render.layouts import compare_document, distinct_lines, list_document, margin_text
+from chipdb.render.layouts import (
+    compare_document,
+    distinct_lines,
+    list_document,
+    margin_text,
+    shown_specs,
+)
 from chipdb.service.check_results import CheckRow
 from chipdb.service.database import Database, as_of_day
 from chipdb.service.results import METRIC_FIELDS, RuleReport, compare_json, record_json
@@ -138,8 +144,8 @@ def chip(db: Database, p: Params, request: Request) -> dict[str, Any]:
     rules = db.rules()
     check = db.check(name, as_of=p.text("as_of"))
     return {
-        "detail": detail, "c": detail.chip, "check": check, "layers": by_layer(check.verdicts,
-                                                                              rules),
+        "detail": detail, "c": detail.chip, "specs": shown_specs(detail.chip.specs),
+        "check": check, "layers": by_layer(check.verdicts, rules),
         "timeline": db.timeline(name).rows, "labels": METRIC_LABELS,
         "q": query(chip=name), "as_of": check.as_of,
     }

@@ -1,0 +1,125 @@
+"""Release dates known only as an upper bound ("on sale by"): parsed, stored, shown as "by",
+read as a window from the announcement, counted apart by `db stats`, on both engines."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from chipdb.spec import period_end, period_text, release_window
+from chipdb.store.url import DatabaseUrl
+from chipdb.store.write.rebuild import read_seed_catalogue
+from tests.catalogue.test_dates_links import problem, record
+from tests.helpers import run
+
+SEEDS = read_seed_catalogue(Path(__file__).resolve().parents[2] / "seeds")
+
+
+@pytest.mark.parametrize("written,start,precision,shown", [
+    ("2025-07-01", date(2025, 7, 1), "by-day", "by 2025-07-01"),
+    ('"2024-08"', date(2024, 8, 1), "by-month", "by 2024-08"),
+    ('"2024-Q3"', date(2024, 7, 1), "by-quarter", "by 2024-Q3"),
+    ('"2024"', date(2024, 1, 1), "by-year", "by 2024"),
+])
+def test_a_bound_keeps_its_grain_and_reads_by(
+        written: str, start: date, precision: str, shown: str) -> None:
+    chip = record(f'released = {{ value = {written}, bound = "by", source = "news" }}\n')
+    assert (chip.released, chip.released_precision) == (start, precision)
+    [claim] = [c for c in chip.claims if c.field == "released"]
+    assert (claim.value, claim.source) == (shown, "news")
+    assert period_text(start, precision) == shown
+
+
+def test_a_plain_date_is_not_a_bound() -> None:
+    chip = record('released = "2024-08"\n')
+    assert chip.released_precision == "month"
+    assert period_text(date(2024, 8, 1), "month") == "2024-08"
+
+
+@pytest.mark.parametrize("precision,end", [
+    ("day", date(2024, 2, 29)), ("by-day", date(2024, 2, 29)),
+    ("month", date(2024, 2, 29)), ("by-month", date(2024, 2, 29)),
+    ("quarter", date(2024, 3, 31)), ("year", date(2024, 12, 31)),
+])
+def test_period_end_is_the_last_day_of_the_period(precision: str, end: date) -> None:
+    start = date(2024, 2, 29) if precision.endswith("day") else (
+        date(2024, 2, 1) if precision.endswith("month") else date(2024, 1, 1))
+    assert period_end(start, precision) == end
+
+
+def test_release_window_runs_from_the_announcement_to_the_end_of_the_bound() -> None:
+    # a bound: the announcement is the earliest, the bound's last day the latest
+    assert release_window(date(2024, 8, 1), "by-month", date(2023, 8, 8)) == (
+        date(2023, 8, 8), date(2024, 8, 31))
+    # a bound with no announcement: the earliest is unknown, not invented
+    assert release_window(date(2025, 7, 1), "by-day", None) == (None, date(2025, 7, 1))
+    # a dated release spans its own period, whatever the announcement
+    assert release_window(date(2024, 2, 1), "month", date(2023, 11, 1)) == (
+        date(2024, 2, 1), date(2024, 2, 29))
+    assert release_window(None, None, date(2023, 11, 1)) == (None, None)
+
+
+def test_a_bound_may_end_on_the_announcement_day_not_before() -> None:
+    chip = record('announced = 2024-08-31\n'
+                  'released = { value = "2024-08", bound = "by", source = "news" }\n')
+    assert chip.released_precision == "by-month"
+    assert problem('announced = 2024-09-01\n'
+                   'released = { value = "2024-08", bound = "by", source = "news" }\n') == (
+        "x.toml: chip 'X1': released: by 2024-08 is before the announcement (2024-09-01)")
+
+
+@pytest.mark.parametrize("extra,expected", [
+    ('announced = { value = "2024", bound = "by" }\n', "announced: only 'released' takes bound"),
+    ('released = { value = "2024", bound = "before" }\n', "released.bound:"),
+])
+def test_a_bad_bound_is_refused(extra: str, expected: str) -> None:
+    assert expected in problem(extra)
+
+
+@pytest.mark.parametrize("chip,released,precision,source", [
+    ("L40S", date(2024, 8, 1), "by-month", "mlperf-inf-v4.1-lenovo-l40s"),
+    ("GH200 144GB", date(2024, 8, 1), "by-month", "mlperf-inf-v4.1-nvidia-gh200-144gb"),
+    ("Cloud AI 100 Ultra", date(2025, 7, 1), "by-day", "arxiv-2507.00418-qaic-ultra"),
+    ("Grayskull e75", date(2024, 6, 7), "by-day", "gh-tt-kmd-21-e75-purchased"),
+    ("Grayskull e150", date(2024, 10, 29), "by-day", "gh-tt-smi-53-e150-installed"),
+    ("Ascend 910B2", date(2025, 5, 27), "by-day", "gh-vllm-ascend-975-910b2"),
+    ("DCU K100", date(2024, 11, 12), "by-day", "gh-hami-dcu-plugin-2-k100ai"),
+    ("MTT S3000", date(2024, 9, 20), "by-day", "gh-llamacpp-8383-mtt-s3000"),
+    ("RTX PRO 6000 Server", date(2026, 4, 22), "by-day", "gh-gpu-burn-147-rtx-pro-6000-server"),
+    ("Quadro GV100", date(2020, 4, 1), "by-day", "gh-tensorflow-38134-quadro-gv100"),
+])
+def test_the_seed_bounds_keep_their_source(
+        chip: str, released: date, precision: str, source: str) -> None:
+    [found] = [c for c in SEEDS.chips if c.spec.name == chip]
+    assert (found.released, found.released_precision) == (released, precision)
+    [claim] = [c for c in found.claims if c.field == "released"]
+    assert claim.source == source and claim.value.startswith("by ")
+
+
+def test_stats_count_bounds_apart(db: DatabaseUrl) -> None:
+    result = run(db, "db", "stats", "-f", "json")
+    assert result.code == 0, result.err
+    stats = result.json()
+    shipped = [c for c in SEEDS.chips if c.status not in ("roadmap", "cancelled")]
+    dated = [c for c in shipped if c.released]
+    bounds = [c for c in dated if (c.released_precision or "").startswith("by-")]
+    assert len(bounds) >= 10
+    assert stats["chips_shipped"] == len(shipped)
+    assert stats["shipped_with_release_date"] == len(dated)
+    assert stats["shipped_released_by_bound_only"] == len(bounds)
+    assert stats["shipped_without_release_date"] == len(shipped) - len(dated)
+    assert stats["exact_release_share_of_shipped"] == round(
+        (len(dated) - len(bounds)) / len(shipped), 4)
+
+
+def test_show_reads_a_bound_as_by(db: DatabaseUrl) -> None:
+    result = run(db, "show", "L40S")
+    assert result.code == 0, result.err
+    assert "by 2024-08" in result.out and "by-month" not in result.out
+    result = run(db, "compare", "L40S", "-f", "json")
+    [chip] = result.json()["chips"]
+    assert (chip["specs"]["released"], chip["specs"]["released_precision"]) == (
+        "2024-08-01", "by-month")
+

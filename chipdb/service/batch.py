@@ -43,12 +43,14 @@ from chipdb.metricdefs import INPUT_KEYS
 from chipdb.service.chunks import (
     Cells,
     Chunk,
+    ahead,
     check_header,
     check_texts,
+    factorize,
     header_line,
     numbers,
 )
-from chipdb.service.classify import Classifier, RuleColumns
+from chipdb.service.classify import Classifier, Factor, RuleColumns
 
 CHUNK_ROWS = 16_384
 STREAMED = ("csv", "jsonl")
@@ -99,9 +101,11 @@ def rule_group(ctx: Context) -> list[Cells]:
     out = []
     for rule in ctx.classifier.in_force:
         lookup, got = ctx.classifier.lookups[rule.id], ctx.ruled[rule.id]
-        out += [Cells(rule.id, codes=got.outcome, vocab=lookup.outcomes),
-                Cells(f"{rule.id}:clause", codes=got.clause, vocab=lookup.clauses),
-                Cells(f"{rule.id}:line", codes=got.line, vocab=lookup.line_names),
+        # the vocabularies as they are now: a writer thread reads them while the next chunk
+        # may add words
+        out += [Cells(rule.id, codes=got.outcome, vocab=tuple(lookup.outcomes)),
+                Cells(f"{rule.id}:clause", codes=got.clause, vocab=tuple(lookup.clauses)),
+                Cells(f"{rule.id}:line", codes=got.line, vocab=tuple(lookup.line_names)),
                 # rounded past any figure a line is given to: the float noise of a
                 # subtraction (409.5999999999999) goes, and the cells write faster
                 Cells(f"{rule.id}:margin", numbers=np.round(got.margin, 6)),
@@ -114,24 +118,13 @@ COLUMN_GROUPS: list[Callable[[Context], list[Cells]]] = [echo_group, metric_grou
 
 
 def _factorize(col: np.ndarray[Any, Any]) -> tuple[list[str], np.ndarray[Any, Any]]:
-    """A column of a few words as codes: one vectorized pass per expected word, then the
-    rest (if any) one by one."""
-    from chipdb.vocab import PRECISION_BITS
-
-    codes = np.full(len(col), -1, dtype=np.int64)
-    vocab: list[str] = []
-    for word in ("set", *PRECISION_BITS):
-        hit = col == word
-        if hit.any():
-            codes[hit] = len(vocab)
-            vocab.append(word)
-    rest = np.flatnonzero((codes < 0) & (col != None))  # noqa: E711 (elementwise)
-    for i in rest.tolist():
-        word = str(col[i])
-        if word not in vocab:
-            vocab.append(word)
-        codes[i] = vocab.index(word)
-    return vocab, codes
+    """A column of a few words (None: unknown, code -1) as codes, in one pass."""
+    words, codes = factorize(col.tolist())
+    if None not in words:
+        return [str(w) for w in words], codes
+    gone = words.index(None)
+    codes = np.where(codes == gone, -1, codes - (codes > gone))
+    return [str(w) for w in words if w is not None], codes
 
 
 def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
@@ -142,8 +135,14 @@ def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
     classifier = Classifier(rules, as_of)
     for chunk in chunks:
         metrics = metrics_from_inputs(chunk.inputs, chunk.n)
-        ctx = Context(chunk, metrics, classifier, classifier.classify(metrics, chunk.n),
-                      with_names)
+        factors: dict[str, Factor] = {}
+        for key, (words, index) in chunk.factors.items():
+            if key in metrics:  # the metric of each word, by the one definition of it
+                vocab = np.empty(len(words), dtype=object)
+                vocab[:] = words
+                factors[key] = (metrics_from_inputs({key: vocab}, len(words))[key], index)
+        ctx = Context(chunk, metrics, classifier,
+                      classifier.classify(metrics, chunk.n, factors), with_names)
         yield [cells for group in COLUMN_GROUPS for cells in group(ctx)]
 
 
@@ -168,7 +167,7 @@ def read_chunks(source: Path | None, chunk_rows: int = CHUNK_ROWS,
     if fast if fast is not None else fast_io():
         from chipdb.service.batch_arrow import read_arrow
 
-        yield from read_arrow(source, where, chunk_rows)
+        yield from ahead(read_arrow(source, where, chunk_rows))  # parsing overlaps the rest
         return
     try:
         binary: BinaryIO = sys.stdin.buffer if source is None else source.open("rb")
@@ -214,6 +213,7 @@ def _stdlib_chunk(header: list[str], rows: list[tuple[int, list[str]]], start: i
     lines = [line for line, _ in rows]
     raw: dict[str, Any] = {}
     inputs: dict[str, np.ndarray[Any, Any]] = {}
+    factors: dict[str, tuple[list[str | None], np.ndarray[Any, Any]]] = {}
     names: Sequence[str] = [f"design {start + i + 1}" for i in range(n)]
     for j, key in enumerate(header):
         column = list(cells[j])
@@ -226,9 +226,10 @@ def _stdlib_chunk(header: list[str], rows: list[tuple[int, list[str]]], start: i
             texts = [c.strip() or None for c in column]
             check_texts(key, texts, lines, where)
             inputs[key] = np.array(texts, dtype=object)
+            factors[key] = factorize(texts)
         else:
             inputs[key] = np.array(numbers(key, kind, column, lines, where), dtype=np.float64)
-    return Chunk(start, n, names, raw, inputs)
+    return Chunk(start, n, names, raw, inputs, factors=factors)
 
 
 # --- writing ---------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ import pyarrow.csv as pcsv
 from chipdb.errors import DataError
 from chipdb.metricdefs import INPUT_KEYS
 from chipdb.service.chunks import (
+    Behind,
     Cells,
     Chunk,
     cell_value,
@@ -137,6 +138,7 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
     raw: dict[str, Any] = {}
     inputs: dict[str, np.ndarray[Any, Any]] = {}
     safe: set[str] = set()
+    factors: dict[str, tuple[list[str | None], np.ndarray[Any, Any]]] = {}
     names: Any = None
     for key in header:
         trimmed = table[key].combine_chunks() if n else pa.array([], pa.string())
@@ -146,11 +148,16 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
         raw[key] = trimmed  # echoed as given, less the spaces around it
         kind = INPUT_KEYS[key]
         if kind == "text":
-            values = trimmed.to_numpy(zero_copy_only=False).astype(object)
-            values[values == ""] = None
-            if n and (pc.max(pc.utf8_length(trimmed)).as_py() or 0) > TEXT_LIMIT:
-                check_texts(key, values.tolist(), range(start + 2, start + 2 + n), where)
-            inputs[key] = values
+            encoded = pc.dictionary_encode(trimmed)
+            words = [w or None for w in encoded.dictionary.to_pylist()]  # empty: unknown
+            index = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+            if (pc.max(pc.utf8_length(encoded.dictionary)).as_py() or 0) > TEXT_LIMIT:
+                check_texts(key, [words[i] for i in index.tolist()],
+                            range(start + 2, start + 2 + n), where)
+            vocab = np.empty(len(words), dtype=object)
+            vocab[:] = words
+            inputs[key] = vocab[index]
+            factors[key] = (words, index)
         elif kind == "bool":
             inputs[key] = _bools(key, trimmed, start, where)
             safe.add(key)  # every cell is one of the yes/no words
@@ -160,7 +167,7 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
                 safe.add(key)
     if names is None:
         names = pa.array([f"design {start + i + 1}" for i in range(n)], pa.string())
-    return Chunk(start, n, names, raw, inputs, safe)
+    return Chunk(start, n, names, raw, inputs, safe, factors)
 
 
 def _numbers(key: str, cells: pa.Array, start: int, where: str
@@ -223,11 +230,15 @@ def _array(cells: Cells) -> pa.Array:
 
 
 def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
+    """Every chunk as CSV: cells turned into pyarrow arrays and written in a thread of its own
+    (pyarrow's writer lets go of the GIL), so a chunk is written while the next is read and
+    classified."""
     from chipdb.render.csv import text_cell
 
     buffer = getattr(out, "buffer", None)
-    total = 0
-    for i, chunk in enumerate(columns):
+
+    def write(item: tuple[int, list[Cells]]) -> None:
+        i, chunk = item
         table = pa.table({f"c{j}": _array(c) for j, c in enumerate(chunk)})
         sink: BinaryIO = buffer if buffer is not None else io.BytesIO()
         if i == 0:
@@ -241,5 +252,23 @@ def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
         if buffer is None:
             assert isinstance(sink, io.BytesIO)
             out.write(sink.getvalue().decode("utf-8"))
-        total += table.num_rows
+
+    total = 0
+    writer = Behind(write)
+    try:
+        for i, chunk in enumerate(columns):
+            writer.put((i, chunk))
+            total += _rows(chunk)
+    finally:
+        writer.close()  # the chunks before an error are written, as without the thread
     return total
+
+
+def _rows(chunk: list[Cells]) -> int:
+    first = chunk[0] if chunk else None
+    if first is None:
+        return 0
+    for arr in (first.numbers, first.codes, first.values):
+        if arr is not None:
+            return len(arr)
+    return len(first.texts)

@@ -2,14 +2,18 @@
 
 A ``Chunk`` is designs as read (cells as typed, canonical values); ``Cells`` is one output
 column of a chunk (numbers, text cells, or codes into a vocabulary), what every writer takes.
+``ahead`` runs a producer of chunks in a thread of its own, so that reading (pyarrow's parser,
+which lets go of the GIL) overlaps classifying and writing.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import queue
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 import numpy as np
 
@@ -31,6 +35,97 @@ class Chunk:
     raw: dict[str, Any]  # key -> the cells as typed (list of str, or a pyarrow array)
     inputs: dict[str, np.ndarray[Any, Any]]  # key -> canonical values (NaN/None unknown)
     safe: set[str] = field(default_factory=set)  # keys whose cells need no making inert
+    # text keys as (distinct values, each row's index into them): a few words, not n strings
+    factors: dict[str, tuple[list[str | None], np.ndarray[Any, Any]]] = field(
+        default_factory=dict)
+
+
+def factorize(values: Sequence[str | None]) -> tuple[list[str | None], np.ndarray[Any, Any]]:
+    """A text column as its distinct values (first seen first) and each row's index."""
+    index: dict[str | None, int] = {}
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64,
+                        count=len(values))
+    return list(index), codes
+
+
+T = TypeVar("T")
+_DONE = object()
+
+
+def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+    """``items``, produced up to ``depth`` ahead in a thread; an error the producer raises is
+    raised here, after the items before it, as it would be without the thread."""
+    slots: queue.Queue[Any] = queue.Queue(depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        slots.put((item, None), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            slots.put((_DONE, None))
+        except BaseException as exc:  # handed over to the consumer, raised there
+            slots.put((_DONE, exc))
+
+    worker = threading.Thread(target=produce, name="chipdb-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = slots.get()
+            if item is _DONE:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # let a producer blocked on a full queue see the stop
+            try:
+                slots.get_nowait()
+            except queue.Empty:
+                worker.join(0.05)
+
+
+class Behind:
+    """``work(item)`` for every item ``put``, in order, in a thread of its own (writing a chunk
+    while the next is classified). ``close`` waits for the last; an error ``work`` raised is
+    raised by the next ``put`` or by ``close``."""
+
+    def __init__(self, work: Any, depth: int = 2) -> None:
+        self._work = work
+        self._slots: queue.Queue[Any] = queue.Queue(depth)
+        self._error: BaseException | None = None
+        self._worker = threading.Thread(target=self._run, name="chipdb-write-behind",
+                                        daemon=True)
+        self._worker.start()
+
+    def _run(self) -> None:
+        while True:
+            item = self._slots.get()
+            if item is _DONE:
+                return
+            if self._error is None:  # after an error, drain: a put never waits for ever
+                try:
+                    self._work(item)
+                except BaseException as exc:
+                    self._error = exc
+
+    def put(self, item: Any) -> None:
+        if self._error is not None:
+            raise self._error
+        self._slots.put(item)
+
+    def close(self) -> None:
+        self._slots.put(_DONE)
+        self._worker.join()
+        if self._error is not None:
+            raise self._error
 
 
 @dataclass

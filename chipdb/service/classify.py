@@ -43,6 +43,8 @@ from chipdb.metricdefs import TEXT_METRICS
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
+# a text column as (its distinct words, each row's index into them)
+Factor = tuple[Sequence[Any], npt.NDArray[np.int64]]
 _DENSE_LIMIT = 3 ** 13  # patterns per rule up to which the lookup is one dense array (6 MiB)
 
 
@@ -79,6 +81,13 @@ class RuleLookup:
         self.lines: list[Comparison] = [c for _, c in rule.comparisons() if _line_key(c) in own]
         self.line_names = [line_name(c) for c in self.lines]
         self.opaque = False  # set by Classifier: a leaf kind patterns do not know
+        # every pattern seen gets a compact slot, kept across chunks, so what a pattern alone
+        # decides (whether crossing a line changes its outcome) is worked out once per pattern
+        self.slot_dense: npt.NDArray[np.int32] | None = (np.full(size, -1, dtype=np.int32)
+                                                         if size <= _DENSE_LIMIT else None)
+        self.slot_sparse: dict[int, int] = {}
+        self.slot_keys = np.zeros(0, dtype=np.int64)
+        self.changes: dict[int, npt.NDArray[np.int8]] = {}  # line -> per slot: 1, 0, -1 unknown
 
     def outcome_codes(self) -> IntArray:
         """Result id -> outcome code."""
@@ -91,6 +100,26 @@ class RuleLookup:
         get = self.sparse.get
         return np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64,
                            count=len(keys))
+
+    def slots(self, keys: IntArray) -> IntArray:
+        """The slot of every key; a pattern never seen before gets the next one."""
+        if self.slot_dense is not None:
+            slot = self.slot_dense[keys]
+            if (slot < 0).any():
+                new = np.unique(keys[slot < 0])
+                self.slot_dense[new] = np.arange(len(self.slot_keys),
+                                                 len(self.slot_keys) + len(new))
+                self.slot_keys = np.concatenate([self.slot_keys, new])
+                slot = self.slot_dense[keys]
+            return slot.astype(np.int64)
+        patterns, inverse = np.unique(keys, return_inverse=True)
+        found = []
+        for key in patterns.tolist():
+            if key not in self.slot_sparse:
+                self.slot_sparse[key] = len(self.slot_keys)
+                self.slot_keys = np.append(self.slot_keys, key)
+            found.append(self.slot_sparse[key])
+        return np.asarray(found, dtype=np.int64)[inverse.reshape(-1)]
 
     def learn(self, keys: Sequence[int], results: Sequence[tuple[str, str]]) -> None:
         for key, (outcome, clause) in zip(keys, results, strict=True):
@@ -163,14 +192,16 @@ class Classifier:
                 for part in (*member.exclusions, *member.clauses))
         self._index = index
 
-    def classify(self, metrics: Mapping[str, np.ndarray[Any, Any]], n: int
-                 ) -> dict[str, RuleColumns]:
-        """Every rule in force for n rows of metric columns (``metrics_from_inputs``)."""
+    def classify(self, metrics: Mapping[str, np.ndarray[Any, Any]], n: int,
+                 factors: Mapping[str, Factor] | None = None) -> dict[str, RuleColumns]:
+        """Every rule in force for n rows of metric columns (``metrics_from_inputs``).
+        ``factors``: text metrics already as codes into a few words (the reader's)."""
         cols = dict(metrics)
         cols["export_year"] = np.full(n, float(self.as_of.year))
         table = MetricTable(cols, n)
-        codes = [_text_code(leaf, table) if leaf.metrics[0] in TEXT_METRICS
-                 else _truth_code(leaf, table) for leaf in self.leaves]
+        codes = [_text_code(leaf, table, (factors or {}).get(leaf.metrics[0]))
+                 if leaf.metrics[0] in TEXT_METRICS else _truth_code(leaf, table)
+                 for leaf in self.leaves]
         out: dict[str, RuleColumns] = {}
         for rule in self.in_force:
             lookup = self.lookups[rule.id]
@@ -234,14 +265,13 @@ class Classifier:
         best_abs = np.full(n, np.inf)
         margin = np.full(n, np.nan)
         pct = np.full(n, np.nan)
-        patterns, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        slots = lookup.slots(keys)
         slot_of = {leaf: slot for slot, leaf in enumerate(lookup.leaves)}
         for j, comp in enumerate(lookup.lines):
             assert isinstance(comp.value, float)
             threshold = comp.value
             if self._pattern_only(lookup, comp):
-                rows = self._changing_rows(lookup, comp, slot_of, patterns, first, inverse,
-                                           outcome, cols)
+                rows = self._changing_rows(lookup, j, slot_of, slots, outcome, cols)
                 if not len(rows):
                     continue
                 diff_at = cols[comp.metrics[0]][rows] - threshold
@@ -307,14 +337,35 @@ class Classifier:
         return all(len(self.leaves[leaf].metrics) == 1 for leaf in lookup.leaves
                    if comp.metrics[0] in self.leaves[leaf].metrics)
 
-    def _changing_rows(self, lookup: RuleLookup, comp: Comparison, slot_of: Mapping[int, int],
-                       patterns: IntArray, first: IntArray, inverse: IntArray,
-                       outcome: IntArray, cols: Mapping[str, np.ndarray[Any, Any]]
-                       ) -> IntArray:
-        """The rows whose outcome changes when the line's metric crosses it. Moved to just
+    def _changing_rows(self, lookup: RuleLookup, j: int, slot_of: Mapping[int, int],
+                       slots: IntArray, outcome: IntArray,
+                       cols: Mapping[str, np.ndarray[Any, Any]]) -> IntArray:
+        """The rows whose outcome changes when line ``j``'s metric crosses it. Moved to just
         across the line, the metric is one of two numbers, so every other comparison of that
         metric comes out the same for every row of a pattern: the moved pattern, and whether
-        its outcome differs, are found once per pattern, not once per row."""
+        its outcome differs, are found once per pattern (kept per slot across chunks)."""
+        comp = lookup.lines[j]
+        assert isinstance(comp.value, float)
+        known = lookup.changes.get(j, np.zeros(0, dtype=np.int8))
+        if len(known) < len(lookup.slot_keys):
+            known = np.concatenate([known, np.full(len(lookup.slot_keys) - len(known), -1,
+                                                   dtype=np.int8)])
+            lookup.changes[j] = known
+        fresh = np.flatnonzero(known[slots] < 0)
+        if len(fresh):
+            new_slots, at = np.unique(slots[fresh], return_index=True)
+            first = fresh[at]
+            known[new_slots] = self._pattern_changes(lookup, comp, slot_of,
+                                                     lookup.slot_keys[new_slots], first,
+                                                     outcome, cols)
+        return np.flatnonzero(known[slots] == 1)
+
+    def _pattern_changes(self, lookup: RuleLookup, comp: Comparison,
+                         slot_of: Mapping[int, int], patterns: IntArray, first: IntArray,
+                         outcome: IntArray, cols: Mapping[str, np.ndarray[Any, Any]]
+                         ) -> npt.NDArray[np.int8]:
+        """Per pattern (``first``: a row that has it), 1 if crossing the line changes the
+        outcome, else 0."""
         assert isinstance(comp.value, float)
         metric, threshold = comp.metrics[0], comp.value
         sides = np.array([crossing(comp.op, threshold, True),
@@ -338,7 +389,8 @@ class Classifier:
 
         rid = self._resolve(lookup, moved_keys, rows_of)
         changes = (digit != 2) & (lookup.outcome_codes()[rid] != outcome[first])
-        return np.flatnonzero(changes[inverse])
+        found: npt.NDArray[np.int8] = changes.astype(np.int8)
+        return found
 
 
 def _sum(cols: Mapping[str, np.ndarray[Any, Any]], metrics: Sequence[str], n: int
@@ -363,9 +415,20 @@ def _opaque(criterion: Criterion) -> bool:
     return not children or any(_opaque(child) for child in children)
 
 
-def _text_code(leaf: Comparison, table: MetricTable) -> IntArray:
-    """A text comparison's codes, asked of the engine once per distinct word in the column."""
+def _text_code(leaf: Comparison, table: MetricTable, factor: Factor | None = None
+               ) -> IntArray:
+    """A text comparison's codes, asked of the engine once per distinct word in the column
+    (``factor``: the column already as codes into its words)."""
+    if factor is not None:
+        words_, index = factor
+        small_ = np.empty(len(words_), dtype=object)
+        small_[:] = list(words_)
+        truth = _truth_code(leaf, MetricTable({leaf.metrics[0]: small_}, len(words_)))
+        return truth[index]
     column = table.text(leaf.metrics[0])
+    if len(column) > 1 and (column == column[0]).all():  # one word: a family none names
+        one = _truth_code(leaf, MetricTable({leaf.metrics[0]: column[:1]}, 1))
+        return np.full(len(column), one[0], dtype=np.int64)
     words = list(dict.fromkeys(column.tolist()))
     small = np.empty(len(words), dtype=object)
     small[:] = words

@@ -144,9 +144,11 @@ def grid_chunks(base: Mapping[str, Any], axes: Sequence[tuple[str, list[float]]]
         n = min(chunk_rows, total - start)
         index = np.arange(start, start + n, dtype=np.int64)
         inputs: dict[str, np.ndarray[Any, Any]] = {}
+        factors: dict[str, tuple[list[str | None], np.ndarray[Any, Any]]] = {}
         for key, value in fixed.items():
             if INPUT_KEYS.get(key) == "text":
                 inputs[key] = np.full(n, value, dtype=object)
+                factors[key] = ([value], np.zeros(n, dtype=np.int64))
             else:
                 number = math.nan if value is None else float(value)
                 inputs[key] = np.full(n, number, dtype=np.float64)
@@ -161,7 +163,7 @@ def grid_chunks(base: Mapping[str, Any], axes: Sequence[tuple[str, list[float]]]
             codes_by_key[key] = codes
             raw[key] = (codes, cells)
         ordered = {key: raw[key] for key, _ in axes}
-        yield Chunk(start, n, [], ordered, inputs)
+        yield Chunk(start, n, [], ordered, inputs, factors=factors)
 
 
 def run_sweep(base: Mapping[str, Any], axes: Sequence[tuple[str, list[float]]],

@@ -140,7 +140,8 @@ def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
             if key in metrics:  # the metric of each word, by the one definition of it
                 vocab = np.empty(len(words), dtype=object)
                 vocab[:] = words
-                factors[key] = (metrics_from_inputs({key: vocab}, len(words))[key], index)
+                worded = metrics_from_inputs({key: vocab}, len(words))[key]
+                factors[key] = (worded.tolist(), index)
         ctx = Context(chunk, metrics, classifier,
                       classifier.classify(metrics, chunk.n, factors), with_names)
         yield [cells for group in COLUMN_GROUPS for cells in group(ctx)]

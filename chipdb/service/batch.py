@@ -39,7 +39,7 @@ from typing import Any, BinaryIO, TextIO
 import numpy as np
 
 from chipdb.errors import DataError, UsageError
-from chipdb.metricdefs import INPUT_KEYS
+from chipdb.metricdefs import HIGH, INPUT_KEYS, LOW
 from chipdb.service.chunks import (
     Cells,
     Chunk,
@@ -49,8 +49,10 @@ from chipdb.service.chunks import (
     factorize,
     header_line,
     numbers,
+    with_ranges,
 )
-from chipdb.service.classify import Classifier, Factor, RuleColumns
+from chipdb.service.classify import Classifier, RuleColumns
+from chipdb.service.leaves import Factor
 
 CHUNK_ROWS = 16_384
 STREAMED = ("csv", "jsonl")
@@ -78,8 +80,20 @@ def echo_group(ctx: Context) -> list[Cells]:
         if isinstance(cells, tuple):  # a sweep axis: codes into its values' cells
             out.append(Cells(key, codes=cells[0], vocab=cells[1], values=chunk.inputs[key]))
         else:
-            out.append(Cells(key, texts=cells, values=chunk.inputs[key], boolean=boolean,
-                             safe=key in chunk.safe))
+            out.append(Cells(key, texts=cells, values=_json_values(chunk, key),
+                             boolean=boolean, safe=key in chunk.safe))
+    return out
+
+
+def _json_values(chunk: Chunk, key: str) -> np.ndarray[Any, Any]:
+    """What JSON carries for an input: the value, or [low, high] for a range."""
+    values = chunk.inputs[key]
+    low, high = chunk.inputs.get(key + LOW), chunk.inputs.get(key + HIGH)
+    if low is None or high is None:
+        return values
+    out = values.astype(object)
+    for i in np.flatnonzero(~np.isnan(low)).tolist():
+        out[i] = [float(low[i]), float(high[i])]
     return out
 
 
@@ -229,7 +243,10 @@ def _stdlib_chunk(header: list[str], rows: list[tuple[int, list[str]]], start: i
             inputs[key] = np.array(texts, dtype=object)
             factors[key] = factorize(texts)
         else:
-            inputs[key] = np.array(numbers(key, kind, column, lines, where), dtype=np.float64)
+            ranges: dict[int, tuple[float, float]] = {}
+            inputs[key] = np.array(numbers(key, kind, column, lines, where, ranges),
+                                   dtype=np.float64)
+            with_ranges(inputs, key, n, ranges)
     return Chunk(start, n, names, raw, inputs, factors=factors)
 
 

@@ -32,6 +32,8 @@ from chipdb.service.chunks import (
     check_header,
     check_texts,
     header_line,
+    point_of,
+    with_ranges,
 )
 from chipdb.units import TEXT_LIMIT, limit
 
@@ -162,7 +164,9 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
             inputs[key] = _bools(key, trimmed, start, where)
             safe.add(key)  # every cell is one of the yes/no words
         else:
-            inputs[key], plain = _numbers(key, trimmed, start, where)
+            ranges: dict[int, tuple[float, float]] = {}
+            inputs[key], plain = _numbers(key, trimmed, start, where, ranges)
+            with_ranges(inputs, key, n, ranges)
             if plain:
                 safe.add(key)
     if names is None:
@@ -170,8 +174,8 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
     return Chunk(start, n, names, raw, inputs, safe, factors)
 
 
-def _numbers(key: str, cells: pa.Array, start: int, where: str
-             ) -> tuple[np.ndarray[Any, Any], bool]:
+def _numbers(key: str, cells: pa.Array, start: int, where: str,
+             ranges: dict[int, tuple[float, float]]) -> tuple[np.ndarray[Any, Any], bool]:
     """The column's values, and whether every cell was a plain unsigned number (or empty)."""
     empty_mask = pc.equal(cells, "")
     filled = pc.if_else(empty_mask, "nan", cells)
@@ -187,7 +191,8 @@ def _numbers(key: str, cells: pa.Array, start: int, where: str
         odd = ~(matched.to_numpy(zero_copy_only=False) | empty) | np.isinf(values)
         plain = False
     for i in np.flatnonzero(odd).tolist():
-        values[i] = cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}")
+        values[i] = point_of(cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}"),
+                             i, ranges)
         plain = False
     return values, plain
 
@@ -198,7 +203,8 @@ def _bools(key: str, cells: pa.Array, start: int, where: str) -> np.ndarray[Any,
     index = np.where(np.isnan(index.astype(np.float64)), -1, index).astype(np.int64)
     values: np.ndarray[Any, Any] = _BOOL_VALUES[np.maximum(index, 0)]
     for i in np.flatnonzero(index < 0).tolist():
-        values[i] = cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}")
+        values[i] = point_of(cell_value(key, cells[i].as_py(), f"{where}: line {start + i + 2}"),
+                             i, None)
     return values
 
 

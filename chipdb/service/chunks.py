@@ -175,8 +175,9 @@ def check_header(where: str, header: Sequence[str]) -> list[str]:
 
 
 def numbers(key: str, kind: str, column: Sequence[str], lines: Sequence[int],
-            where: str) -> list[float]:
-    """One CSV column in canonical units: plain numbers fast, the rest through parse_value."""
+            where: str, ranges: dict[int, tuple[float, float]] | None = None) -> list[float]:
+    """One CSV column in canonical units: plain numbers fast, the rest through parse_value;
+    a range ``low..high`` is unknown as a point, and its ends go to ``ranges`` (row -> ends)."""
     out: list[float] = []
     append = out.append
     bools = _BOOL_CELLS if kind == "bool" else None
@@ -191,17 +192,44 @@ def numbers(key: str, kind: str, column: Sequence[str], lines: Sequence[int],
             if hit is not None:
                 append(hit)
                 continue
-            append(cell_value(key, cell, f"{where}: line {lines[i]}"))  # one clear error
+            append(point_of(cell_value(key, cell, f"{where}: line {lines[i]}"), i, None))
             continue
         try:
             v = float(cell)
         except ValueError:
             v = -1.0  # not a plain number: parse_value decides (a unit, or a clear error)
         if not 0.0 <= v <= most:  # NaN, infinities, negatives and implausible sizes too
-            append(cell_value(key, cell, f"{where}: line {lines[i]}"))
+            append(point_of(cell_value(key, cell, f"{where}: line {lines[i]}"), i, ranges))
             continue
         append(v)
     return out
+
+
+def point_of(value: float | tuple[float, float], row: int,
+             ranges: dict[int, tuple[float, float]] | None) -> float:
+    """A parsed cell as a point; a range's ends are kept in ``ranges`` and its point is NaN."""
+    if not isinstance(value, tuple):
+        return value
+    if ranges is None:  # pragma: no cover - every numeric column is read with a range map
+        raise DataError("a range is not taken here")
+    ranges[row] = value
+    return math.nan
+
+
+def with_ranges(inputs: dict[str, np.ndarray[Any, Any]], key: str, n: int,
+                ranges: dict[int, tuple[float, float]]) -> None:
+    """``key``'s ranged rows as ``<key>_low`` / ``<key>_high`` columns (NaN elsewhere), the
+    form ``metrics_from_inputs`` reads."""
+    if not ranges:
+        return
+    from chipdb.metricdefs import HIGH, LOW
+
+    rows = np.fromiter(ranges, dtype=np.int64, count=len(ranges))
+    ends = np.array(list(ranges.values()), dtype=np.float64).reshape(-1, 2)
+    for end, suffix in ((0, LOW), (1, HIGH)):
+        column = np.full(n, np.nan)
+        column[rows] = ends[:, end]
+        inputs[key + suffix] = column
 
 
 def check_texts(key: str, column: Sequence[str | None], lines: Sequence[int], where: str) -> None:
@@ -211,9 +239,13 @@ def check_texts(key: str, column: Sequence[str | None], lines: Sequence[int], wh
             cell_value(key, cell, f"{where}: line {lines[i]}")
 
 
-def cell_value(key: str, cell: str, where: str) -> float:
-    """A cell that is not a plain number: a unit, or one clear error line."""
+def cell_value(key: str, cell: str, where: str) -> float | tuple[float, float]:
+    """A cell that is not a plain number: a unit, a range ``low..high`` (its ends), or one
+    clear error line."""
     try:
-        return float(parse_value(key, cell, where))
+        value = parse_value(key, cell, where)
     except UsageError as exc:
         raise DataError(exc.message) from None
+    if isinstance(value, tuple):
+        return float(value[0]), float(value[1])
+    return float(value)

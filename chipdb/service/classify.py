@@ -20,7 +20,6 @@ as it is, exactly as the explanation's margins read.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -31,20 +30,28 @@ import numpy.typing as npt
 
 from chipdb.engine import (
     Comparison,
-    Criterion,
     MetricTable,
     Part,
     RuleDefinition,
-    RuleOutcome,
     evaluate_table,
     order_rules,
 )
 from chipdb.metricdefs import TEXT_METRICS
+from chipdb.service.leaves import (
+    Factor,
+    closure,
+    crossing,
+    line_key,
+    line_name,
+    opaque,
+    sum_of,
+    text_code,
+    truth_code,
+)
+from chipdb.service.ranged import answer_ranged, point_columns, ranged_rows
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-# a text column as (its distinct words, each row's index into them)
-Factor = tuple[Sequence[Any], npt.NDArray[np.int64]]
 _DENSE_LIMIT = 3 ** 13  # patterns per rule up to which the lookup is one dense array (6 MiB)
 
 
@@ -76,9 +83,9 @@ class RuleLookup:
         self.clauses: list[str] = [""]
         self.results: list[tuple[int, int]] = []  # result id -> (outcome code, clause code)
         self.result_ids: dict[tuple[int, int], int] = {}
-        own = {_line_key(c) for part in (*rule.exclusions, *rule.clauses)
+        own = {line_key(c) for part in (*rule.exclusions, *rule.clauses)
                for c in part.when.comparisons()}
-        self.lines: list[Comparison] = [c for _, c in rule.comparisons() if _line_key(c) in own]
+        self.lines: list[Comparison] = [c for _, c in rule.comparisons() if line_key(c) in own]
         self.line_names = [line_name(c) for c in self.lines]
         self.opaque = False  # set by Classifier: a leaf kind patterns do not know
         # every pattern seen gets a compact slot, kept across chunks, so what a pattern alone
@@ -142,41 +149,21 @@ def _code(vocab: list[str], word: str) -> int:
         return len(vocab) - 1
 
 
-def _line_key(comp: Comparison) -> tuple[str, str, Any]:
-    return comp.subject, comp.op, comp.value
-
-
-def line_name(comp: Comparison) -> str:
-    """A line as a cell: ``tpp >= 4800``, ``memory_bandwidth_gbps + bidirectional_io_gbps >=
-    1700`` (the rule's own metric names and operator, so the cell reads back unambiguously)."""
-    value = comp.value
-    assert isinstance(value, float)
-    shown = str(int(value)) if value.is_integer() else repr(value)
-    return f"{comp.subject} {comp.op} {shown}"
-
-
-def crossing(op: str, threshold: float, holds: bool) -> float:
-    """The nearest value on the other side of ``value op threshold`` from where it is now."""
-    below, above = math.nextafter(threshold, -math.inf), math.nextafter(threshold, math.inf)
-    true_side = {">=": threshold, ">": above, "<": below, "<=": threshold}[op]
-    false_side = {">=": below, ">": threshold, "<": threshold, "<=": above}[op]
-    return false_side if holds else true_side
-
-
 class Classifier:
     """The rules in force on one date, ready to classify chunks of metric columns."""
 
     def __init__(self, rules: Sequence[RuleDefinition], as_of: date) -> None:
         self.as_of = as_of
         by_id = {r.id: r for r in rules}
+        self.rules = list(rules)
         self.in_force = [r for r in order_rules(rules) if r.in_force(as_of)]
         self.leaves: list[Comparison] = []
         index: dict[Comparison, int] = {}
         self.lookups: dict[str, RuleLookup] = {}
         for rule in self.in_force:
-            closure = _closure(rule, by_id)
+            members = closure(rule, by_id)
             mine: list[int] = []
-            for member in closure:
+            for member in members:
                 for part in (*member.exclusions, *member.clauses):
                     for comp in part.when.comparisons():
                         if comp not in index:
@@ -184,11 +171,11 @@ class Classifier:
                             self.leaves.append(comp)
                         if index[comp] not in mine:
                             mine.append(index[comp])
-            self.lookups[rule.id] = RuleLookup(rule, closure, mine)
+            self.lookups[rule.id] = RuleLookup(rule, members, mine)
             # a criterion kind other than a comparison or another rule's verdict is no leaf a
             # pattern knows: such a rule is asked of the engine row by row (no binding line)
             self.lookups[rule.id].opaque = any(
-                _opaque(part.when) for member in closure
+                opaque(part.when) for member in members
                 for part in (*member.exclusions, *member.clauses))
         self._index = index
 
@@ -196,11 +183,11 @@ class Classifier:
                  factors: Mapping[str, Factor] | None = None) -> dict[str, RuleColumns]:
         """Every rule in force for n rows of metric columns (``metrics_from_inputs``).
         ``factors``: text metrics already as codes into a few words (the reader's)."""
-        cols = dict(metrics)
+        cols = point_columns(metrics)  # a ranged row reads as unknown here (service.ranged)
         cols["export_year"] = np.full(n, float(self.as_of.year))
         table = MetricTable(cols, n)
-        codes = [_text_code(leaf, table, (factors or {}).get(leaf.metrics[0]))
-                 if leaf.metrics[0] in TEXT_METRICS else _truth_code(leaf, table)
+        codes = [text_code(leaf, table, (factors or {}).get(leaf.metrics[0]))
+                 if leaf.metrics[0] in TEXT_METRICS else truth_code(leaf, table)
                  for leaf in self.leaves]
         out: dict[str, RuleColumns] = {}
         for rule in self.in_force:
@@ -215,6 +202,11 @@ class Classifier:
             outcome = pairs[rid, 0]
             out[rule.id] = RuleColumns(outcome, pairs[rid, 1],
                                        *self._binding(lookup, keys, outcome, codes, cols, n))
+        ranged = ranged_rows(metrics, n)
+        if len(ranged):
+            answer_ranged(self.rules, self.lookups, {
+                r: got for r, got in out.items() if not self.lookups[r].opaque},
+                metrics, ranged, self.as_of)
         return out
 
     def _by_engine(self, lookup: RuleLookup, metrics: Mapping[str, np.ndarray[Any, Any]],
@@ -285,7 +277,7 @@ class Classifier:
                 margin[chosen] = diff_at[better]
                 pct[chosen] = share_at[better]
                 continue
-            values = _sum(cols, comp.metrics, n)
+            values = sum_of(cols, comp.metrics, n)
             diff = values - threshold
             with np.errstate(divide="ignore", invalid="ignore"):
                 share = diff / threshold * 100 if threshold else np.full(n, np.nan)
@@ -305,13 +297,13 @@ class Classifier:
                     continue
                 if node.metrics == (moved_metric,) and len(comp.metrics) == 1:
                     # the moved value is one of two numbers (a summed line moves it further)
-                    pair = _truth_code(node, MetricTable(
+                    pair = truth_code(node, MetricTable(
                         {moved_metric: np.array(sides, dtype=np.float64)}, 2))
                     new_code = np.where(holds, pair[0], pair[1])
                 else:
                     sub = {m: cols[m][at] for m in node.metrics}
                     sub[moved_metric] = moved
-                    new_code = _truth_code(node, MetricTable(sub, len(at)))
+                    new_code = truth_code(node, MetricTable(sub, len(at)))
                 new_keys = new_keys + (new_code - codes[other][at]) * int(lookup.weights[slot])
 
             def rows_of(positions: IntArray, at: IntArray = at, moved: FloatArray = moved,
@@ -378,7 +370,7 @@ class Classifier:
             node = self.leaves[leaf]
             if metric not in node.metrics:
                 continue
-            pair = _truth_code(node, MetricTable({metric: sides}, 2))
+            pair = truth_code(node, MetricTable({metric: sides}, 2))
             old = (patterns // lookup.weights[slot]) % 3
             moved_keys += (np.where(holds, pair[0], pair[1]) - old) * lookup.weights[slot]
 
@@ -391,62 +383,3 @@ class Classifier:
         changes = (digit != 2) & (lookup.outcome_codes()[rid] != outcome[first])
         found: npt.NDArray[np.int8] = changes.astype(np.int8)
         return found
-
-
-def _sum(cols: Mapping[str, np.ndarray[Any, Any]], metrics: Sequence[str], n: int
-         ) -> FloatArray:
-    total = np.asarray(cols.get(metrics[0], np.full(n, np.nan)), dtype=np.float64)
-    for name in metrics[1:]:
-        total = total + np.asarray(cols.get(name, np.full(n, np.nan)), dtype=np.float64)
-    return total
-
-
-def _truth_code(leaf: Comparison, table: MetricTable) -> IntArray:
-    """0 false, 1 true, 2 unknown, per row: one base-3 digit of a pattern."""
-    truth = leaf.truth(table, {})
-    return truth.true.astype(np.int64) + 2 * (~(truth.true | truth.false)).astype(np.int64)
-
-
-def _opaque(criterion: Criterion) -> bool:
-    """Whether a criterion tree holds a leaf that is neither a comparison nor a verdict."""
-    if isinstance(criterion, Comparison | RuleOutcome):
-        return False
-    children = criterion.children
-    return not children or any(_opaque(child) for child in children)
-
-
-def _text_code(leaf: Comparison, table: MetricTable, factor: Factor | None = None
-               ) -> IntArray:
-    """A text comparison's codes, asked of the engine once per distinct word in the column
-    (``factor``: the column already as codes into its words)."""
-    if factor is not None:
-        words_, index = factor
-        small_ = np.empty(len(words_), dtype=object)
-        small_[:] = list(words_)
-        truth = _truth_code(leaf, MetricTable({leaf.metrics[0]: small_}, len(words_)))
-        return truth[index]
-    column = table.text(leaf.metrics[0])
-    if len(column) > 1 and (column == column[0]).all():  # one word: a family none names
-        one = _truth_code(leaf, MetricTable({leaf.metrics[0]: column[:1]}, 1))
-        return np.full(len(column), one[0], dtype=np.int64)
-    words = list(dict.fromkeys(column.tolist()))
-    small = np.empty(len(words), dtype=object)
-    small[:] = words
-    found = _truth_code(leaf, MetricTable({leaf.metrics[0]: small}, len(words))).tolist()
-    lookup = dict(zip(words, found, strict=True))
-    return np.fromiter(map(lookup.__getitem__, column.tolist()), dtype=np.int64,
-                       count=len(column))
-
-
-def _closure(rule: RuleDefinition, by_id: Mapping[str, RuleDefinition]
-             ) -> list[RuleDefinition]:
-    seen: dict[str, RuleDefinition] = {}
-
-    def visit(r: RuleDefinition) -> None:
-        for dep in r.depends_on:
-            if dep in by_id and dep not in seen:
-                visit(by_id[dep])
-        seen[r.id] = r
-
-    visit(rule)
-    return order_rules(seen.values())

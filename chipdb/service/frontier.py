@@ -86,7 +86,7 @@ def _designs(inputs: Mapping[str, Any], base: Mapping[str, float], factors: Sequ
 def crossings(rule: Any, rules: Sequence[Any], inputs: Mapping[str, Any],
               base: Mapping[str, float]) -> list[tuple[float, str]]:
     """(factor, line) where each comparison of the rule and of the rules it reads is crossed."""
-    from chipdb.service.classify import line_name
+    from chipdb.service.leaves import line_name
 
     by_id = {r.id: r for r in rules}
     members, todo = {}, [rule]

@@ -23,7 +23,8 @@ from chipdb.engine import MetricTable, Part, evaluate, explain, order_rules
 from chipdb.errors import DataError
 from chipdb.metrics import metrics_from_inputs
 from chipdb.service import batch
-from chipdb.service.classify import Classifier, crossing, line_name
+from chipdb.service.classify import Classifier
+from chipdb.service.leaves import crossing, line_name
 from chipdb.store.url import DatabaseUrl
 from tests.engine.rules import RULES
 from tests.helpers import run

@@ -10,7 +10,7 @@ class, and tier official goes only with a government or vendor publisher (the ch
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -181,6 +181,24 @@ def _places(p: PlaceSetModel) -> PlaceSet:
                     tuple(p.minus))
 
 
+def _scope(s: ScopeModel) -> Scope:
+    return Scope(
+        id=s.id, rule=s.rule, kind=s.kind, regime=s.regime, direction=s.direction,
+        items=tuple(s.items), destinations=_places(s.destinations), outcome=s.outcome,
+        citation=s.citation, evidence=s.evidence,
+        buyer_hq=_places(s.buyer_hq) if s.buyer_hq else None, valid_from=s.from_,
+        valid_to=s.until, status=s.status, not_enforced_from=s.not_enforced_from,
+        exception=s.exception, rule_exception=s.rule_exception, exporter=tuple(s.exporter),
+        vendors=tuple(s.vendors), named_buyers=s.buyers is not None or s.item_origin is not None,
+        conditional=s.conditions is not None, unverified=s.unverified, missing=s.missing,
+    )
+
+
+def scope_from_table(raw: Mapping[str, Any]) -> Scope:
+    """A scope as stored (``rule_scope.definition``: the seed's table as JSON) read back."""
+    return _scope(ScopeModel.model_validate(dict(raw)))
+
+
 def read_destinations(folder: Path, known_sources: Iterable[str] = ()) -> Destinations:
     """Read and cross-check countries.toml, groups.toml, scopes.toml and sources.toml."""
     countries, _ = _read(folder / "countries.toml", CountriesFile)
@@ -228,16 +246,7 @@ def read_destinations(folder: Path, known_sources: Iterable[str] = ()) -> Destin
         treatments=tuple(Treatment(t.code, t.regime, t.kind, t.as_, t.from_, t.until,
                                    t.unverified, t.note) for t in countries.treatment),
     )
-    out = tuple(Scope(
-        id=s.id, rule=s.rule, kind=s.kind, regime=s.regime, direction=s.direction,
-        items=tuple(s.items), destinations=_places(s.destinations), outcome=s.outcome,
-        citation=s.citation, evidence=s.evidence,
-        buyer_hq=_places(s.buyer_hq) if s.buyer_hq else None, valid_from=s.from_,
-        valid_to=s.until, status=s.status, not_enforced_from=s.not_enforced_from,
-        exception=s.exception, rule_exception=s.rule_exception, exporter=tuple(s.exporter),
-        vendors=tuple(s.vendors), named_buyers=s.buyers is not None or s.item_origin is not None,
-        conditional=s.conditions is not None, unverified=s.unverified, missing=s.missing,
-    ) for s in scopes.scope)
+    out = tuple(_scope(s) for s in scopes.scope)
     records = tuple(SourceRecord(key=s.key, url=s.url, title=s.title, publisher=s.publisher,
                                  tier=s.tier, accessed=s.accessed, note=s.note, origin="seed",
                                  publisher_class=s.publisher_class, names=tuple(s.names))

@@ -9,6 +9,8 @@ import typer
 
 from chipdb.cli.options import (
     AsOfOpt,
+    BatchPartyHqOpt,
+    BatchToOpt,
     as_of_date,
     check_format,
     complete_chip,
@@ -36,6 +38,8 @@ def sweep(
         "(COLUMN OP VALUE, ops >= <= == != > <, joined by and / or).")] = None,
     only: Annotated[str | None, typer.Option(
         help="Keep rows where any rule gives OUTCOME, or RULE=OUTCOME.")] = None,
+    to: BatchToOpt = None,
+    party_hq: BatchPartyHqOpt = None,
     as_of: AsOfOpt = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv | jsonl (streamed) | json | "
                                      "table | markdown")] = "csv",
@@ -43,6 +47,7 @@ def sweep(
     """Every point of a grid of designs, classified and written as batch what-if writes it."""
     from chipdb.service import designs
     from chipdb.service.batch import STREAMED
+    from chipdb.service.batch_to import bottom_lines
     from chipdb.service.sweep import parse_where, run_sweep
     from chipdb.units import parse_assignments, parse_axis
 
@@ -56,12 +61,15 @@ def sweep(
         raise UsageError("--vary: a key is varied twice")
     if where:
         parse_where(where)  # a typo is refused before the database is opened
+    if party_hq and not to:
+        raise UsageError("--party-hq needs --to DESTINATION")
     overrides = parse_assignments(set_ or [])
     with open_cli_session() as s:
         resolved, inputs = designs.design_inputs_of(s, base, overrides)
         rules_ = designs.load_rules(s)
+        lines = bottom_lines(s, to, party_hq, day, rules_) if to else None
     tell_variants([resolved] if resolved else [])
-    run_sweep(inputs, axes, rules_, day, fmt, sys.stdout, where, only)
+    run_sweep(inputs, axes, rules_, day, fmt, sys.stdout, where, only, to=lines)
 
 
 @app.command()

@@ -97,3 +97,11 @@ def resolve_names(s: Any, names: list[str]) -> list[str]:
     resolved = s.resolve(names)
     tell_variants(resolved)
     return list(dict.fromkeys(r.chip for r in resolved))
+
+
+BatchToOpt = Annotated[list[str] | None, typer.Option(
+    "--to", help="A destination (code or name): adds its bottom line per design (licence "
+    "required, exceptions, review policy, decided by, binding line and margin). Repeatable.")]
+BatchPartyHqOpt = Annotated[str | None, typer.Option(
+    "--party-hq", help="With --to: where the buyer, or its ultimate parent, is headquartered "
+    "(default: the United States).")]

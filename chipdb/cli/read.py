@@ -9,6 +9,8 @@ import typer
 
 from chipdb.cli.options import (
     AsOfOpt,
+    BatchPartyHqOpt,
+    BatchToOpt,
     FormatOpt,
     as_of_date,
     check_format,
@@ -207,6 +209,8 @@ def what_if(
         help="CSV with a header of the same keys (plus name): one design per row; - reads "
         "standard input. CSV and jsonl stream.")] = None,
     name: Annotated[str | None, typer.Option(help="Label for the design.")] = None,
+    to: BatchToOpt = None,
+    party_hq: BatchPartyHqOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -220,13 +224,21 @@ def what_if(
     day = as_of_date(as_of)
     if batch is not None:
         from chipdb.service.batch import run_batch
+        from chipdb.service.batch_to import bottom_lines
 
         if base not in (None, "blank") or set_:
             raise UsageError("--batch takes the designs from the file: drop BASE and --set")
+        if party_hq and not to:
+            raise UsageError("--party-hq needs --to DESTINATION")
         with open_cli_session() as s:
             rules_ = designs.load_rules(s)
-        run_batch(None if batch == "-" else file_path(batch), rules_, day, fmt, sys.stdout)
+            lines = bottom_lines(s, to, party_hq, day, rules_) if to else None
+        run_batch(None if batch == "-" else file_path(batch), rules_, day, fmt, sys.stdout,
+                  to=lines)
         return
+    if to or party_hq:
+        raise UsageError("--to and --party-hq go with --batch here; for one design, "
+                         "`chipdb check` answers catalogued chips")
     fmt = check_format(fmt)
     if base is None:
         raise UsageError("give BASE (a chip, or 'blank') or --batch FILE")

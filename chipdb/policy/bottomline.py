@@ -139,6 +139,11 @@ def _eccn_items(scope: Scope) -> tuple[str, ...]:
     return tuple(out)
 
 
+def item_keyed(scope: Scope) -> bool:
+    """Whether the scope names its items by ECCN (it then reads the classification)."""
+    return bool(_eccn_items(scope))
+
+
 @dataclass(frozen=True)
 class _Hit:
     scope: Scope

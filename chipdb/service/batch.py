@@ -70,6 +70,7 @@ class Context:
     classifier: Classifier
     ruled: dict[str, RuleColumns]
     with_names: bool = True
+    to: Any = None  # batch_to.BottomLines with --to: the bottom line per destination
 
 
 def echo_group(ctx: Context) -> list[Cells]:
@@ -127,8 +128,17 @@ def rule_group(ctx: Context) -> list[Cells]:
     return out
 
 
+def bottom_line_group(ctx: Context) -> list[Cells]:
+    if ctx.to is None:
+        return []
+    from chipdb.service.batch_to import to_group
+
+    return to_group(ctx)
+
+
 # The output's columns, group by group; a group is a function of one chunk's context.
-COLUMN_GROUPS: list[Callable[[Context], list[Cells]]] = [echo_group, metric_group, rule_group]
+COLUMN_GROUPS: list[Callable[[Context], list[Cells]]] = [echo_group, metric_group, rule_group,
+                                                         bottom_line_group]
 
 
 def _factorize(col: np.ndarray[Any, Any]) -> tuple[list[str], np.ndarray[Any, Any]]:
@@ -142,7 +152,7 @@ def _factorize(col: np.ndarray[Any, Any]) -> tuple[list[str], np.ndarray[Any, An
 
 
 def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
-                    with_names: bool = True) -> Iterator[list[Cells]]:
+                    with_names: bool = True, to: Any = None) -> Iterator[list[Cells]]:
     """Each chunk's output columns, in order (a sweep's points have no name column)."""
     from chipdb.metrics import metrics_from_inputs
 
@@ -157,7 +167,7 @@ def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
                 worded = metrics_from_inputs({key: vocab}, len(words))[key]
                 factors[key] = (worded.tolist(), index)
         ctx = Context(chunk, metrics, classifier,
-                      classifier.classify(metrics, chunk.n, factors), with_names)
+                      classifier.classify(metrics, chunk.n, factors), with_names, to)
         yield [cells for group in COLUMN_GROUPS for cells in group(ctx)]
 
 
@@ -313,16 +323,17 @@ def _write_jsonl(columns: Iterator[list[Cells]], out: TextIO) -> int:
 
 
 def run_batch(source: Path | None, rules: Sequence[Any], as_of: date, fmt: str, out: TextIO,
-              chunk_rows: int = CHUNK_ROWS, fast: bool | None = None) -> int:
+              chunk_rows: int = CHUNK_ROWS, fast: bool | None = None, to: Any = None) -> int:
     """Classify one design per CSV row (``source`` None: standard input); write one row per
-    design. CSV and JSON lines stream; the other formats collect the rows first."""
+    design. CSV and JSON lines stream; the other formats collect the rows first. ``to``
+    (``batch_to.bottom_lines``) adds the bottom line per destination."""
     from chipdb.render import FORMATS, write
 
     if fmt not in (*FORMATS, *STREAMED):
         raise UsageError(f"unknown format '{fmt}': use one of "
                          f"{', '.join(dict.fromkeys([*FORMATS, *STREAMED]))}")
     chunks = read_chunks(source, chunk_rows, fast)
-    columns = classify_chunks(chunks, rules, as_of)
+    columns = classify_chunks(chunks, rules, as_of, to=to)
     if fmt in STREAMED:
         written: list[int] = []
         write(lambda stream: written.append(write_stream(columns, fmt, stream, fast)), out)

@@ -169,14 +169,15 @@ def grid_chunks(base: Mapping[str, Any], axes: Sequence[tuple[str, list[float]]]
 def run_sweep(base: Mapping[str, Any], axes: Sequence[tuple[str, list[float]]],
               rules: Sequence[Any], as_of: date, fmt: str, out: TextIO,
               where: str | None = None, only: str | None = None,
-              chunk_rows: int = CHUNK_ROWS, fast: bool | None = None) -> int:
-    """Classify every grid point and write those the filters keep; how many were written."""
+              chunk_rows: int = CHUNK_ROWS, fast: bool | None = None, to: Any = None) -> int:
+    """Classify every grid point and write those the filters keep; how many were written
+    (``to``: ``batch_to.bottom_lines``, the bottom line per destination)."""
     from chipdb.render import write
     from chipdb.service.batch import render_document, write_stream
 
     tests = parse_where(where) if where else []
     columns = classify_chunks(grid_chunks(base, axes, chunk_rows), rules, as_of,
-                              with_names=False)
+                              with_names=False, to=to)
     in_force = [r.id for r in rules if r.in_force(as_of)]
 
     def filtered() -> Iterator[list[Cells]]:

@@ -200,6 +200,21 @@ def classes_on(conn: ReadConnection, as_of: date) -> list[dict[str, Any]]:
         {"d": as_of.isoformat()})
 
 
+def class_signatures(conn: ReadConnection, codes: Sequence[str], as_of: date
+                     ) -> list[dict[str, Any]]:
+    """The classes (both kinds) holding these codes on ``as_of``, with the ids of the scopes
+    that reach their members (``signature``, newline-separated)."""
+    return _in(conn, "SELECT c.id AS class_id, c.kind, c.label, c.signature, m.code FROM "
+                     "destination_class c JOIN destination_class_member m ON m.class_id = c.id "
+                     "WHERE m.code IN ({names}) AND c.valid_from <= :d AND (c.valid_to IS NULL "
+                     "OR c.valid_to >= :d) ORDER BY c.id", codes, {"d": as_of.isoformat()})
+
+
+def scope_definitions(conn: ReadConnection) -> list[dict[str, Any]]:
+    """Every stored scope's seed table (JSON), in seed order."""
+    return conn.rows("SELECT id, definition FROM rule_scope ORDER BY id")
+
+
 def classes_of(conn: ReadConnection, codes: Sequence[str]) -> list[dict[str, Any]]:
     """Every class (any period) holding one of these codes."""
     return _in(conn, "SELECT class_id, kind, code FROM destination_classes WHERE code IN "

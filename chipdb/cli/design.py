@@ -41,8 +41,8 @@ def sweep(
     to: BatchToOpt = None,
     party_hq: BatchPartyHqOpt = None,
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv | jsonl (streamed) | json | "
-                                     "table | markdown")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv | jsonl | parquet (streamed) | "
+                                     "json | table | markdown")] = "csv",
 ) -> None:
     """Every point of a grid of designs, classified and written as batch what-if writes it."""
     from chipdb.service import designs

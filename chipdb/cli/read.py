@@ -207,7 +207,7 @@ def what_if(
         "datacenter=false. Repeatable.")] = None,
     batch: Annotated[str | None, typer.Option(
         help="CSV with a header of the same keys (plus name): one design per row; - reads "
-        "standard input. CSV and jsonl stream.")] = None,
+        "standard input. CSV, jsonl and parquet stream.")] = None,
     name: Annotated[str | None, typer.Option(help="Label for the design.")] = None,
     to: BatchToOpt = None,
     party_hq: BatchPartyHqOpt = None,

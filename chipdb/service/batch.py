@@ -55,7 +55,7 @@ from chipdb.service.classify import Classifier, RuleColumns
 from chipdb.service.leaves import Factor
 
 CHUNK_ROWS = 16_384
-STREAMED = ("csv", "jsonl")
+STREAMED = ("csv", "jsonl", "parquet")  # parquet: with pyarrow (the fast extra)
 DERIVED = ("tpp", "tpp_precision", "performance_density", "bidirectional_io_gbps",
            "memory_bandwidth_gbps")
 TEXT_DERIVED = frozenset({"tpp_precision"})
@@ -268,6 +268,10 @@ def write_stream(columns: Iterator[list[Cells]], fmt: str, out: TextIO,
     """Write every chunk's columns as CSV or JSON lines; the number of designs written."""
     if fmt == "jsonl":
         return _write_jsonl(columns, out)
+    if fmt == "parquet":
+        from chipdb.service.batch_arrow import write_parquet
+
+        return write_parquet(columns, out)
     if fast if fast is not None else fast_io():
         from chipdb.service.batch_arrow import write_arrow
 
@@ -332,6 +336,7 @@ def run_batch(source: Path | None, rules: Sequence[Any], as_of: date, fmt: str, 
     if fmt not in (*FORMATS, *STREAMED):
         raise UsageError(f"unknown format '{fmt}': use one of "
                          f"{', '.join(dict.fromkeys([*FORMATS, *STREAMED]))}")
+    check_parquet(fmt, out)
     chunks = read_chunks(source, chunk_rows, fast)
     columns = classify_chunks(chunks, rules, as_of, to=to)
     if fmt in STREAMED:
@@ -339,6 +344,18 @@ def run_batch(source: Path | None, rules: Sequence[Any], as_of: date, fmt: str, 
         write(lambda stream: written.append(write_stream(columns, fmt, stream, fast)), out)
         return written[0] if written else 0
     return render_document(columns, as_of, fmt, out, "designs")
+
+
+def check_parquet(fmt: str, out: TextIO) -> None:
+    """Parquet needs pyarrow, and a file or a pipe (it is binary): one line otherwise."""
+    if fmt != "parquet":
+        return
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        raise UsageError("-f parquet needs pyarrow: pip install 'chipdb[fast]'") from None
+    if out.isatty():
+        raise UsageError("Parquet is binary: redirect it to a file (> designs.parquet)")
 
 
 def render_document(columns: Iterator[list[Cells]], as_of: date, fmt: str, out: TextIO,

@@ -22,7 +22,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from chipdb.errors import UsageError
-from chipdb.service.batch import CHUNK_ROWS, STREAMED, classify_chunks
+from chipdb.service.batch import CHUNK_ROWS, STREAMED, check_parquet, classify_chunks
 from chipdb.service.chunks import Cells, Chunk
 
 _OPS: dict[str, Callable[[Any, Any], Any]] = {
@@ -175,6 +175,7 @@ def run_sweep(base: Mapping[str, Any], axes: Sequence[tuple[str, list[float]]],
     from chipdb.render import write
     from chipdb.service.batch import render_document, write_stream
 
+    check_parquet(fmt, out)
     tests = parse_where(where) if where else []
     columns = classify_chunks(grid_chunks(base, axes, chunk_rows), rules, as_of,
                               with_names=False, to=to)

@@ -52,7 +52,7 @@ T = TypeVar("T")
 _DONE = object()
 
 
-def ahead(items: Iterator[T], depth: int = 2) -> Iterator[T]:
+def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     """``items``, produced up to ``depth`` ahead in a thread; an error the producer raises is
     raised here, after the items before it, as it would be without the thread."""
     slots: queue.Queue[Any] = queue.Queue(depth)
@@ -97,7 +97,7 @@ class Behind:
     while the next is classified). ``close`` waits for the last; an error ``work`` raised is
     raised by the next ``put`` or by ``close``."""
 
-    def __init__(self, work: Any, depth: int = 2) -> None:
+    def __init__(self, work: Any, depth: int = 1) -> None:
         self._work = work
         self._slots: queue.Queue[Any] = queue.Queue(depth)
         self._error: BaseException | None = None

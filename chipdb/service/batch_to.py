@@ -50,6 +50,7 @@ class BottomLines:
     layers: Any
     classification: str | None  # the rule whose verdict item-keyed scopes read
     answers: dict[tuple[Any, ...], list[Any]] = field(default_factory=dict)
+    owner: Any = None  # the classifier whose codes the keys of ``answers`` are
 
 
 def bottom_lines(s: Any, to: Sequence[str], party_hq: str | None, as_of: date,
@@ -92,6 +93,9 @@ def to_group(ctx: Any) -> list[Cells]:
     if lines is None:
         return []
     classifier, ruled, n = ctx.classifier, ctx.ruled, ctx.chunk.n
+    if lines.owner is not classifier:  # another run: its codes mean other words
+        lines.answers.clear()
+        lines.owner = classifier
     in_force = classifier.in_force
     vendors = sorted({v for sc in lines.scopes for v in sc.vendors})
     vendor_col = ctx.metrics.get("vendor")

@@ -128,3 +128,26 @@ def test_to_mistakes_are_one_line(sqlite_db: DatabaseUrl, tmp_path: Path, args: 
     got = run(sqlite_db, "what-if", "--batch", str(path), *args)
     assert got.code != 0 and got.out == ""
     assert text in got.err and len(got.err.strip().splitlines()) == 1
+
+
+def test_the_bottom_lines_are_the_same_for_any_chunk_size(sqlite_db: DatabaseUrl,
+                                                         tmp_path: Path) -> None:
+    from chipdb.service.batch import run_batch
+    from chipdb.service.batch_to import bottom_lines
+
+    path = tmp_path / "designs.csv"
+    path.write_text("name,tpp,die_area_mm2,datacenter,memory_bandwidth_gbps,vendor\n" + "".join(
+        f"d{i},{(i * 977) % 30000},{200 + (i * 37) % 700},{'true' if i % 3 else 'no'},"
+        f"{(i * 331) % 8000},{'NVIDIA' if i % 2 else 'Acme'}\n" for i in range(300)),
+        encoding="utf-8")
+    with open_session(sqlite_db) as s:
+        rules = designs.load_rules(s)
+        lines = bottom_lines(s, ["CN", "DE"], None, DAY, rules)
+    texts = []
+    for chunk in (7, 10_000):
+        out = io.StringIO()
+        run_batch(path, rules, DAY, "csv", out, chunk_rows=chunk, to=lines)
+        texts.append(out.getvalue())
+    assert texts[0] == texts[1]
+    rows = list(csv.DictReader(io.StringIO(texts[0])))
+    assert {"true", "false"} <= {r["CN:license_required"] for r in rows}

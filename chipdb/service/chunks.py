@@ -8,6 +8,7 @@ which lets go of the GIL) overlaps classifying and writing.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import queue
 import threading
@@ -84,12 +85,12 @@ def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 return
             yield item
     finally:
+        # the producer sees the stop at its next item (a full queue frees it within 0.1 s);
+        # it is not waited for: it may be blocked reading a terminal, and it is a daemon
         stop.set()
-        while worker.is_alive():  # let a producer blocked on a full queue see the stop
-            try:
+        with contextlib.suppress(queue.Empty):
+            while True:
                 slots.get_nowait()
-            except queue.Empty:
-                worker.join(0.05)
 
 
 class Behind:

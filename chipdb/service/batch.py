@@ -368,8 +368,10 @@ def render_document(columns: Iterator[list[Cells]], as_of: date, fmt: str, out: 
     for chunk in columns:
         headers = [c.header for c in chunk]
         rows.extend(json_rows(chunk))
-    # a terminal or a page shows the outcomes; the clause, line and margins are in csv and json
-    shown = headers if fmt == "json" else [h for h in headers if ":" not in h]
+    # a terminal or a page shows the outcomes (and, with --to, whether a licence is needed);
+    # the clause, line and margins are in csv and json
+    shown = headers if fmt == "json" else [h for h in headers if ":" not in h
+                                           or h.endswith(":license_required")]
     render(Document([Section(f"{len(rows)} {what} as of {as_of}", shown, rows)],
                     payload={"as_of": as_of.isoformat(), "designs": rows}), fmt, out)
     return len(rows)

@@ -28,6 +28,8 @@ ToOpt = Annotated[str | None, typer.Option(
     "leads with the bottom line.")]
 PartyHqOpt = Annotated[str | None, typer.Option(
     "--party-hq", help="Where the buyer, or its ultimate parent, is headquartered.")]
+AllMarginsOpt = Annotated[bool, typer.Option(
+    "--all-margins", help="Every line in the reasons, not only the binding (nearest) one.")]
 
 
 @app.command()
@@ -42,12 +44,14 @@ def compare(
     = False,
     to: ToOpt = None,
     party_hq: PartyHqOpt = None,
+    all_margins: AllMarginsOpt = False,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Chips side by side: specs, derived metrics, verdicts, reasons and margins."""
+    """Chips side by side: specs, derived metrics, verdicts by layer, reasons and margins."""
     from chipdb.render import render
     from chipdb.render.layouts import compare_document
     from chipdb.service import catalogue as api
+    from chipdb.service.bottomline import rule_layers
     from chipdb.service.results import compare_json
 
     fmt = check_format(fmt)
@@ -56,6 +60,7 @@ def compare(
         raise UsageError("--party-hq needs --to DESTINATION")
     with open_cli_session() as s:
         report = api.compare(s, names, None if all_rules else day, with_sources=sources)
+        layers = rule_layers(s)
         answers = None
         if to:
             from chipdb.service import bottomline
@@ -65,7 +70,8 @@ def compare(
             answers = [bottomline.answer_json(found[c.name]) for c in report.chips
                        if c.name in found]
     tell_variants(report.resolved)
-    doc = compare_document(compare_json(report), sources)
+    doc = compare_document(compare_json(report), sources, layers=layers,
+                           all_margins=all_margins)
     if answers is not None:
         from chipdb.render.bottomline import lead_with
 
@@ -103,19 +109,22 @@ def check(
 @app.command()
 def show(
     name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    all_margins: AllMarginsOpt = False,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Every field of one chip with its source, tier and competing claims."""
+    """Every field of one chip with its source, tier and competing claims; verdicts by layer."""
     from chipdb.render import render
     from chipdb.render.layouts import show_document
     from chipdb.service import catalogue as api
+    from chipdb.service.bottomline import rule_layers
     from chipdb.service.results import show_json
 
     fmt = check_format(fmt)
     with open_cli_session() as s:
         detail = api.show(s, name)
+        layers = rule_layers(s)
     tell_variants([detail.resolved])
-    render(show_document(show_json(detail)), fmt)
+    render(show_document(show_json(detail), layers=layers, all_margins=all_margins), fmt)
 
 
 @app.command("list")

@@ -4,7 +4,7 @@ and read the stored answers (view chip_status) into typed records and the JSON c
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -211,20 +211,38 @@ def check_json(reports: Sequence[CheckAnswers]) -> list[dict[str, Any]]:
     return [answer_json(a) for r in reports for a in r.answers]
 
 
+def _rule_layer_lookup(layers: list[dict[str, Any]]) -> Callable[[str], str]:
+    """The stored layer a rule's ``layer`` word belongs to; an unlisted word is a measure
+    (as chipdb.layers.Layers.for_rule_layer decides when the answers are stored)."""
+    by_word = {w: la["id"] for la in layers for w in (la["rule_layers"] or "").split("\n")
+               if w}
+    measures = next(la["id"] for la in layers if la["role"] == "measure")
+    return lambda word: by_word.get(word, measures)
+
+
+def rule_layers(s: Session) -> list[dict[str, Any]]:
+    """Every layer in the order the bottom line composes them, with the rules it holds:
+    ``[{layer, title, rules}]``, for the commands that group verdicts by layer."""
+    layers = queries.layers(s.conn)
+    layer_of = _rule_layer_lookup(layers)
+    rules = queries.rules(s.conn)
+    return [{"layer": la["id"], "title": la["title"],
+             "rules": [r["rule"] for r in rules if layer_of(r["layer"]) == la["id"]]}
+            for la in layers]
+
+
 def outcome_vocabulary(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The layers (in the order the bottom line composes them) and every outcome word the
     stored verdicts and scopes use, each with the layer it belongs to."""
     from chipdb.outcomes import SEVERAL, meaning
 
     layers = queries.layers(s.conn)
-    by_rule_layer = {w: la["id"] for la in layers for w in (la["rule_layers"] or "").split("\n")
-                     if w}
-    measures = next(la["id"] for la in layers if la["role"] == "measure")
+    layer_of = _rule_layer_lookup(layers)
     words: dict[tuple[str, str], set[str]] = {}
     for r in queries.outcome_words(s.conn):
         if SEVERAL in r["outcome"]:  # "A or B" under uncertainty: A and B are listed themselves
             continue
-        layer = r["layer"] if r["origin"] == "scope" else by_rule_layer.get(r["layer"], measures)
+        layer = r["layer"] if r["origin"] == "scope" else layer_of(r["layer"])
         words.setdefault((r["outcome"], layer), set()).add(
             "rule verdicts" if r["origin"] == "verdict" else "destination scopes")
     order = {la["id"]: la["position"] for la in layers}

@@ -1,0 +1,68 @@
+"""`compare` and `show` group verdicts by layer and show the binding margin by default."""
+
+from __future__ import annotations
+
+from chipdb.store.url import DatabaseUrl
+from tests.helpers import run
+
+LAYER_ORDER = ["Classification:", "us-2024-12", "Licence requirement:", "us-2025-04-h20",
+               "Licence review policy:", "us-2026-01", "Other measures:", "us-2025-01-foundry"]
+
+
+def _positions(text: str, words: list[str]) -> list[int]:
+    return [text.index(w) for w in words]
+
+
+def test_compare_groups_verdicts_by_layer(db: DatabaseUrl) -> None:
+    r = run(db, "compare", "H20", "H100", "--as-of", "2026-06-01", "-f", "markdown")
+    assert r.code == 0, r.err
+    verdicts = r.out[r.out.index("### Verdicts"):r.out.index("### Why")]
+    assert "by layer" in verdicts
+    # classification → licence requirement → review policy → other measures (chipdb.outcomes)
+    found = _positions(verdicts, LAYER_ORDER)
+    assert found == sorted(found)
+    # no licence-exception heading: no rule's verdicts belong to that layer (scopes do)
+    assert "Licence exception:" not in verdicts
+
+
+def test_compare_leads_with_the_bottom_line(db: DatabaseUrl) -> None:
+    r = run(db, "compare", "H20", "H100", "--to", "CN", "--as-of", "2026-06-01",
+            "-f", "markdown")
+    assert r.code == 0, r.err
+    assert r.out.index("the bottom line on 2026-06-01") < r.out.index("### Verdicts")
+
+
+def test_reasons_show_the_binding_margin_by_default(db: DatabaseUrl) -> None:
+    # H20 under us-2024-12 is outside 3A090 by 32 TPP: 2,368 vs the 2,400 of 3A090.b.1
+    # (88 FR 73458, kept by 89 FR 96790). That is the one nearest line that would change the
+    # verdict; the others (PD 2.91 vs 3.2, TPP vs 4,800 ...) show only with --all-margins
+    one = run(db, "compare", "H20", "--as-of", "2026-06-01", "-f", "markdown").out
+    why = next(line for line in one.splitlines() if "| H20 96GB | us-2024-12 |" in line)
+    assert "binding margin: TPP 2,368 is −32 (−1.3%) from 2,400" in why
+    assert "from 3.2" not in why and "margins:" not in why
+    every = run(db, "compare", "H20", "--as-of", "2026-06-01", "--all-margins",
+                "-f", "markdown").out
+    why = next(line for line in every.splitlines() if "| H20 96GB | us-2024-12 |" in line)
+    assert "margins: TPP 2,368 is −32 (−1.3%) from 2,400" in why and "from 3.2" in why
+    assert "binding margin" not in why
+
+
+def test_a_met_clause_binds_on_its_own_line(db: DatabaseUrl) -> None:
+    # A800 is 3A090.a.1 by TPP 4,992 >= 4,800 (89 FR 96790): its binding line is that one,
+    # not the nearer density line of 3A090.a.2 that does not decide it alone
+    out = run(db, "compare", "A800", "--as-of", "2026-06-01", "-f", "markdown").out
+    why = next(line for line in out.splitlines() if "| A800 SXM4 80GB | us-2024-12 |" in line)
+    assert "binding margin: TPP 4,992 is +192 (+4.0%) from 4,800" in why
+
+
+def test_show_groups_by_layer_with_binding_margins(db: DatabaseUrl) -> None:
+    r = run(db, "show", "H20", "-f", "markdown")
+    assert r.code == 0, r.err
+    verdicts = r.out[r.out.index("### Verdicts"):]
+    assert "by layer" in verdicts
+    found = _positions(verdicts, ["| Classification |", "| Licence requirement |",
+                                  "| Licence review policy |", "| Other measures |"])
+    assert found == sorted(found)
+    assert "binding margin: TPP 2,368 is −32 (−1.3%) from 2,400" in verdicts
+    every = run(db, "show", "H20", "--all-margins", "-f", "markdown").out
+    assert "margins: TPP 2,368 is −32 (−1.3%) from 2,400" in every

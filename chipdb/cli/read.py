@@ -322,6 +322,8 @@ def plot(
     out: Annotated[str | None, typer.Option("--out", "-o",
                                              help="PNG or SVG file; without it, the terminal.")]
     = None,
+    to: ToOpt = None,
+    party_hq: PartyHqOpt = None,
 ) -> None:
     """The threshold map: TPP x performance density with the 3A090 regions and the chips."""
     from chipdb.plot import data as plot_data
@@ -330,12 +332,25 @@ def plot(
 
     day = as_of_date(as_of)
     target = None if out is None else file_path(out)
+    if party_hq and not to:
+        raise UsageError("--party-hq needs --to DESTINATION")
+    answers = None
     with open_cli_session() as s:
         chips = resolve_names(s, names) if names else None
         if rule is not None:  # None: plot_inputs picks the rule of the date
             rule = api.rule_id(s, rule, "`chipdb rules` lists them")  # any case; never raw
         inputs = plot_inputs(s, chips, rule, metric, day)
+        if to:
+            from chipdb.service import bottomline
+
+            found = bottomline.answers_for(s, [r["chip"] for r in inputs["metrics"]], to,
+                                           party_hq, day)
+            answers = [bottomline.answer_json(a) for a in found.values()]
     data = plot_data.build(**inputs)
+    if answers is not None:
+        from chipdb.plot.marks import with_bottom_line
+
+        data = with_bottom_line(data, answers)
     if data.skipped:
         notify(plot_data.skipped_note(data))
     if target is None:

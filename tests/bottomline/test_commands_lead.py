@@ -1,6 +1,9 @@
-"""`compare` and `show` group verdicts by layer and show the binding margin by default."""
+"""`compare` and `show` group verdicts by layer and show the binding margin by default;
+`plot --to` marks each chip with the bottom line and leads with it."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from chipdb.store.url import DatabaseUrl
 from tests.helpers import run
@@ -66,3 +69,31 @@ def test_show_groups_by_layer_with_binding_margins(db: DatabaseUrl) -> None:
     assert "binding margin: TPP 2,368 is −32 (−1.3%) from 2,400" in verdicts
     every = run(db, "show", "H20", "--all-margins", "-f", "markdown").out
     assert "margins: TPP 2,368 is −32 (−1.3%) from 2,400" in every
+
+
+def test_plot_leads_with_the_bottom_line(db: DatabaseUrl) -> None:
+    # the H20 letters of 2025-04-09 (NVIDIA 8-K of 2025-04-15): a licence for the H20 to the
+    # PRC from that day, none the day before; the L2 (TPP 1,544 < 1,600) needs none either day
+    after = run(db, "plot", "H20", "L2", "--to", "CN", "--as-of", "2025-04-09")
+    assert after.code == 0, after.err
+    lines = after.out.splitlines()
+    assert lines[1].startswith("The bottom line for exports to China on 2025-04-09: "
+                               "licence required: H20 96GB; no licence: L2.")
+    assert "H20 96GB [licence]: not-controlled" in after.out  # the verdict stays beside it
+    assert "L2 [no licence]" in after.out
+    before = run(db, "plot", "H20", "L2", "--to", "CN", "--as-of", "2025-04-08").out
+    assert "H20 96GB [no licence]" in before and "licence required" not in before
+
+
+def test_plot_with_a_buyer_headquartered_in_china(db: DatabaseUrl, tmp_path: Path) -> None:
+    # 88 FR 73458 from 2023-11-17: a buyer headquartered in D:5/Macau needs a licence for a
+    # 3A090 item to any destination (H100 to Germany)
+    r = run(db, "plot", "H100", "--to", "DE", "--party-hq", "CN", "--as-of", "2026-06-01")
+    assert "exports to Germany, buyer headquartered in China" in r.out
+    assert "H100 SXM [licence]" in r.out
+    assert "H100 SXM [no licence]" in run(db, "plot", "H100", "--to", "DE").out
+    image = tmp_path / "map.png"
+    assert run(db, "plot", "H100", "--to", "CN", "-o", str(image)).code == 0
+    assert image.stat().st_size > 0
+    assert run(db, "plot", "H100", "--party-hq", "CN").code == 2  # needs --to
+    assert run(db, "plot", "H100", "--to", "D:5").code == 2  # a group: use check

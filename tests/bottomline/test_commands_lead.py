@@ -97,3 +97,41 @@ def test_plot_with_a_buyer_headquartered_in_china(db: DatabaseUrl, tmp_path: Pat
     assert image.stat().st_size > 0
     assert run(db, "plot", "H100", "--party-hq", "CN").code == 2  # needs --to
     assert run(db, "plot", "H100", "--to", "D:5").code == 2  # a group: use check
+
+
+def _rows(markdown: str) -> list[list[str]]:
+    """The first table's rows, cells stripped (header and rule line dropped)."""
+    lines = [line for line in markdown.splitlines() if line.startswith("|")]
+    return [[c.strip() for c in line.strip("|").split("|")] for line in lines[2:]
+            if not line.startswith("|---")]
+
+
+def test_check_without_to_one_row_per_differing_answer(db: DatabaseUrl) -> None:
+    # The H20 letters (2025-04-09; NVIDIA 8-K 2025-04-15) reach the PRC incl. Hong Kong and
+    # Macau, every D:5 country and buyers headquartered there: the PRC and other D:5 read the
+    # same (one row); D:1/D:4 and everywhere else need no licence (one row, both named)
+    r = run(db, "check", "H20", "--as-of", "2026-12-01", "-f", "markdown")
+    assert r.code == 0, r.err
+    assert "one row per class of destination whose answer differs" in r.out
+    assert "share a row" in r.out  # stated explicitly
+    rows = _rows(r.out)
+    assert [(row[0], row[1]) for row in rows] == [
+        ("China, Macao, Hong Kong (as CN); other D:5 (21 destinations)", "YES"),
+        ("United States (not an export); US territories (not an export); "
+         "D:1/D:4 not D:5/A:5/A:6 except MO; everywhere else", "no"),
+        ("any destination, buyer HQ in D:5 or MO", "YES")]
+    # JSON keeps one object per destination class
+    data = run(db, "check", "H20", "--as-of", "2026-12-01", "-f", "json").json()
+    assert len(data) == 7 and len({a["destination"] for a in data}) == 7
+
+
+def test_check_without_to_keeps_classes_whose_answers_differ(db: DatabaseUrl) -> None:
+    # A800 on 2025-06-01: licence to D:1/D:4 (88 FR 73458, 3A090.a.1 by TPP 4,992); to the
+    # PRC/D:5 also under the H20 letters' reported memory-bandwidth trigger (2,039 >= 1,400
+    # GB/s; silicon.co.uk via rules.md 2.6): two rows that both say YES for different reasons;
+    # everywhere else (Germany, A:1) no licence
+    rows = _rows(run(db, "check", "A800", "--as-of", "2025-06-01", "-f", "markdown").out)
+    by = {row[0]: (row[1], row[4]) for row in rows}
+    assert by["D:5 or CN/MO"] == ("YES", "us-2024-12 3A090.a.1; us-2025-04-h20 reported trigger")
+    assert by["D:1/D:4 not D:5/A:5/A:6 except MO"] == ("YES", "us-2024-12 3A090.a.1")
+    assert by["United States (not an export); everywhere else"][0] == "no"

@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from chipdb.errors import NotFoundError, UsageError
+from chipdb.policy import held_key
 from chipdb.service.check_results import BottomLine
 from chipdb.service.results import day
 from chipdb.service.session import Session, chips_of
@@ -79,7 +80,7 @@ def _classes(s: Session, as_of: date) -> tuple[dict[int, dict[str, Any]], dict[s
 
 
 def _confidence(row: dict[str, Any]) -> dict[str, Any]:
-    unverified = (row["unverified"] or "").split("\n") if row["unverified"] else []
+    unverified = list(_lines(row["unverified"]))
     return {"tier": row["confidence"], "unverified": unverified}
 
 
@@ -150,8 +151,7 @@ def check(s: Session, chips: str | Sequence[str], to: str | None = None,
                 destination_codes=tuple(info[cid]["codes"]),
                 party_hq=hq.label if hq else None, buyer_class=info[bid]["label"], as_of=when,
                 license_required=_flag(r["license_required"]),
-                exceptions=tuple((r["exceptions"] or "").split("\n")) if r["exceptions"]
-                else (), review_policy=r["review_policy"],
+                exceptions=_lines(r["exceptions"]), review_policy=r["review_policy"],
                 measures=tuple(json.loads(r["measures"])),
                 basis=tuple(json.loads(r["basis"])), binding_margin=_binding(r),
                 confidence=_confidence(r), since=since or when,
@@ -161,13 +161,16 @@ def check(s: Session, chips: str | Sequence[str], to: str | None = None,
 
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Two stored answers say the same (margins and tiers may differ)."""
+    """Two stored answers say the same (chipdb.policy.held_key: margins and tiers may
+    differ)."""
     def key(r: dict[str, Any]) -> tuple[Any, ...]:
-        measures = [(m["rule"], m["outcome"]) for m in json.loads(r["measures"])]
-        basis = [(x["rule"], x["clause"], x["outcome"]) for x in json.loads(r["basis"])]
-        return (_flag(r["license_required"]), r["exceptions"], r["review_policy"], measures,
-                basis)
+        return held_key(_flag(r["license_required"]), _lines(r["exceptions"]),
+                        r["review_policy"], json.loads(r["measures"]), json.loads(r["basis"]))
     return key(a) == key(b)
+
+
+def _lines(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
 
 
 def since_for(s: Session, chip: str, code: str, buyer: str, row: dict[str, Any]) -> date | None:
@@ -214,8 +217,7 @@ def check_json(reports: Sequence[CheckAnswers]) -> list[dict[str, Any]]:
 def _rule_layer_lookup(layers: list[dict[str, Any]]) -> Callable[[str], str]:
     """The stored layer a rule's ``layer`` word belongs to; an unlisted word is a measure
     (as chipdb.layers.Layers.for_rule_layer decides when the answers are stored)."""
-    by_word = {w: la["id"] for la in layers for w in (la["rule_layers"] or "").split("\n")
-               if w}
+    by_word = {w: la["id"] for la in layers for w in _lines(la["rule_layers"])}
     measures = next(la["id"] for la in layers if la["role"] == "measure")
     return lambda word: by_word.get(word, measures)
 
@@ -295,8 +297,8 @@ def history(s: Session, chip: str, to: str, party_hq: str | None) -> list[dict[s
         out.append({"from": day(r["valid_from"]), "to": day(r["valid_to"]),
                     "destination": dest.label, "party_hq": hq.label if hq else None,
                     "license_required": _flag(r["license_required"]),
-                    "exceptions": (r["exceptions"] or "").split("\n") if r["exceptions"]
-                    else [], "review_policy": r["review_policy"],
+                    "exceptions": list(_lines(r["exceptions"])),
+                    "review_policy": r["review_policy"],
                     "decided_by": "; ".join(f"{b['rule']} {b['clause'] or b['outcome']}"
                                             for b in basis)})
         last = r

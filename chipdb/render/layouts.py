@@ -95,14 +95,24 @@ def by_layer(rule_ids: list[str], layers: list[dict[str, Any]] | None
     return [(title, rules) for title, rules in groups if rules]
 
 
-def binding_line(verdict: dict[str, Any]) -> dict[str, Any] | None:
-    """The one line nearest to changing a verdict: of the clause its reason names (a reason
-    reads "<clause>: ..."), the nearest met line; when no clause decided (the rule's
-    default), the nearest unmet line of any clause. Approximate, one line at a time."""
+_NO_LINE = "none: decided by a name, a flag or another rule's verdict, not a line"
+
+
+def binding_line(verdict: dict[str, Any]) -> dict[str, Any] | str | None:
+    """The one line nearest to changing a verdict. A verdict decided by a clause reads
+    "<clause>: ..." (chipdb.engine.explain): the nearest met line of that clause, or, when
+    the clause has no line (a name, a flag), the words saying so. The rule's default reads
+    "<why> — ...": the nearest unmet line of any clause. Approximate, one line at a time."""
     margins = verdict["margins"]
     reason = verdict["reason"]
     clause = next((m["clause"] for m in margins
                    if reason == m["clause"] or reason.startswith(m["clause"] + ":")), None)
+    head = reason.split(":", 1)[0]
+    by_clause = clause is not None or (
+        ":" in reason and " — " not in head and verdict.get("determined", True)
+        and len(verdict.get("possible_outcomes") or ()) <= 1)
+    if by_clause and clause is None:
+        return _NO_LINE
     lines = [m for m in margins if (m["clause"] == clause and m["met"] is True)
              or (clause is None and m["met"] is False)]
     shown = distinct_lines(lines)
@@ -115,7 +125,9 @@ def reason_margins(verdict: dict[str, Any], all_margins: bool) -> str | None:
         shown = distinct_lines(verdict["margins"])
         return "margins: " + "; ".join(margin_text(m) for m in shown) if shown else None
     line = binding_line(verdict)
-    return "binding margin: " + margin_text(line) if line else None
+    if line is None:
+        return None
+    return "binding margin: " + (line if isinstance(line, str) else margin_text(line))
 
 
 def compare_document(data: dict[str, Any], with_sources: bool, *,

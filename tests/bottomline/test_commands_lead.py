@@ -135,3 +135,15 @@ def test_check_without_to_keeps_classes_whose_answers_differ(db: DatabaseUrl) ->
     assert by["D:5 or CN/MO"] == ("YES", "us-2024-12 3A090.a.1; us-2025-04-h20 reported trigger")
     assert by["D:1/D:4 not D:5/A:5/A:6 except MO"] == ("YES", "us-2024-12 3A090.a.1")
     assert by["United States (not an export); everywhere else"][0] == "no"
+
+
+def test_a_verdict_decided_without_a_line_has_no_binding_margin(db: DatabaseUrl) -> None:
+    # the H20 is named in the 2025-04-09 notices (NVIDIA 8-K 2025-04-15): no bandwidth line
+    # would change that, so the nearer I/O line (1,028 vs 1,100 GB/s) is not its binding one
+    out = run(db, "compare", "H20", "--as-of", "2026-06-01", "-f", "markdown").out
+    why = next(line for line in out.splitlines() if "| H20 96GB | us-2025-04-h20 |" in line)
+    assert "binding margin: none: decided by a name" in why and "1,100" not in why
+    # the L2 is below the reported trigger (300 vs 1,400 GB/s memory): that line binds
+    out = run(db, "compare", "L2", "--as-of", "2026-06-01", "-f", "markdown").out
+    why = next(line for line in out.splitlines() if "| L2 | us-2025-04-h20 |" in line)
+    assert "binding margin: memory GB/s 300 is −1,100 (−78.6%) from 1,400" in why

@@ -168,11 +168,12 @@ def list_(
             from chipdb.service import bottomline
 
             data = bottomline.list_rows(s, data, to, party_hq, day, license_required)
+            question = bottomline.asked(s, to, party_hq, day)
     doc = list_document(data, rule)
     if to:
         from chipdb.render.bottomline import with_licence_column
 
-        doc = with_licence_column(doc)
+        doc = with_licence_column(doc, question)
     render(doc, fmt)
 
 

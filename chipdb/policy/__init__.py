@@ -11,6 +11,7 @@ from chipdb.policy.bottomline import (
     StoredMargin,
     StoredVerdict,
     answer,
+    decided_by,
     held_key,
 )
 from chipdb.policy.places import (
@@ -24,5 +25,5 @@ from chipdb.policy.types import Country, Membership, PlaceSet, Scope, Treatment
 __all__ = [
     "Answer", "Basis", "Binding", "ChipFacts", "Country", "DestinationClass", "Geography",
     "Measure", "Membership", "PlaceSet", "RuleFacts", "Scope", "StoredMargin", "StoredVerdict",
-    "Treatment", "answer", "change_dates", "classes_on", "held_key",
+    "Treatment", "answer", "change_dates", "classes_on", "decided_by", "held_key",
 ]

@@ -129,6 +129,13 @@ def held_key(license_required: bool | None, exceptions: Sequence[str],
             tuple((b["rule"], b["clause"], b["outcome"]) for b in basis))
 
 
+def decided_by(basis: Sequence[Mapping[str, Any]]) -> str:
+    """The deciding rules and clauses in a few words ("us-2024-12 3A090.a.1; ..."), each
+    once (two prongs of one rule often say the same), from the basis as stored."""
+    return "; ".join(dict.fromkeys(f"{b['rule']} {b['clause'] or b['outcome']}"
+                                   for b in basis))
+
+
 def _and(a: Truth, b: Truth) -> Truth:
     if a is False or b is False:
         return False

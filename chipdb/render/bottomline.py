@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chipdb.policy import decided_by
 from chipdb.render import Document, Section
 from chipdb.units import fmt_number
 
@@ -77,7 +78,7 @@ _SHORT_LABELS = {"license_required": "licence?", "review_policy": "review policy
 
 
 def _decided_by(a: dict[str, Any]) -> str:
-    return "; ".join(f"{b['rule']} {b['clause'] or b['outcome']}" for b in a["basis"])
+    return decided_by(a["basis"])
 
 
 def _detail(a: dict[str, Any]) -> list[dict[str, Any]]:
@@ -186,10 +187,13 @@ def history_document(doc: Document, rows: list[dict[str, Any]], title: str) -> D
     return _leading(doc, section, rows)
 
 
-def with_licence_column(doc: Document) -> Document:
+def with_licence_column(doc: Document, asked: str = "") -> Document:
     """`list --to`: the licence answer right after the chip's name (the word in ``licence``,
-    the JSON value stays ``license_required`` true / false / null)."""
+    the JSON value stays ``license_required`` true / false / null); ``asked`` says for which
+    destination, buyer and day (the table's note)."""
     for section in doc.sections:
+        if asked:
+            section.note = " ".join(x for x in (f"licence?: {asked}.", section.note) if x)
         cols = list(section.columns)
         section.columns = [cols[0], "licence", "decided_by", *cols[1:]]
         section.labels = {**section.labels, "licence": "licence?", "decided_by": "decided by"}

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from chipdb.errors import NotFoundError, UsageError
-from chipdb.policy import held_key
+from chipdb.policy import decided_by, held_key
 from chipdb.service.check_results import BottomLine
 from chipdb.service.results import day
 from chipdb.service.session import Session, chips_of
@@ -299,10 +299,17 @@ def history(s: Session, chip: str, to: str, party_hq: str | None) -> list[dict[s
                     "license_required": _flag(r["license_required"]),
                     "exceptions": list(_lines(r["exceptions"])),
                     "review_policy": r["review_policy"],
-                    "decided_by": "; ".join(f"{b['rule']} {b['clause'] or b['outcome']}"
-                                            for b in basis)})
+                    "decided_by": decided_by(basis)})
         last = r
     return out
+
+
+def asked(s: Session, to: str, party_hq: str | None, as_of: date) -> str:
+    """The question a one-destination answer replies to, in words."""
+    dest = one_destination(s, to, as_of)
+    hq = resolve_place(s, party_hq, as_of, "headquarters country") if party_hq else None
+    buyer = f", buyer headquartered in {hq.label}" if hq else ""
+    return f"exports to {dest.label}{buyer} on {as_of.isoformat()}"
 
 
 def list_rows(s: Session, rows: list[dict[str, Any]], to: str, party_hq: str | None,
@@ -316,6 +323,6 @@ def list_rows(s: Session, rows: list[dict[str, Any]], to: str, party_hq: str | N
         needed = a.license_required if a else None
         if required is not None and needed is not required:
             continue
-        out.append({**r, "license_required": needed, "decided_by": "; ".join(
-            f"{b['rule']} {b['clause'] or b['outcome']}" for b in a.basis) if a else None})
+        out.append({**r, "license_required": needed,
+                    "decided_by": decided_by(a.basis) if a else None})
     return out

@@ -147,3 +147,19 @@ def test_a_verdict_decided_without_a_line_has_no_binding_margin(db: DatabaseUrl)
     out = run(db, "compare", "L2", "--as-of", "2026-06-01", "-f", "markdown").out
     why = next(line for line in out.splitlines() if "| L2 | us-2025-04-h20 |" in line)
     assert "binding margin: memory GB/s 300 is −1,100 (−78.6%) from 1,400" in why
+
+
+def test_list_to_names_the_question_and_each_deciding_rule_once(db: DatabaseUrl) -> None:
+    r = run(db, "list", "--to", "HK", "--party-hq", "CN", "--as-of", "2026-06-01",
+            "-f", "markdown")
+    assert r.code == 0, r.err
+    assert "licence?: exports to Hong Kong, buyer headquartered in China on 2026-06-01." in r.out
+    rows = run(db, "list", "--to", "HK", "--party-hq", "CN", "--as-of", "2026-06-01",
+               "-f", "json").json()
+    for row in rows:
+        parts = (row["decided_by"] or "").split("; ")
+        assert len(parts) == len(set(parts)), row
+    # the H20 to Hong Kong (treated as the PRC under the EAR): named in the 2025-04-09 notices
+    h20 = next(row for row in rows if row["chip"] == "H20 96GB")
+    assert (h20["license_required"], h20["decided_by"]) == (
+        True, "us-2025-04-h20 named in the notices")

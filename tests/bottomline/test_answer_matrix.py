@@ -4,7 +4,8 @@ rules give. The expectation is written from the rules (the facts below, each wit
 source; ../shared/reference/rules.md §1-2 and §5), not read back from chipdb.
 
 Destination classes: the PRC (CN, and HK treated as CN under the EAR since 2020-12-23),
-Macau (MO), other D:5 (RU), D:1/D:4 outside D:5/A:5/A:6 (SA), everywhere else (DE, A:1), and
+Macau (MO), other D:5 (RU), D:1/D:4 outside D:5/A:5/A:6 (SA), D:4 but also A:6 (IL: the
+2023 text's carve-out keeps it out, rules.md §2.2), everywhere else (DE, A:1), and
 any destination with a buyer headquartered in the PRC (DE with --party-hq CN). The UAE's
 move to A:5 on 2026-07-10 is covered in test_dates_and_classes.py.
 """
@@ -68,7 +69,8 @@ FACTS = [
 # (destination, buyer HQ): the classes above
 PRC = ("CN", "HK")
 PLACES: list[tuple[str, str | None]] = [("CN", None), ("HK", None), ("MO", None),
-                                        ("RU", None), ("SA", None), ("DE", None), ("DE", "CN")]
+                                        ("RU", None), ("SA", None), ("IL", None), ("DE", None),
+                                        ("DE", "CN")]
 
 DAY_2022 = date(2022, 10, 7)  # 87 FR 62186: 3A090 to the PRC
 MACAU = date(2023, 1, 18)  # 88 FR 2821: Macau added

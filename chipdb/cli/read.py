@@ -30,6 +30,8 @@ ToOpt = Annotated[str | None, typer.Option(
     "leads with the bottom line.")]
 PartyHqOpt = Annotated[str | None, typer.Option(
     "--party-hq", help="Where the buyer, or its ultimate parent, is headquartered.")]
+AllMarginsOpt = Annotated[bool, typer.Option(
+    "--all-margins", help="Every line in the reasons, not only the binding (nearest) one.")]
 
 
 @app.command()
@@ -44,12 +46,14 @@ def compare(
     = False,
     to: ToOpt = None,
     party_hq: PartyHqOpt = None,
+    all_margins: AllMarginsOpt = False,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Chips side by side: specs, derived metrics, verdicts, reasons and margins."""
+    """Chips side by side: specs, derived metrics, verdicts by layer, reasons and margins."""
     from chipdb.render import render
     from chipdb.render.layouts import compare_document
     from chipdb.service import catalogue as api
+    from chipdb.service.bottomline import rule_layers
     from chipdb.service.results import compare_json
 
     fmt = check_format(fmt)
@@ -58,6 +62,7 @@ def compare(
         raise UsageError("--party-hq needs --to DESTINATION")
     with open_cli_session() as s:
         report = api.compare(s, names, None if all_rules else day, with_sources=sources)
+        layers = rule_layers(s)
         answers = None
         if to:
             from chipdb.service import bottomline
@@ -67,7 +72,8 @@ def compare(
             answers = [bottomline.answer_json(found[c.name]) for c in report.chips
                        if c.name in found]
     tell_variants(report.resolved)
-    doc = compare_document(compare_json(report), sources)
+    doc = compare_document(compare_json(report), sources, layers=layers,
+                           all_margins=all_margins)
     if answers is not None:
         from chipdb.render.bottomline import lead_with
 
@@ -105,19 +111,22 @@ def check(
 @app.command()
 def show(
     name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    all_margins: AllMarginsOpt = False,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Every field of one chip with its source, tier and competing claims."""
+    """Every field of one chip with its source, tier and competing claims; verdicts by layer."""
     from chipdb.render import render
     from chipdb.render.layouts import show_document
     from chipdb.service import catalogue as api
+    from chipdb.service.bottomline import rule_layers
     from chipdb.service.results import show_json
 
     fmt = check_format(fmt)
     with open_cli_session() as s:
         detail = api.show(s, name)
+        layers = rule_layers(s)
     tell_variants([detail.resolved])
-    render(show_document(show_json(detail)), fmt)
+    render(show_document(show_json(detail), layers=layers, all_margins=all_margins), fmt)
 
 
 @app.command("list")
@@ -161,11 +170,12 @@ def list_(
             from chipdb.service import bottomline
 
             data = bottomline.list_rows(s, data, to, party_hq, day, license_required)
+            question = bottomline.asked(s, to, party_hq, day)
     doc = list_document(data, rule)
     if to:
         from chipdb.render.bottomline import with_licence_column
 
-        doc = with_licence_column(doc)
+        doc = with_licence_column(doc, question)
     render(doc, fmt)
 
 
@@ -325,6 +335,8 @@ def plot(
     out: Annotated[str | None, typer.Option("--out", "-o",
                                              help="PNG or SVG file; without it, the terminal.")]
     = None,
+    to: ToOpt = None,
+    party_hq: PartyHqOpt = None,
 ) -> None:
     """The threshold map: TPP x performance density with the 3A090 regions and the chips."""
     from chipdb.plot import data as plot_data
@@ -333,12 +345,25 @@ def plot(
 
     day = as_of_date(as_of)
     target = None if out is None else file_path(out)
+    if party_hq and not to:
+        raise UsageError("--party-hq needs --to DESTINATION")
+    answers = None
     with open_cli_session() as s:
         chips = resolve_names(s, names) if names else None
         if rule is not None:  # None: plot_inputs picks the rule of the date
             rule = api.rule_id(s, rule, "`chipdb rules` lists them")  # any case; never raw
         inputs = plot_inputs(s, chips, rule, metric, day)
+        if to:
+            from chipdb.service import bottomline
+
+            found = bottomline.answers_for(s, [r["chip"] for r in inputs["metrics"]], to,
+                                           party_hq, day)
+            answers = [bottomline.answer_json(a) for a in found.values()]
     data = plot_data.build(**inputs)
+    if answers is not None:
+        from chipdb.plot.marks import with_bottom_line
+
+        data = with_bottom_line(data, answers)
     if data.skipped:
         notify(plot_data.skipped_note(data))
     if target is None:

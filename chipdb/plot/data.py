@@ -113,6 +113,7 @@ class PlotData:
     notes: list[str] = field(default_factory=list)
     named: bool = False
     skipped: list[str] = field(default_factory=list)
+    lead: list[str] = field(default_factory=list)  # shown before the map: the bottom line
 
     @property
     def heading(self) -> str:

@@ -142,7 +142,7 @@ def _draw(plt: Any, data: PlotData) -> Any:
               title=f"verdict under {data.rule}\non {data.day.isoformat()}", title_fontsize=8.5,
               frameon=False, alignment="left")
 
-    caption = data.caption()
+    caption = [*data.lead, *data.caption()]  # the bottom line, when asked for, leads
     if unlabelled:
         caption.append(f"{unlabelled} crowded points unlabelled: name chips "
                        "(chipdb plot NAME ...) to label them.")

@@ -163,6 +163,8 @@ def terminal(data: PlotData, out: TextIO, width: int = 100, height: int = 30) ->
                 break
 
     out.write(data.heading + "\n")
+    for line in data.lead:
+        out.write(_fill(line, width) + "\n")
     for line in data.caption()[:2]:
         out.write(_fill(line, width) + "\n")
     out.write(f"{'↑ ' + metric_label(data.y):<{gutter}}\n")

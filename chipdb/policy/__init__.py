@@ -11,6 +11,8 @@ from chipdb.policy.bottomline import (
     StoredMargin,
     StoredVerdict,
     answer,
+    decided_by,
+    held_key,
 )
 from chipdb.policy.places import (
     DestinationClass,
@@ -23,5 +25,5 @@ from chipdb.policy.types import Country, Membership, PlaceSet, Scope, Treatment
 __all__ = [
     "Answer", "Basis", "Binding", "ChipFacts", "Country", "DestinationClass", "Geography",
     "Measure", "Membership", "PlaceSet", "RuleFacts", "Scope", "StoredMargin", "StoredVerdict",
-    "Treatment", "answer", "change_dates", "classes_on",
+    "Treatment", "answer", "change_dates", "classes_on", "decided_by", "held_key",
 ]

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 from chipdb.layers import Layers
 from chipdb.policy.types import Scope, in_window
@@ -116,6 +117,23 @@ class Answer:
     binding: Binding | None
     confidence: str | None  # the weakest source tier among the deciding inputs
     unverified: tuple[str, ...]
+
+
+def held_key(license_required: bool | None, exceptions: Sequence[str],
+             review_policy: str | None, measures: Sequence[Mapping[str, Any]],
+             basis: Sequence[Mapping[str, Any]]) -> tuple[Any, ...]:
+    """What must stay equal for an answer to "still hold" (``since``): margins, tiers,
+    citations and notes may move. ``measures`` and ``basis`` as stored (one mapping each)."""
+    return (license_required, tuple(exceptions), review_policy,
+            tuple((m["rule"], m["outcome"]) for m in measures),
+            tuple((b["rule"], b["clause"], b["outcome"]) for b in basis))
+
+
+def decided_by(basis: Sequence[Mapping[str, Any]]) -> str:
+    """The deciding rules and clauses in a few words ("us-2024-12 3A090.a.1; ..."), each
+    once (two prongs of one rule often say the same), from the basis as stored."""
+    return "; ".join(dict.fromkeys(f"{b['rule']} {b['clause'] or b['outcome']}"
+                                   for b in basis))
 
 
 def _and(a: Truth, b: Truth) -> Truth:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chipdb.policy import decided_by
 from chipdb.render import Document, Section
 from chipdb.units import fmt_number
 
@@ -77,7 +78,7 @@ _SHORT_LABELS = {"license_required": "licence?", "review_policy": "review policy
 
 
 def _decided_by(a: dict[str, Any]) -> str:
-    return "; ".join(f"{b['rule']} {b['clause'] or b['outcome']}" for b in a["basis"])
+    return decided_by(a["basis"])
 
 
 def _detail(a: dict[str, Any]) -> list[dict[str, Any]]:
@@ -85,6 +86,27 @@ def _detail(a: dict[str, Any]) -> list[dict[str, Any]]:
     row = _row(a)
     return [{"question": _LABELS.get(k, k.replace("_", " ")), "answer": row[k]}
             for k in _COLUMNS if k != "destination"]
+
+
+_MERGED = (" Classes of destination with the same answer share a row (since: the latest "
+           "of theirs); -f json and -f csv list each class.")
+
+
+def _differing(rows: list[dict[str, Any]], answers: list[dict[str, Any]]
+               ) -> list[dict[str, Any]]:
+    """One row per answer that differs: destination classes (for the same buyer) whose
+    answer reads the same are named together in one row, in the order of their first."""
+    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row, a in zip(rows, answers, strict=True):
+        key = (a["buyer_hq_class"], *(row[k] for k in _SHORT if k not in ("destination",
+                                                                           "since")))
+        found = merged.get(key)
+        if found is None:
+            merged[key] = dict(row)
+            continue
+        found["destination"] += f"; {row['destination']}"
+        found["since"] = max(found["since"], row["since"])
+    return list(merged.values())
 
 
 def check_document(answers: list[dict[str, Any]]) -> Document:
@@ -104,9 +126,10 @@ def check_document(answers: list[dict[str, Any]]) -> Document:
             sections.append(Section(f"{chip} to {a['destination']}: is a licence required?",
                                     ["question", "answer"], _detail(a), note=note))
             continue
-        rows = [{**_row(a), "decided_by": _decided_by(a)} for a in mine]
-        sections.append(Section(f"{chip}: is a licence required? (one row per destination "
-                                "class)", _SHORT, rows, labels=_SHORT_LABELS, note=note))
+        rows = _differing([{**_row(a), "decided_by": _decided_by(a)} for a in mine], mine)
+        sections.append(Section(f"{chip}: is a licence required? (one row per class of "
+                                "destination whose answer differs)", _SHORT, rows,
+                                labels=_SHORT_LABELS, note=note + _MERGED))
     flat = [{"chip": a["chip"], "as_of": a["as_of"], **_row(a)} for a in answers]
     sections.append(Section("bottom line", ["chip", "as_of", "party_hq", *_COLUMNS], flat))
     return Document(sections, payload=answers, csv_section=len(chips),
@@ -132,6 +155,18 @@ def bottom_line_rows(answers: list[dict[str, Any]]) -> list[dict[str, Any]]:
              "since": a["since"]} for a in answers]
 
 
+def _leading(doc: Document, section: Section, bottom_line: list[dict[str, Any]]) -> Document:
+    """``doc`` with ``section`` first in the table and markdown and a ``bottom_line`` key
+    first in a JSON object (CSV keeps the command's own table)."""
+    payload = doc.payload
+    if isinstance(payload, dict):
+        payload = {"bottom_line": bottom_line, **payload}
+    return Document([section, *doc.sections], payload=payload,
+                    csv_section=doc.csv_section + 1,
+                    table_sections=None if doc.table_sections is None
+                    else doc.table_sections + 1)
+
+
 def lead_with(doc: Document, answers: list[dict[str, Any]], title: str) -> Document:
     """The same document with the bottom line first: a section in the table and markdown,
     a ``bottom_line`` key in a JSON object (CSV keeps the command's own table)."""
@@ -139,13 +174,7 @@ def lead_with(doc: Document, answers: list[dict[str, Any]], title: str) -> Docum
                               "decided_by", "binding_margin", "since"],
                       bottom_line_rows(answers), labels={**_SHORT_LABELS,
                                                          "binding_margin": "binding margin"})
-    payload = doc.payload
-    if isinstance(payload, dict):
-        payload = {"bottom_line": answers, **payload}
-    return Document([section, *doc.sections], payload=payload,
-                    csv_section=doc.csv_section + 1,
-                    table_sections=None if doc.table_sections is None
-                    else doc.table_sections + 1)
+    return _leading(doc, section, answers)
 
 
 def history_document(doc: Document, rows: list[dict[str, Any]], title: str) -> Document:
@@ -155,19 +184,16 @@ def history_document(doc: Document, rows: list[dict[str, Any]], title: str) -> D
                       [{**r, "license_required": licence_word(r["license_required"]),
                         "exceptions": ", ".join(r["exceptions"])} for r in rows],
                       labels=_SHORT_LABELS)
-    payload = doc.payload
-    if isinstance(payload, dict):
-        payload = {"bottom_line": rows, **payload}
-    return Document([section, *doc.sections], payload=payload,
-                    csv_section=doc.csv_section + 1,
-                    table_sections=None if doc.table_sections is None
-                    else doc.table_sections + 1)
+    return _leading(doc, section, rows)
 
 
-def with_licence_column(doc: Document) -> Document:
+def with_licence_column(doc: Document, asked: str = "") -> Document:
     """`list --to`: the licence answer right after the chip's name (the word in ``licence``,
-    the JSON value stays ``license_required`` true / false / null)."""
+    the JSON value stays ``license_required`` true / false / null); ``asked`` says for which
+    destination, buyer and day (the table's note)."""
     for section in doc.sections:
+        if asked:
+            section.note = " ".join(x for x in (f"licence?: {asked}.", section.note) if x)
         cols = list(section.columns)
         section.columns = [cols[0], "licence", "decided_by", *cols[1:]]
         section.labels = {**section.labels, "licence": "licence?", "decided_by": "decided by"}

@@ -82,7 +82,60 @@ def _claim_row(s: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
+def by_layer(rule_ids: list[str], layers: list[dict[str, Any]] | None
+             ) -> list[tuple[str | None, list[str]]]:
+    """The rules grouped by the layer of the law each belongs to, layers in the order the
+    bottom line composes them (``layers``: ``[{layer, title, rules}]`` from the service);
+    without layers, one untitled group in the given order."""
+    if layers is None:
+        return [(None, list(rule_ids))]
+    groups = [(la["title"], [r for r in rule_ids if r in la["rules"]]) for la in layers]
+    placed = {r for la in layers for r in la["rules"]}
+    groups.append(("Other", [r for r in rule_ids if r not in placed]))
+    return [(title, rules) for title, rules in groups if rules]
+
+
+_NO_LINE = "none: decided by a name, a flag or another rule's verdict, not a line"
+
+
+def binding_line(verdict: dict[str, Any]) -> dict[str, Any] | str | None:
+    """The one line nearest to changing a verdict. A verdict decided by a clause reads
+    "<clause>: ..." (chipdb.engine.explain): the nearest met line of that clause, or, when
+    the clause has no line (a name, a flag), the words saying so. The rule's default reads
+    "<why> — ...": the nearest unmet line of any clause. Approximate, one line at a time."""
+    margins = verdict["margins"]
+    reason = verdict["reason"]
+    clause = next((m["clause"] for m in margins
+                   if reason == m["clause"] or reason.startswith(m["clause"] + ":")), None)
+    head = reason.split(":", 1)[0]
+    by_clause = clause is not None or (
+        ":" in reason and " — " not in head and verdict.get("determined", True)
+        and len(verdict.get("possible_outcomes") or ()) <= 1)
+    if by_clause and clause is None:
+        return _NO_LINE
+    lines = [m for m in margins if (m["clause"] == clause and m["met"] is True)
+             or (clause is None and m["met"] is False)]
+    shown = distinct_lines(lines)
+    return shown[0] if shown else None
+
+
+def reason_margins(verdict: dict[str, Any], all_margins: bool) -> str | None:
+    """The binding margin (the one nearest line), or every line with ``all_margins``."""
+    if all_margins:
+        shown = distinct_lines(verdict["margins"])
+        return "margins: " + "; ".join(margin_text(m) for m in shown) if shown else None
+    line = binding_line(verdict)
+    if line is None:
+        return None
+    return "binding margin: " + (line if isinstance(line, str) else margin_text(line))
+
+
+def compare_document(data: dict[str, Any], with_sources: bool, *,
+                     layers: list[dict[str, Any]] | None = None,
+                     all_margins: bool = True) -> Document:
+    """Specs and metrics, then the verdicts (grouped by layer when ``layers`` are given: a
+    heading row per layer), then each verdict's reason with its binding margin (every line
+    with ``all_margins``)."""
     chips = data["chips"]
     names = [c["name"] for c in chips]
     rows: list[dict[str, Any]] = []
@@ -108,25 +161,31 @@ def compare_document(data: dict[str, Any], with_sources: bool) -> Document:
         for v in c["verdicts"]:
             if v["rule"] not in rule_ids:
                 rule_ids.append(v["rule"])
+    groups = by_layer(rule_ids, layers)
+    order = [r for _, rules in groups for r in rules]
     verdict_rows = []
-    for rid in rule_ids:
-        row = {"field": rid}
-        for c in chips:
-            row[c["name"]] = outcomes_text([v for v in c["verdicts"] if v["rule"] == rid])
-        verdict_rows.append(row)
+    for title, rules in groups:
+        if title is not None:  # a heading row: the layer, no outcome
+            verdict_rows.append({"field": f"{title}:", **{n: "" for n in names}})
+        for rid in rules:
+            row = {"field": rid}
+            for c in chips:
+                row[c["name"]] = outcomes_text([v for v in c["verdicts"] if v["rule"] == rid])
+            verdict_rows.append(row)
     as_of = data.get("as_of")
     verdict_section = Section(
-        title=f"Verdicts in force on {as_of}" if as_of else "Verdicts under every rule version",
+        title=(f"Verdicts in force on {as_of}" if as_of else "Verdicts under every rule version")
+        + (", by layer" if layers is not None else ""),
         columns=["field", *names], rows=verdict_rows, labels={"field": "rule"},
         highlight_differences=len(names) > 1,
     )
     reason_rows = []
     for c in chips:
-        for v in c["verdicts"]:
+        for v in sorted(c["verdicts"], key=lambda v: order.index(v["rule"])):
             lines = [v["reason"]]
-            shown = distinct_lines(v["margins"])
-            if shown:
-                lines.append("margins: " + "; ".join(margin_text(m) for m in shown))
+            margins = reason_margins(v, all_margins)
+            if margins:
+                lines.append(margins)
             lines += v["exceptions"]
             if v.get("unverified"):
                 lines.append("parameters unverified (reported, not published)")
@@ -170,7 +229,10 @@ def shown_specs(specs: Mapping[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def show_document(data: dict[str, Any]) -> Document:
+def show_document(data: dict[str, Any], *, layers: list[dict[str, Any]] | None = None,
+                  all_margins: bool = True) -> Document:
+    """Every field with its claims, then every verdict (grouped by layer when ``layers`` are
+    given) with its reason and binding margin (every line with ``all_margins``)."""
     head = [{"field": "name", "value": data["name"]}, {"field": "vendor", "value": data["vendor"]}]
     head += [{"field": k, "value": v} for k, v in shown_specs(data["specs"]).items()
              if v is not None]
@@ -182,8 +244,18 @@ def show_document(data: dict[str, Any]) -> Document:
     for s in data["sources"]:
         sources.append({**_claim_row(s), "preferred": "yes" if s["preferred"] else "alt.",
                         "source": f"{s['publisher']}\n{s['url']}"})
-    verdicts = [{"rule": v["rule"], "in force": f"{v['in_force'][0]} – {v['in_force'][1] or ''}",
-                 "outcome": v["outcome"], "reason": v["reason"]} for v in data["verdicts"]]
+    groups = by_layer(list(dict.fromkeys(v["rule"] for v in data["verdicts"])), layers)
+    verdicts = []
+    for title, rules in groups:
+        ordered = sorted((v for v in data["verdicts"] if v["rule"] in rules),
+                         key=lambda v: rules.index(v["rule"]))
+        for i, v in enumerate(ordered):
+            margins = reason_margins(v, all_margins)
+            verdicts.append({"layer": "" if i or title is None else title, "rule": v["rule"],
+                             "in force": f"{v['in_force'][0]} – {v['in_force'][1] or ''}",
+                             "outcome": v["outcome"],
+                             "reason": v["reason"] + (f"\n{margins}" if margins else "")})
+    verdict_columns = ["rule", "in force", "outcome", "reason"]
     return Document(
         sections=[
             Section("Chip", ["field", "value"], head),
@@ -195,8 +267,8 @@ def show_document(data: dict[str, Any]) -> Document:
             Section("Metrics", ["field", "value"], metric_rows),
             Section("Sources and claims", ["field", "value", "preferred", "tier", "source",
                                            "note"], sources, labels={"preferred": "pref."}),
-            Section("Verdicts (every rule version)", ["rule", "in force", "outcome", "reason"],
-                    verdicts),
+            Section("Verdicts (every rule version" + (", by layer)" if layers else ")"),
+                    ["layer", *verdict_columns] if layers else verdict_columns, verdicts),
             # CSV: every claim with its full source, one per row
             Section("", ["field", "value", "preferred", "tier", "publisher", "url", "note"],
                     sources),

@@ -4,12 +4,13 @@ and read the stored answers (view chip_status) into typed records and the JSON c
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from chipdb.errors import NotFoundError, UsageError
+from chipdb.policy import decided_by, held_key
 from chipdb.service.check_results import BottomLine
 from chipdb.service.results import day
 from chipdb.service.session import Session, chips_of
@@ -79,7 +80,7 @@ def _classes(s: Session, as_of: date) -> tuple[dict[int, dict[str, Any]], dict[s
 
 
 def _confidence(row: dict[str, Any]) -> dict[str, Any]:
-    unverified = (row["unverified"] or "").split("\n") if row["unverified"] else []
+    unverified = list(_lines(row["unverified"]))
     return {"tier": row["confidence"], "unverified": unverified}
 
 
@@ -150,8 +151,7 @@ def check(s: Session, chips: str | Sequence[str], to: str | None = None,
                 destination_codes=tuple(info[cid]["codes"]),
                 party_hq=hq.label if hq else None, buyer_class=info[bid]["label"], as_of=when,
                 license_required=_flag(r["license_required"]),
-                exceptions=tuple((r["exceptions"] or "").split("\n")) if r["exceptions"]
-                else (), review_policy=r["review_policy"],
+                exceptions=_lines(r["exceptions"]), review_policy=r["review_policy"],
                 measures=tuple(json.loads(r["measures"])),
                 basis=tuple(json.loads(r["basis"])), binding_margin=_binding(r),
                 confidence=_confidence(r), since=since or when,
@@ -161,13 +161,16 @@ def check(s: Session, chips: str | Sequence[str], to: str | None = None,
 
 
 def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
-    """Two stored answers say the same (margins and tiers may differ)."""
+    """Two stored answers say the same (chipdb.policy.held_key: margins and tiers may
+    differ)."""
     def key(r: dict[str, Any]) -> tuple[Any, ...]:
-        measures = [(m["rule"], m["outcome"]) for m in json.loads(r["measures"])]
-        basis = [(x["rule"], x["clause"], x["outcome"]) for x in json.loads(r["basis"])]
-        return (_flag(r["license_required"]), r["exceptions"], r["review_policy"], measures,
-                basis)
+        return held_key(_flag(r["license_required"]), _lines(r["exceptions"]),
+                        r["review_policy"], json.loads(r["measures"]), json.loads(r["basis"]))
     return key(a) == key(b)
+
+
+def _lines(text: str | None) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
 
 
 def since_for(s: Session, chip: str, code: str, buyer: str, row: dict[str, Any]) -> date | None:
@@ -211,20 +214,37 @@ def check_json(reports: Sequence[CheckAnswers]) -> list[dict[str, Any]]:
     return [answer_json(a) for r in reports for a in r.answers]
 
 
+def _rule_layer_lookup(layers: list[dict[str, Any]]) -> Callable[[str], str]:
+    """The stored layer a rule's ``layer`` word belongs to; an unlisted word is a measure
+    (as chipdb.layers.Layers.for_rule_layer decides when the answers are stored)."""
+    by_word = {w: la["id"] for la in layers for w in _lines(la["rule_layers"])}
+    measures = next(la["id"] for la in layers if la["role"] == "measure")
+    return lambda word: by_word.get(word, measures)
+
+
+def rule_layers(s: Session) -> list[dict[str, Any]]:
+    """Every layer in the order the bottom line composes them, with the rules it holds:
+    ``[{layer, title, rules}]``, for the commands that group verdicts by layer."""
+    layers = queries.layers(s.conn)
+    layer_of = _rule_layer_lookup(layers)
+    rules = queries.rules(s.conn)
+    return [{"layer": la["id"], "title": la["title"],
+             "rules": [r["rule"] for r in rules if layer_of(r["layer"]) == la["id"]]}
+            for la in layers]
+
+
 def outcome_vocabulary(s: Session) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The layers (in the order the bottom line composes them) and every outcome word the
     stored verdicts and scopes use, each with the layer it belongs to."""
     from chipdb.outcomes import SEVERAL, meaning
 
     layers = queries.layers(s.conn)
-    by_rule_layer = {w: la["id"] for la in layers for w in (la["rule_layers"] or "").split("\n")
-                     if w}
-    measures = next(la["id"] for la in layers if la["role"] == "measure")
+    layer_of = _rule_layer_lookup(layers)
     words: dict[tuple[str, str], set[str]] = {}
     for r in queries.outcome_words(s.conn):
         if SEVERAL in r["outcome"]:  # "A or B" under uncertainty: A and B are listed themselves
             continue
-        layer = r["layer"] if r["origin"] == "scope" else by_rule_layer.get(r["layer"], measures)
+        layer = r["layer"] if r["origin"] == "scope" else layer_of(r["layer"])
         words.setdefault((r["outcome"], layer), set()).add(
             "rule verdicts" if r["origin"] == "verdict" else "destination scopes")
     order = {la["id"]: la["position"] for la in layers}
@@ -277,12 +297,19 @@ def history(s: Session, chip: str, to: str, party_hq: str | None) -> list[dict[s
         out.append({"from": day(r["valid_from"]), "to": day(r["valid_to"]),
                     "destination": dest.label, "party_hq": hq.label if hq else None,
                     "license_required": _flag(r["license_required"]),
-                    "exceptions": (r["exceptions"] or "").split("\n") if r["exceptions"]
-                    else [], "review_policy": r["review_policy"],
-                    "decided_by": "; ".join(f"{b['rule']} {b['clause'] or b['outcome']}"
-                                            for b in basis)})
+                    "exceptions": list(_lines(r["exceptions"])),
+                    "review_policy": r["review_policy"],
+                    "decided_by": decided_by(basis)})
         last = r
     return out
+
+
+def asked(s: Session, to: str, party_hq: str | None, as_of: date) -> str:
+    """The question a one-destination answer replies to, in words."""
+    dest = one_destination(s, to, as_of)
+    hq = resolve_place(s, party_hq, as_of, "headquarters country") if party_hq else None
+    buyer = f", buyer headquartered in {hq.label}" if hq else ""
+    return f"exports to {dest.label}{buyer} on {as_of.isoformat()}"
 
 
 def list_rows(s: Session, rows: list[dict[str, Any]], to: str, party_hq: str | None,
@@ -296,6 +323,6 @@ def list_rows(s: Session, rows: list[dict[str, Any]], to: str, party_hq: str | N
         needed = a.license_required if a else None
         if required is not None and needed is not required:
             continue
-        out.append({**r, "license_required": needed, "decided_by": "; ".join(
-            f"{b['rule']} {b['clause'] or b['outcome']}" for b in a.basis) if a else None})
+        out.append({**r, "license_required": needed,
+                    "decided_by": decided_by(a.basis) if a else None})
     return out

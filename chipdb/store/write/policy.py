@@ -31,6 +31,7 @@ from chipdb.policy import (
     answer,
     change_dates,
     classes_on,
+    held_key,
 )
 from chipdb.policy.bottomline import reaching
 from chipdb.policy.places import answer_scopes
@@ -90,7 +91,7 @@ def store_places(conn: Connection, dest: Destinations, layers: Layers,
          "valid_to": ms.valid_to, "unverified": ms.unverified, "note": ms.note}
         for ms in geo.memberships])
     _insert(conn, m.RuleLayer, [
-        {"id": la.id, "position": la.position, "role": la.role, "title": la.title,
+        {"id": la.id, "position": layers.position(la), "role": la.role, "title": la.title,
          "meaning": la.meaning, "rule_layers": "\n".join(la.rule_layers) or None,
          "scope_kinds": "\n".join(la.scope_kinds) or None} for la in layers.layers])
     _insert(conn, m.RuleScope, [
@@ -128,10 +129,8 @@ def chip_facts(chip: ChipRecord, verdicts: Sequence[Verdict], rules: dict[str, R
 
 
 def _key(a: Answer) -> tuple[Any, ...]:
-    """What must stay equal for an answer to 'still hold' (margins and tiers may move)."""
-    return (a.license_required, a.exceptions, a.review_policy,
-            tuple((x.rule, x.outcome) for x in a.measures),
-            tuple((b.rule, b.clause, b.outcome) for b in a.basis))
+    return held_key(a.license_required, a.exceptions, a.review_policy,
+                    [vars(x) for x in a.measures], [vars(b) for b in a.basis])
 
 
 def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
@@ -251,15 +250,13 @@ def _chip_lines(chip_id: int, f: ChipFacts, periods: Sequence[Any],
 
 
 def _measure(x: Measure) -> dict[str, Any]:
-    return {"rule": x.rule, "outcome": x.outcome, "layer": x.layer, "scope": x.scope,
-            "status": x.status, "note": x.note}
+    """A measure as stored (JSON): every field of chipdb.policy.Measure."""
+    return dict(vars(x))  # a flat dataclass: its fields in order (asdict would deep-copy)
 
 
 def _basis(b: Basis) -> dict[str, Any]:
-    return {"rule": b.rule, "clause": b.clause, "outcome": b.outcome, "citation": b.citation,
-            "effective": b.effective.isoformat() if b.effective else None,
-            "ended": b.ended.isoformat() if b.ended else None, "scope": b.scope,
-            "note": b.note}
+    """A basis as stored (JSON): every field of chipdb.policy.Basis, dates as ISO text."""
+    return {k: v.isoformat() if isinstance(v, date) else v for k, v in vars(b).items()}
 
 
 def _columns(a: Answer) -> dict[str, Any]:

@@ -68,7 +68,7 @@ def test_no_format_module_imports_the_registry() -> None:
         imports = _chipdb_imports(RENDER_DIR / f"{name}.py")
         assert "chipdb.render" not in imports, name
         assert all(i in ("chipdb.render.document", "chipdb.render.styles", "chipdb.safetext",
-                         "chipdb.outcomes", "chipdb.units", "chipdb.metricdefs")
+                         "chipdb.outcomes", "chipdb.units", "chipdb.metricdefs", "chipdb.spec")
                    for i in imports), (name, imports)
     assert _chipdb_imports(RENDER_DIR / "__init__.py") == {"chipdb.errors",
                                                            "chipdb.render.document"}

@@ -88,10 +88,14 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
             if not any(d.non_planar for d in logic):
                 area = None  # planar-only: the density test has no denominator
         inputs["applicable_die_area_mm2"] = area
-        if area is None and any(f"die.{d.name}.area_mm2" in spans for d in logic):
+        if area is None and any(d.non_planar for d in logic) and any(
+                f"die.{d.name}.area_mm2" in spans for d in logic):
+            # A die of unknown transistor type counts between 0 (planar) and its area
+            # (non-planar): the sum is a range, never silently smaller.
             _span_sum(inputs, "applicable_die_area_mm2", [
-                (spans.get(f"die.{d.name}.area_mm2") or (d.area_mm2, d.area_mm2), d.count)
-                for d in logic if d.non_planar])
+                _die_span(spans.get(f"die.{d.name}.area_mm2") or (d.area_mm2, d.area_mm2),
+                          d.non_planar, d.count)
+                for d in logic if d.non_planar is not False])
         inputs["transistors_billion"] = _sum_known(
             [None if d.transistors_billion is None else d.transistors_billion * d.count
              for d in logic]
@@ -130,6 +134,14 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
             key = f"{parts[1]}_{parts[2]}"
             inputs[key + LOW], inputs[key + HIGH] = low, high
     return inputs
+
+
+def _die_span(span: tuple[float | None, float | None], non_planar: bool | None,
+              count: int) -> tuple[tuple[float | None, float | None], int]:
+    """A die's term in the applicable area: its area range, from 0 when its node type is
+    unknown (a planar die does not count)."""
+    low, high = span
+    return ((0.0 if non_planar is None and high is not None else low, high), count)
 
 
 def _span_sum(inputs: dict[str, Any], key: str,

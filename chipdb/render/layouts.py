@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -71,11 +72,29 @@ def outcomes_text(verdicts: list[dict[str, Any]]) -> str | None:
     return " → ".join(steps) if steps else None
 
 
+def confidence_text(c: dict[str, Any]) -> str:
+    """A verdict's confidence in words: the weakest tier and what is unverified."""
+    tier = c.get("tier") or "-"
+    return tier + ("; unverified: " + "; ".join(c["unverified"]) if c.get("unverified") else "")
+
+
+def _claim_value(s: dict[str, Any]) -> Any:
+    """A claim's value; a range or bound as text ("280–400", "≤ 858", "≥ 400")."""
+    if s["value_num"] is not None or s["value_text"] is not None:
+        return s["value_num"] if s["value_num"] is not None else s["value_text"]
+    low, high = s.get("value_low"), s.get("value_high")
+    if low is None:
+        return None
+    if high is None or not math.isfinite(high):
+        return f"≥ {low:g}"
+    return f"≤ {high:g}" if low == 0 else f"{low:g}–{high:g}"
+
+
 def _claim_row(s: dict[str, Any]) -> dict[str, Any]:
     """One published value as the tables show it: the value, where from, and why."""
     return {
         "field": s["field"],
-        "value": s["value_num"] if s["value_num"] is not None else s["value_text"],
+        "value": _claim_value(s),
         "tier": s["tier"], "publisher": s["publisher"], "url": s["url"],
         "note": "; ".join(x for x in (s.get("derivation"), s.get("reason"), s.get("note"))
                           if x),
@@ -183,7 +202,8 @@ def show_document(data: dict[str, Any]) -> Document:
         sources.append({**_claim_row(s), "preferred": "yes" if s["preferred"] else "alt.",
                         "source": f"{s['publisher']}\n{s['url']}"})
     verdicts = [{"rule": v["rule"], "in force": f"{v['in_force'][0]} – {v['in_force'][1] or ''}",
-                 "outcome": v["outcome"], "reason": v["reason"]} for v in data["verdicts"]]
+                 "outcome": v["outcome"], "confidence": confidence_text(v["confidence"]),
+                 "reason": v["reason"]} for v in data["verdicts"]]
     return Document(
         sections=[
             Section("Chip", ["field", "value"], head),
@@ -195,7 +215,8 @@ def show_document(data: dict[str, Any]) -> Document:
             Section("Metrics", ["field", "value"], metric_rows),
             Section("Sources and claims", ["field", "value", "preferred", "tier", "source",
                                            "note"], sources, labels={"preferred": "pref."}),
-            Section("Verdicts (every rule version)", ["rule", "in force", "outcome", "reason"],
+            Section("Verdicts (every rule version)",
+                    ["rule", "in force", "outcome", "confidence", "reason"],
                     verdicts),
             # CSV: every claim with its full source, one per row
             Section("", ["field", "value", "preferred", "tier", "publisher", "url", "note"],

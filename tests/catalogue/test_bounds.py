@@ -88,7 +88,8 @@ def test_a_convention_takes_its_default_or_its_alternative() -> None:
         build_catalogue([("c.toml", parse_text("[conventions]\nfp8_bits = 8\n", "c.toml"))])
 
 
-@pytest.mark.parametrize("chip", ["TPU v5e", "MI210", "Trainium1", "Inferentia2"])
+@pytest.mark.parametrize("chip", ["TPU v5e", "MI210", "Trainium1", "Inferentia2", "Ascend 910",
+                                  "Ascend 910B4", "Cloud AI 100 Pro", "RNGD"])
 def test_the_named_chips_carry_the_reticle_bound_as_a_sourced_claim(chip: str) -> None:
     seeds = read_seed_catalogue(__import__("pathlib").Path("seeds"))
     (record,) = [c for c in seeds.chips if c.spec.name == chip]

@@ -35,10 +35,17 @@ Span = tuple[float, float]  # a published range or bound: (low, high), high may 
 
 # Conventions the rules leave open, as named parameters: the default and the alternative a
 # verdict is also evaluated under (docs/metrics.md gives the reasons for each default).
-CONVENTIONS: dict[str, tuple[float, float, str]] = {
+CONVENTIONS: dict[str, tuple[float, float, str | Mapping[float, str]]] = {
     # name: (default, alternative, how a verdict reads under a value: "if TF32 counts 32 bits")
     "tf32_bits": (19.0, 32.0, "if TF32 counts {value:g} bits"),
+    # 0: a multi-chip card's figures are the card's totals; 1: per packaged IC (totals / ICs)
+    "per_ic": (0.0, 1.0, {0.0: "if counted per card", 1.0: "if counted per packaged IC"}),
 }
+# Card totals that a per-IC reading divides by the ICs on the card (densities are ratios of
+# two such totals, so they do not change).
+PER_CARD_INPUTS = ("tpp", "applicable_die_area_mm2", "die_area_mm2", "bidirectional_io_gbps",
+                   "interconnect_gbps", "host_io_gbps", "memory_bandwidth_gbps",
+                   "memory_capacity_gb", "transistors_billion")
 
 
 def other_readings(chosen: Mapping[str, float]) -> list[tuple[dict[str, float], str]]:
@@ -47,7 +54,20 @@ def other_readings(chosen: Mapping[str, float]) -> list[tuple[dict[str, float], 
     for name, (default, alternative, wording) in CONVENTIONS.items():
         now = chosen.get(name, default)
         other = alternative if now == default else default
-        out.append(({**chosen, name: other}, wording.format(value=other)))
+        text = wording[other] if isinstance(wording, Mapping) else wording.format(value=other)
+        out.append(({**chosen, name: other}, text))
+    return out
+
+
+def _per_ic(columns: Mapping[str, Any], n: int) -> dict[str, Any]:
+    """The card totals of multi-chip cards divided by their ICs (one IC where not given)."""
+    ics = _col(columns, "ics_per_card", n)
+    ics = np.where(np.isnan(ics) | (ics < 1), 1.0, ics)
+    out = dict(columns)
+    for key in columns:
+        base = key.removesuffix(LOW).removesuffix(HIGH)
+        if base in PER_CARD_INPUTS or base.endswith(("_dense_tops", "_sparse_tops")):
+            out[key] = _col(columns, key, n) / ics
     return out
 
 FloatArray = npt.NDArray[np.float64]
@@ -74,6 +94,8 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
         "datacenter": spec.datacenter,
         "standalone_hbm": spec.standalone_hbm,
     }
+    if spec.ics_per_card is not None:
+        inputs["ics_per_card"] = spec.ics_per_card
     # Applicable die area (3A090 Technical Note): all logic dies on a non-planar node, caches
     # included, HBM and other memory dies out. A die whose node type or area is unknown leaves
     # the sum unknown rather than silently smaller.
@@ -167,6 +189,8 @@ def metrics_from_inputs(columns: Mapping[str, Any], n: int,
     ``<key>_low`` / ``<key>_high``. ``conventions`` override ``CONVENTIONS`` defaults."""
     bits = dict(PRECISION_BITS)
     bits["tf32"] = int((conventions or {}).get("tf32_bits", CONVENTIONS["tf32_bits"][0]))
+    if (conventions or {}).get("per_ic", CONVENTIONS["per_ic"][0]) == 1.0:
+        columns = _per_ic(columns, n)
     ends = {k for k in columns if k.endswith((LOW, HIGH))}
     if not ends:
         return _point_metrics(columns, n, bits)

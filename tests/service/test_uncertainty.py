@@ -137,3 +137,15 @@ def test_what_if_a_point_range_is_the_point(db: DatabaseUrl, area: float) -> Non
     ranged = [{k: v[k] for k in keep} for v in r.json()["chips"][0]["verdicts"]]
     plain = [{k: v[k] for k in keep} for v in p.json()["chips"][0]["verdicts"]]
     assert ranged == plain
+
+
+def test_a_verdict_says_how_it_reads_per_packaged_ic_stored_and_live(db: DatabaseUrl) -> None:
+    # MLU370-X8: two Siyuan 370 chips, card TPP 2,048; per IC 1,024, below every 3A090 line
+    stored = _verdict(run(db, "show", "MLU370-X8", "-f", "json").json(), "us-2024-12")
+    live = _verdict(run(db, "what-if", "MLU370-X8", "--as-of", AS_OF, "-f", "json").json()
+                    ["chips"][0], "us-2024-12")
+    for v in (stored, live):
+        assert v["confidence"]["conventions"] == ["not-controlled if counted per packaged IC"]
+    assert stored["reason"].endswith("; not-controlled if counted per packaged IC")
+    one_chip = _verdict(run(db, "show", "MLU370-X4", "-f", "json").json(), "us-2024-12")
+    assert one_chip["confidence"].get("conventions", []) == []

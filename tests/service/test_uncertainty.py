@@ -149,3 +149,18 @@ def test_a_verdict_says_how_it_reads_per_packaged_ic_stored_and_live(db: Databas
     assert stored["reason"].endswith("; not-controlled if counted per packaged IC")
     one_chip = _verdict(run(db, "show", "MLU370-X4", "-f", "json").json(), "us-2024-12")
     assert one_chip["confidence"].get("conventions", []) == []
+
+
+def test_db_stats_counts_the_undetermined_verdicts_in_force(db: DatabaseUrl) -> None:
+    from datetime import date
+
+    today = date.today().isoformat()
+    data = run(db, "db", "stats", "-f", "json").json()
+    by_rule = {r["rule"]: r for r in data["undetermined"]}
+    (row,) = _rows(db, "SELECT COUNT(DISTINCT chip) AS n FROM chip_verdict WHERE rule = "
+                       f"'us-2024-12' AND outcome = 'undetermined' AND valid_from <= '{today}' "
+                       f"AND (valid_to IS NULL OR valid_to >= '{today}')")
+    assert by_rule["us-2024-12"]["undetermined"] == row["n"] > 0
+    assert by_rule["us-2024-12"]["share"] == round(row["n"] / by_rule["us-2024-12"]["chips"], 4)
+    assert data["undetermined_target"] == 0.03
+    assert "us-2022-10" not in by_rule  # superseded: no verdict in force today

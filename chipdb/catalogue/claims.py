@@ -30,7 +30,7 @@ from chipdb.catalogue.schema import (
     SourcedDate,
     SourcedRates,
 )
-from chipdb.metrics import CONVENTIONS
+from chipdb.conventions import CONVENTIONS
 from chipdb.spec import Claim, period_text
 
 # Plausible bounds per canonical unit: a value outside them is a typo or a unit mistake

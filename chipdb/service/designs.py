@@ -177,7 +177,8 @@ def _tiers(values: Mapping[str, Any], claim_tiers: Mapping[str, str],
 def _alternatives(spec: Any, values_set: Mapping[str, Any], spans: Mapping[str, Any],
                   now: Mapping[str, Any], chosen: Mapping[str, float]) -> list[Any]:
     """The design under each convention flipped, when that changes its metrics."""
-    from chipdb.metrics import compute_metrics, other_readings
+    from chipdb.conventions import other_readings
+    from chipdb.metrics import compute_metrics
 
     out = []
     for conventions, wording in other_readings(chosen):

@@ -124,6 +124,7 @@ INPUT_KEYS: dict[str, str] = {
     "memory_bandwidth_density": "number",
     "package_area_mm2": "number",
     "transistors_billion": "number",
+    "ics_per_card": "number",
     "logic_node_nm": "number",
     "non_planar": "bool",
     "contains_hbm": "bool",

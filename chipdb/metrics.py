@@ -27,27 +27,22 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from chipdb.conventions import CONVENTIONS, PER_CARD_INPUTS
 from chipdb.metricdefs import HIGH, INPUT_KEYS, LOW, NUMERIC_METRICS
 from chipdb.spec import ChipSpec
 from chipdb.vocab import PRECISION_BITS
 
 Span = tuple[float, float]  # a published range or bound: (low, high), high may be inf
 
-# Conventions the rules leave open, as named parameters: the default and the alternative a
-# verdict is also evaluated under (docs/metrics.md gives the reasons for each default).
-CONVENTIONS: dict[str, tuple[float, float, str]] = {
-    # name: (default, alternative, how a verdict reads under a value: "if TF32 counts 32 bits")
-    "tf32_bits": (19.0, 32.0, "if TF32 counts {value:g} bits"),
-}
-
-
-def other_readings(chosen: Mapping[str, float]) -> list[tuple[dict[str, float], str]]:
-    """For each convention, the choices with it flipped, and how a verdict then reads."""
-    out = []
-    for name, (default, alternative, wording) in CONVENTIONS.items():
-        now = chosen.get(name, default)
-        other = alternative if now == default else default
-        out.append(({**chosen, name: other}, wording.format(value=other)))
+def _per_ic(columns: Mapping[str, Any], n: int) -> dict[str, Any]:
+    """The card totals of multi-chip cards divided by their ICs (one IC where not given)."""
+    ics = _col(columns, "ics_per_card", n)
+    ics = np.where(np.isnan(ics) | (ics < 1), 1.0, ics)
+    out = dict(columns)
+    for key in columns:
+        base = key.removesuffix(LOW).removesuffix(HIGH)
+        if base in PER_CARD_INPUTS or base.endswith(("_dense_tops", "_sparse_tops")):
+            out[key] = _col(columns, key, n) / ics
     return out
 
 FloatArray = npt.NDArray[np.float64]
@@ -74,6 +69,8 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
         "datacenter": spec.datacenter,
         "standalone_hbm": spec.standalone_hbm,
     }
+    if spec.ics_per_card is not None:
+        inputs["ics_per_card"] = spec.ics_per_card
     # Applicable die area (3A090 Technical Note): all logic dies on a non-planar node, caches
     # included, HBM and other memory dies out. A die whose node type or area is unknown leaves
     # the sum unknown rather than silently smaller.
@@ -88,10 +85,14 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
             if not any(d.non_planar for d in logic):
                 area = None  # planar-only: the density test has no denominator
         inputs["applicable_die_area_mm2"] = area
-        if area is None and any(f"die.{d.name}.area_mm2" in spans for d in logic):
+        if area is None and any(d.non_planar for d in logic) and any(
+                f"die.{d.name}.area_mm2" in spans for d in logic):
+            # A die of unknown transistor type counts between 0 (planar) and its area
+            # (non-planar): the sum is a range, never silently smaller.
             _span_sum(inputs, "applicable_die_area_mm2", [
-                (spans.get(f"die.{d.name}.area_mm2") or (d.area_mm2, d.area_mm2), d.count)
-                for d in logic if d.non_planar])
+                _die_span(spans.get(f"die.{d.name}.area_mm2") or (d.area_mm2, d.area_mm2),
+                          d.non_planar, d.count)
+                for d in logic if d.non_planar is not False])
         inputs["transistors_billion"] = _sum_known(
             [None if d.transistors_billion is None else d.transistors_billion * d.count
              for d in logic]
@@ -132,6 +133,14 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
     return inputs
 
 
+def _die_span(span: tuple[float | None, float | None], non_planar: bool | None,
+              count: int) -> tuple[tuple[float | None, float | None], int]:
+    """A die's term in the applicable area: its area range, from 0 when its node type is
+    unknown (a planar die does not count)."""
+    low, high = span
+    return ((0.0 if non_planar is None and high is not None else low, high), count)
+
+
 def _span_sum(inputs: dict[str, Any], key: str,
               terms: Sequence[tuple[tuple[float | None, float | None], int]]) -> None:
     """A sum of ranged terms (count x range) as ``key``'s low and high; unknown if any is."""
@@ -155,6 +164,8 @@ def metrics_from_inputs(columns: Mapping[str, Any], n: int,
     ``<key>_low`` / ``<key>_high``. ``conventions`` override ``CONVENTIONS`` defaults."""
     bits = dict(PRECISION_BITS)
     bits["tf32"] = int((conventions or {}).get("tf32_bits", CONVENTIONS["tf32_bits"][0]))
+    if (conventions or {}).get("per_ic", CONVENTIONS["per_ic"][0]) == 1.0:
+        columns = _per_ic(columns, n)
     ends = {k for k in columns if k.endswith((LOW, HIGH))}
     if not ends:
         return _point_metrics(columns, n, bits)

@@ -61,6 +61,8 @@ class ChipSpec:
     memories: tuple[Memory, ...] = ()
     io_links: tuple[IoLink, ...] = ()
     throughputs: tuple[Throughput, ...] = ()
+    # packaged ICs on a multi-chip card whose figures are card totals (MLU370-X8: 2)
+    ics_per_card: float | None = None
 
     def with_name(self, name: str) -> ChipSpec:
         return replace(self, name=name)

@@ -31,6 +31,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "vocab": 0,
     "metricdefs": 0,
+    "conventions": 0,
     "units": 0,
     "names": 0,
     "spec": 0,

@@ -188,3 +188,20 @@ def test_the_metric_registry_is_the_one_list() -> None:
     assert [n for n in metricdefs.STORED_METRICS if n not in view] == []
     assert set(metricdefs.SHOWN_METRICS) <= set(metricdefs.STORED_METRICS) | {"datacenter"}
     assert {n for n, _ in metricdefs.COMPARE_ROWS} <= set(metricdefs.SHOWN_METRICS)
+
+
+def test_per_ic_reading_divides_card_totals_and_keeps_densities() -> None:
+    from chipdb.metrics import compute_metrics
+    from chipdb.spec import ChipSpec, Die, Throughput
+
+    card = ChipSpec(name="card", datacenter=True, ics_per_card=2.0,
+                    dies=(Die("d", count=2, area_mm2=300.0, non_planar=True),),
+                    throughputs=(Throughput("int8", 256.0),))
+    per_card = compute_metrics(card).values
+    per_ic = compute_metrics(card, conventions={"per_ic": 1.0}).values
+    assert (per_card["tpp"], per_ic["tpp"]) == (2048.0, 1024.0)
+    assert per_card["applicable_die_area_mm2"] == 2 * per_ic["applicable_die_area_mm2"]
+    assert per_ic["performance_density"] == per_card["performance_density"]
+    # a single-IC part reads the same either way
+    one = ChipSpec(name="one", datacenter=True, throughputs=(Throughput("int8", 256.0),))
+    assert compute_metrics(one, conventions={"per_ic": 1.0}).values["tpp"] == 2048.0

@@ -52,6 +52,7 @@ class FieldRow:
 CHIP_FIELDS = (
     FieldRow("datacenter", "bool"),
     FieldRow("tdp_w", "number", "tdp_w"),
+    FieldRow("ics_per_card", "number", "ics_per_card"),
     FieldRow("published.tpp", "number", "published_tpp"),
     FieldRow("published.performance_density", "number", "published_performance_density"),
 )
@@ -198,7 +199,7 @@ class _ChipBuilder:
         spec = ChipSpec(
             name=c.name, vendor=c.vendor, family=c.family, datacenter=top["datacenter"],
             standalone_hbm=c.standalone_hbm, dies=dies, memories=memories, io_links=links,
-            throughputs=rates,
+            throughputs=rates, ics_per_card=top["ics_per_card"],
         )
         return ChipRecord(
             spec=spec, family=c.family, variant=c.variant, family_default=c.default,

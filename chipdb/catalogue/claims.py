@@ -30,7 +30,7 @@ from chipdb.catalogue.schema import (
     SourcedDate,
     SourcedRates,
 )
-from chipdb.metrics import CONVENTIONS
+from chipdb.conventions import CONVENTIONS
 from chipdb.spec import Claim, period_text
 
 # Plausible bounds per canonical unit: a value outside them is a typo or a unit mistake
@@ -47,6 +47,7 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "bidirectional_gbps": (0.1, 200_000.0),
     "per_direction_gbps": (0.05, 100_000.0),
     "tdp_w": (1.0, 30_000.0),
+    "ics_per_card": (1.0, 64.0),
     "tops": (0.001, 1_000_000.0),
     "published_tpp": (1.0, 20_000_000.0),
     "published_performance_density": (0.001, 10_000.0),

@@ -240,6 +240,7 @@ class ChipModel(_Strict):
     datacenter: Sourced | None = None
     standalone_hbm: bool = False
     tdp_w: Sourced | None = None
+    ics_per_card: Sourced | None = None  # packaged ICs on a card whose figures are card totals
     published_tpp: Sourced | None = None
     published_performance_density: Sourced | None = None
     notes: str | None = Field(default=None, max_length=4000)

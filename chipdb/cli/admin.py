@@ -152,13 +152,16 @@ def db_verify() -> None:
 @db_app.command("stats")
 def db_stats(fmt: FormatOpt = "table") -> None:
     """Catalogue size, release-date coverage and the share of values on weak sources."""
-    from chipdb.cli.options import open_cli_session
+    from chipdb.cli.options import as_of_date, open_cli_session
     from chipdb.render import Document, Section, render
     from chipdb.service.stats import catalogue_stats
+    from chipdb.service.verdict_stats import UNDETERMINED_TARGET, undetermined_stats
 
     fmt = check_format(fmt)
     with open_cli_session() as s:
         data = catalogue_stats(s)
+        today = as_of_date(None)
+        undetermined = undetermined_stats(s, today)
     summary = [{"figure": k, "value": v} for k, v in data.items()
                if k not in ("by_class", "weak_classes")]
     render(Document([
@@ -166,7 +169,12 @@ def db_stats(fmt: FormatOpt = "table") -> None:
         Section("Sources by publisher class", ["class", "sources", "claims", "preferred"],
                 data["by_class"],
                 note=f"weak classes: {', '.join(data['weak_classes'])}"),
-    ], payload=data), fmt)
+        Section(f"Undetermined verdicts in force on {today}",
+                ["rule", "chips", "undetermined", "share"], undetermined,
+                note=f"target: at most {UNDETERMINED_TARGET:.0%} under the classification "
+                     "rule in force"),
+    ], payload=data | {"undetermined": undetermined,
+                       "undetermined_target": UNDETERMINED_TARGET}), fmt)
 
 
 @db_app.command("path")

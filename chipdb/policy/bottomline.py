@@ -46,6 +46,8 @@ class StoredVerdict:
     margins: tuple[StoredMargin, ...] = ()
     deciding: str | None = None  # the clause (or exclusion) that decided; None: the default
     any_of: bool = False  # the deciding clause holds while ANY of its lines is met
+    # when open: the lines that would decide it, in words ("3A090.b.2 if die area < 655 mm², ...")
+    decides: str | None = None
 
     def clause(self) -> str | None:
         return self.deciding
@@ -309,9 +311,10 @@ def _basis(hit: _Hit, rules: Mapping[str, RuleFacts], verdicts: Mapping[str, Sto
     note = None
     if hit.truth is False:
         note = "the chip is not caught"
-    elif hit.truth is None:
-        note = "a figure chipdb does not have decides it"
     v = hit.verdict
+    if hit.truth is None:
+        note = "a figure chipdb does not have decides it" + (
+            f": {v.decides}" if v.decides else "")
     return Basis(hit.scope.rule, v.clause(), v.outcome if v is own else own.outcome,
                  hit.scope.citation, start, min(ends) if ends else None, hit.scope.id, note)
 

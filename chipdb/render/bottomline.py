@@ -6,6 +6,7 @@ from typing import Any
 
 from chipdb.policy import decided_by
 from chipdb.render import Document, Section
+from chipdb.render.layouts import confidence_text
 from chipdb.units import fmt_number
 
 _WORD = {True: "YES", False: "no", None: "undetermined"}
@@ -41,11 +42,6 @@ def measures_text(measures: list[dict[str, Any]]) -> str:
         out.append(f"{m['rule']}: {m['outcome']} [{m['layer']}]"
                    + (f" ({'; '.join(extra)})" if extra else ""))
     return "\n".join(out)
-
-
-def confidence_text(c: dict[str, Any]) -> str:
-    tier = c.get("tier") or "-"
-    return tier + ("; unverified: " + "; ".join(c["unverified"]) if c.get("unverified") else "")
 
 
 def _row(a: dict[str, Any]) -> dict[str, Any]:

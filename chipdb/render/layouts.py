@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -71,11 +72,29 @@ def outcomes_text(verdicts: list[dict[str, Any]]) -> str | None:
     return " → ".join(steps) if steps else None
 
 
+def confidence_text(c: dict[str, Any]) -> str:
+    """A verdict's confidence in words: the weakest tier and what is unverified."""
+    tier = c.get("tier") or "-"
+    return tier + ("; unverified: " + "; ".join(c["unverified"]) if c.get("unverified") else "")
+
+
+def _claim_value(s: dict[str, Any]) -> Any:
+    """A claim's value; a range or bound as text ("280–400", "≤ 858", "≥ 400")."""
+    if s["value_num"] is not None or s["value_text"] is not None:
+        return s["value_num"] if s["value_num"] is not None else s["value_text"]
+    low, high = s.get("value_low"), s.get("value_high")
+    if low is None:
+        return None
+    if high is None or not math.isfinite(high):
+        return f"≥ {low:g}"
+    return f"≤ {high:g}" if low == 0 else f"{low:g}–{high:g}"
+
+
 def _claim_row(s: dict[str, Any]) -> dict[str, Any]:
     """One published value as the tables show it: the value, where from, and why."""
     return {
         "field": s["field"],
-        "value": s["value_num"] if s["value_num"] is not None else s["value_text"],
+        "value": _claim_value(s),
         "tier": s["tier"], "publisher": s["publisher"], "url": s["url"],
         "note": "; ".join(x for x in (s.get("derivation"), s.get("reason"), s.get("note"))
                           if x),
@@ -254,8 +273,9 @@ def show_document(data: dict[str, Any], *, layers: list[dict[str, Any]] | None =
             verdicts.append({"layer": "" if i or title is None else title, "rule": v["rule"],
                              "in force": f"{v['in_force'][0]} – {v['in_force'][1] or ''}",
                              "outcome": v["outcome"],
+                             "confidence": confidence_text(v["confidence"]),
                              "reason": v["reason"] + (f"\n{margins}" if margins else "")})
-    verdict_columns = ["rule", "in force", "outcome", "reason"]
+    verdict_columns = ["rule", "in force", "outcome", "confidence", "reason"]
     return Document(
         sections=[
             Section("Chip", ["field", "value"], head),

@@ -63,9 +63,12 @@ def chip_spec(s: Session, chip: str) -> Any:
     rates = tuple(Throughput(precision=r["precision"], dense_tops=r["dense_tops"],
                              sparse_tops=r["sparse_tops"])
                   for r in parts["throughputs"])
+    ics = [r["value_num"] for r in queries.sources(s.conn, [name])
+           if r["field"] == "ics_per_card" and r["preferred"]]
     return ChipSpec(name=h["name"], vendor=h["vendor"], family=h["family"],
                     datacenter=b(h["datacenter"]), standalone_hbm=bool(h["standalone_hbm"]),
-                    dies=dies, memories=memories, io_links=links, throughputs=rates)
+                    dies=dies, memories=memories, io_links=links, throughputs=rates,
+                    ics_per_card=ics[0] if ics else None)
 
 
 def design_values(overrides: Mapping[str, Any], where: str = "set") -> dict[str, Any]:
@@ -174,7 +177,8 @@ def _tiers(values: Mapping[str, Any], claim_tiers: Mapping[str, str],
 def _alternatives(spec: Any, values_set: Mapping[str, Any], spans: Mapping[str, Any],
                   now: Mapping[str, Any], chosen: Mapping[str, float]) -> list[Any]:
     """The design under each convention flipped, when that changes its metrics."""
-    from chipdb.metrics import compute_metrics, other_readings
+    from chipdb.conventions import other_readings
+    from chipdb.metrics import compute_metrics
 
     out = []
     for conventions, wording in other_readings(chosen):

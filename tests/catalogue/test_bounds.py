@@ -88,9 +88,23 @@ def test_a_convention_takes_its_default_or_its_alternative() -> None:
         build_catalogue([("c.toml", parse_text("[conventions]\nfp8_bits = 8\n", "c.toml"))])
 
 
-@pytest.mark.parametrize("chip", ["TPU v5e", "MI210", "Trainium1", "Inferentia2"])
+@pytest.mark.parametrize("chip", ["TPU v5e", "MI210", "Trainium1", "Inferentia2", "Ascend 910",
+                                  "Ascend 910B4", "Cloud AI 100 Pro", "RNGD"])
 def test_the_named_chips_carry_the_reticle_bound_as_a_sourced_claim(chip: str) -> None:
     seeds = read_seed_catalogue(__import__("pathlib").Path("seeds"))
     (record,) = [c for c in seeds.chips if c.spec.name == chip]
     bounds = [c for c in record.claims if c.field.endswith("area_mm2") and c.low is not None]
     assert [(b.high, b.tier, b.source) for b in bounds] == [(858.0, "bound", "asml-nxt-field")]
+
+
+def test_the_per_ic_convention_reads_the_sourced_ics_per_card() -> None:
+    built = build_catalogue([("c.toml", parse_text("[conventions]\nper_ic = 1\n", "c.toml"))])
+    assert built.conventions == (("per_ic", 1.0),)
+    with pytest.raises(SeedError, match="takes 0"):
+        build_catalogue([("c.toml", parse_text("[conventions]\nper_ic = 2\n", "c.toml"))])
+    seeds = read_seed_catalogue(__import__("pathlib").Path("seeds"))
+    cards = {c.spec.name: c.spec.ics_per_card for c in seeds.chips if c.spec.ics_per_card}
+    assert cards == {"MLU370-X8": 2.0, "Wormhole n300": 2.0, "Cloud AI 100 Ultra": 4.0}
+    (claim,) = [c for c in next(c for c in seeds.chips if c.spec.name == "Wormhole n300").claims
+                if c.field == "ics_per_card"]
+    assert claim.source == "oth-tenstorrent-wormhole-specs"

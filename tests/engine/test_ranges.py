@@ -151,3 +151,25 @@ def test_unknown_is_not_a_range() -> None:
                   if v.rule == "us-2024-12"]
     assert verdict.outcome == "undetermined"  # any area: not controlled above 1,970 mm²
     assert [round(d.value) for d in sorted(verdict.deciding, key=lambda d: d.value)] == [532, 1970]
+
+
+def _ascend_910(io_span: tuple[float, float] | None) -> dict[str, Any]:
+    spec = ChipSpec(name="a910", datacenter=True,
+                    dies=(Die("compute", non_planar=True, area_mm2=456.25),
+                          Die("io", kind="io")),  # transistor type unpublished
+                    throughputs=(Throughput("fp16", 256.0),))
+    return compute_metrics(spec, spans={"die.io.area_mm2": io_span} if io_span else {}).values
+
+
+def test_a_die_of_unknown_node_type_counts_between_nothing_and_its_area() -> None:
+    values = _ascend_910((0.0, 858.0))
+    assert values["applicable_die_area_mm2"] is None
+    assert (values["applicable_die_area_mm2_low"],
+            values["applicable_die_area_mm2_high"]) == (456.25, 456.25 + 858.0)
+    (verdict,) = [v for v in evaluate_on(ALL, [values], date(2026, 6, 1))[0]
+                  if v.rule == "us-2024-12"]
+    assert verdict.outcome == "3A090.a.2 or 3A090.b.1"  # controlled whatever the I/O die is
+    # without a bound on that die the sum stays unknown, never the compute die alone
+    unbounded = _ascend_910(None)
+    assert unbounded["applicable_die_area_mm2"] is None
+    assert "applicable_die_area_mm2_low" not in unbounded

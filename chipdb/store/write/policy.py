@@ -17,6 +17,7 @@ from sqlalchemy import Connection, insert
 from chipdb.catalogue.destinations import Destinations, read_destinations
 from chipdb.engine import RuleDefinition
 from chipdb.engine.criteria import AnyOf
+from chipdb.engine.explain import pieces
 from chipdb.engine.model import Verdict
 from chipdb.errors import SeedError
 from chipdb.layers import Layers, default_layers
@@ -122,7 +123,8 @@ def chip_facts(chip: ChipRecord, verdicts: Sequence[Verdict], rules: dict[str, R
         v.rule, v.outcome, v.determined, v.valid_from or FIRST_DAY, v.valid_to,
         tuple(v.exceptions), tuple(StoredMargin(g.clause, g.metric, g.threshold, g.value,
                                                 g.margin_pct, g.met) for g in v.margins),
-        *_deciding(rules.get(v.rule), v.reason))
+        *_deciding(rules.get(v.rule), v.reason),
+        pieces(v.deciding) if v.outcome == "undetermined" and v.deciding else None)
         for v in verdicts)
     return ChipFacts(chip.spec.name, chip.spec.vendor or "unknown", stored,
                      metric_tiers(claims, layers.tiers))

@@ -25,10 +25,11 @@ from chipdb.catalogue import (
     seed_files,
 )
 from chipdb.catalogue.claims import spans
+from chipdb.conventions import other_readings
 from chipdb.engine import Alternative, RuleDefinition, Verdict, evaluate_dated, weakest
 from chipdb.errors import ChipdbError, DataError
 from chipdb.metricdefs import HIGH, LOW, RANGED_STORED, STORED_METRICS
-from chipdb.metrics import MetricValues, compute_metrics_many, metric_tiers, other_readings
+from chipdb.metrics import MetricValues, compute_metrics_many, metric_tiers
 from chipdb.names import normalize_name, same_chip
 from chipdb.spec import ChipRecord, SourceRecord
 from chipdb.store import models as m

@@ -47,3 +47,13 @@ class NameIndex:
                                 processor=utils.default_process, score_cutoff=60)
         names = [m[0] for m in found]
         return f": did you mean {', '.join(names)}?" if names else ""
+
+
+def did_you_mean(typed: str, choices: Sequence[str], limit: int = 3) -> str:
+    """": did you mean X, Y?" for the closest words of a closed list (any case), or ""."""
+    from rapidfuzz import fuzz, process, utils
+
+    found = process.extract(typed, list(dict.fromkeys(choices)), scorer=fuzz.WRatio,
+                            limit=limit, processor=utils.default_process, score_cutoff=60)
+    names = [m[0] for m in found]
+    return f": did you mean {', '.join(names)}?" if names else ""

@@ -19,7 +19,18 @@ class Result:
     err: str
 
     def json(self) -> Any:
-        return json.loads(self.out)
+        """The answer: the ``data`` of the provenance envelope every JSON output is."""
+        document = self.envelope()
+        return document["data"]
+
+    def envelope(self) -> dict[str, Any]:
+        document = json.loads(self.out)
+        assert isinstance(document, dict), document
+        assert set(ENVELOPE) <= set(document), sorted(document)
+        return document
+
+
+ENVELOPE = ("chipdb_version", "catalogue", "generated_at", "as_of", "command", "data")
 
 
 def run(db: DatabaseUrl | None, *args: str) -> Result:

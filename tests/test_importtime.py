@@ -64,7 +64,7 @@ def imported(sqlite_db: DatabaseUrl) -> set[str]:
     assert warm.returncode == 0, warm.stderr
     proc = _compare(sqlite_db, "-X", "importtime")
     assert proc.returncode == 0, proc.stderr
-    assert len(json.loads(proc.stdout)["chips"]) == 2
+    assert len(json.loads(proc.stdout)["data"]["chips"]) == 2
     modules = set(re.findall(r"^import time:\s+\d+ \|\s+\d+ \| *(\S+)$", proc.stderr, re.M))
     assert "chipdb.cli" in modules, "no -X importtime lines found in stderr"
     return modules

@@ -6,13 +6,22 @@ from typing import Annotated
 
 import typer
 
-from chipdb.cli.options import FormatOpt, check_format, current_db, file_path, notify
+from chipdb.cli.options import (
+    FormatOpt,
+    check_format,
+    current_db,
+    data_command,
+    file_path,
+    notify,
+    open_cli_session,
+)
 from chipdb.cli.root import app, db_app
 from chipdb.errors import ChipdbError, UsageError
 from chipdb.safetext import printable
 
 
 @app.command()
+@data_command()
 def sql(
     statement: Annotated[str | None, typer.Argument(
         help="One query; without it, open sqlite3 or psql read-only.")] = None,
@@ -31,6 +40,8 @@ def sql(
     if statement is None:
         sqlshell.open_shell(db, notify)
         return
+    with open_cli_session():  # the output's stamp: which chipdb and catalogue answered
+        pass
     sqlshell.run_query(db, statement, fmt, notify, timeout, max_rows)
 
 
@@ -150,9 +161,10 @@ def db_verify() -> None:
 
 
 @db_app.command("stats")
+@data_command()
 def db_stats(fmt: FormatOpt = "table") -> None:
     """Catalogue size, release-date coverage and the share of values on weak sources."""
-    from chipdb.cli.options import as_of_date, open_cli_session
+    from chipdb.cli.options import as_of_date
     from chipdb.render import Document, Section, render
     from chipdb.service.stats import catalogue_stats
     from chipdb.service.verdict_stats import UNDETERMINED_TARGET, undetermined_stats

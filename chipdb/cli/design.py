@@ -14,6 +14,7 @@ from chipdb.cli.options import (
     as_of_date,
     check_format,
     complete_chip,
+    data_command,
     open_cli_session,
     tell_variants,
 )
@@ -27,6 +28,7 @@ BaseArg = Annotated[str, typer.Argument(help="Chip to start from, or 'blank'.",
 
 
 @app.command()
+@data_command()
 def sweep(
     base: BaseArg = "blank",
     vary: Annotated[list[str] | None, typer.Option(
@@ -73,6 +75,7 @@ def sweep(
 
 
 @app.command()
+@data_command()
 def frontier(
     base: BaseArg,
     target: Annotated[str, typer.Option(

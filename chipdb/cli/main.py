@@ -58,6 +58,8 @@ def _run(argv: list[str] | None) -> int:
         if code == 130:  # Typer turns Ctrl-C into Exit(130) and, not standalone, returns it
             print("chipdb: interrupted", file=sys.stderr)
             return 130
+        if isinstance(code, int) and code:  # typer.Exit(n), e.g. the --fail-on gate's 3
+            return code
     except ChipdbError as exc:
         if debug:
             raise

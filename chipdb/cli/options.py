@@ -1,28 +1,122 @@
-"""Shared options and the small steps every command takes: dates, paths, formats, names."""
+"""Shared options and the small steps every command takes: dates, paths, formats, names.
+
+``data_command`` gives a command that prints data the options every such command has
+(``-o/--output``, ``--fields``, and with ``gate=True`` ``--fail-on``) and runs it inside one
+``OutputRun`` (render.output): the provenance stamp, the field selection and the CI gate.
+"""
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
 from chipdb.cli.root import state
 from chipdb.errors import UsageError
-from chipdb.render import FORMATS
+from chipdb.render import FORMATS, format_name
 from chipdb.safetext import printable
 
+FORMAT_VARIABLE = "CHIPDB_FORMAT"
+GATE_EXIT = 3  # --fail-on matched: the documented exit code of a CI gate
+
 FormatOpt = Annotated[
-    str, typer.Option("--format", "-f", help=" | ".join(FORMATS))
+    str, typer.Option("--format", "-f", envvar=FORMAT_VARIABLE, metavar="<FORMAT>",
+                      help=" | ".join(FORMATS) + f" (any case; default ${FORMAT_VARIABLE} "
+                      "or table).")
 ]
 
 
 AsOfOpt = Annotated[
     str | None,
-    typer.Option("--as-of", help="Date (YYYY-MM-DD) whose rules apply; default today."),
+    typer.Option("--as-of", metavar="<DATE>",
+                 help="Date (YYYY-MM-DD, or 'today') whose rules apply; default today."),
 ]
+OutputOpt = Annotated[str | None, typer.Option(
+    "--output", "-o", metavar="<FILE>",
+    help="Write to FILE instead of standard output (replaced only when complete).")]
+FieldsOpt = Annotated[str | None, typer.Option(
+    "--fields", metavar="<A,B,C>",
+    help="Only these fields of the record table (the one -f csv writes), in this order; "
+    "with -f json, data is the list of those records.")]
+FailOnOpt = Annotated[str | None, typer.Option(
+    "--fail-on", metavar="<OUTCOME>",
+    help="Exit 3 when an answer is OUTCOME (3A090.a* for a prefix) or, with "
+    "license-required, when a licence is required: a CI gate. The output is written first.")]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def data_command(gate: bool = False) -> Callable[[F], F]:
+    """Add ``-o/--output``, ``--fields`` (and ``--fail-on`` when ``gate``) to a command and
+    run it in one OutputRun: the JSON envelope, the field cut and the gate's exit code 3."""
+
+    def decorate(func: F) -> F:
+        signature = inspect.signature(func, eval_str=True)
+        extra = {"output": OutputOpt, "fields": FieldsOpt}
+        if gate:
+            extra["fail_on"] = FailOnOpt
+        params = [*signature.parameters.values(), *(
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=a)
+            for n, a in extra.items())]
+
+        @functools.wraps(func)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            from chipdb.render.output import OutputRun, parse_fields, running
+
+            target = kwargs.pop("output", None)
+            fields = parse_fields(kwargs.pop("fields", None))
+            fail_on = kwargs.pop("fail_on", None)
+            command = func.__name__.strip("_").replace("_", "-")  # what-if, list, db-stats
+            with running(OutputRun(command, fields, fail_on)) as out_run, \
+                    _written_to(None if target is None else file_path(target)):
+                result = func(*args, **kwargs)
+            if out_run.gate_tripped:
+                notify(f"chipdb: --fail-on {fail_on}: an answer matched (exit {GATE_EXIT})")
+                raise typer.Exit(GATE_EXIT)
+            return result
+
+        run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
+        run.__annotations__ = {**func.__annotations__, **extra}
+        return run  # type: ignore[return-value]
+
+    return decorate
+
+
+@contextmanager
+def _written_to(target: Path | None) -> Iterator[None]:
+    """Standard output sent to ``target``: a temporary file beside it, renamed over it only
+    when the command succeeds, so a failed run never leaves half a file."""
+    if target is None:
+        yield
+        return
+    import os
+    import tempfile
+    from contextlib import redirect_stdout
+
+    from chipdb.errors import DataError
+
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=folder)
+    except OSError as exc:
+        raise DataError(f"{target}: cannot be written ({exc.strerror}): choose another "
+                        "place") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream, \
+                redirect_stdout(stream):
+            yield
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    notify(f"chipdb: wrote {target}")
 
 
 def complete_chip(incomplete: str) -> list[str]:
@@ -58,18 +152,25 @@ def notify(message: str) -> None:
 
 
 def check_format(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise UsageError(f"unknown format '{fmt}': use one of {', '.join(FORMATS)}")
-    return fmt
+    """The format as a FORMATS key, whatever its case; a typo is told the nearest one."""
+    return format_name(fmt)
 
 
 def as_of_date(value: str | None) -> date:
-    if value is None:
-        return date.today()
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise UsageError(f"--as-of '{value}' is not a date: use YYYY-MM-DD") from None
+    """The date of --as-of (today when not given, or 'today'); the run's stamp records it."""
+    from chipdb.render.output import current
+
+    if value is None or value.strip().casefold() == "today":
+        day = date.today()
+    else:
+        try:
+            day = date.fromisoformat(value.strip())
+        except ValueError:
+            raise UsageError(f"--as-of '{value}' is not a date: use YYYY-MM-DD") from None
+    run = current()
+    if run is not None:
+        run.as_of = day
+    return day
 
 
 def file_path(text: str) -> Path:
@@ -79,10 +180,19 @@ def file_path(text: str) -> Path:
     return Path(text)
 
 
-def open_cli_session() -> Any:
+@contextmanager
+def open_cli_session() -> Iterator[Any]:
+    """A session on the database; the first one a run opens stamps its output."""
+    from chipdb.render.output import current
     from chipdb.service.session import open_session
 
-    return open_session(current_db(), notify)
+    with open_session(current_db(), notify) as s:
+        run = current()
+        if run is not None and run.provenance is None:
+            from chipdb.service.provenance import provenance
+
+            run.provenance = provenance(s, run.as_of)
+        yield s
 
 
 def tell_variants(resolved: Any) -> None:

@@ -16,6 +16,7 @@ from chipdb.cli.options import (
     check_format,
     complete_chip,
     complete_rule,
+    data_command,
     file_path,
     notify,
     open_cli_session,
@@ -35,6 +36,7 @@ AllMarginsOpt = Annotated[bool, typer.Option(
 
 
 @app.command()
+@data_command(gate=True)
 def compare(
     names: Annotated[list[str], typer.Argument(help="Chip names, aliases or families.",
                                                autocompletion=complete_chip)],
@@ -82,6 +84,7 @@ def compare(
 
 
 @app.command()
+@data_command(gate=True)
 def check(
     names: Annotated[list[str], typer.Argument(help="Chip names, aliases or families.",
                                                autocompletion=complete_chip)],
@@ -109,6 +112,7 @@ def check(
 
 
 @app.command()
+@data_command()
 def show(
     name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
     all_margins: AllMarginsOpt = False,
@@ -130,6 +134,7 @@ def show(
 
 
 @app.command("list")
+@data_command(gate=True)
 def list_(
     vendor: Annotated[str | None, typer.Option(help="Only this vendor.")] = None,
     market: Annotated[str | None, typer.Option(help="datacenter, consumer, workstation, ...")]
@@ -180,6 +185,7 @@ def list_(
 
 
 @app.command()
+@data_command()
 def rules(
     rule_id: Annotated[str | None, typer.Argument(help="A rule id.",
                                                   autocompletion=complete_rule)] = None,
@@ -208,6 +214,7 @@ def rules(
 
 
 @app.command("what-if")
+@data_command(gate=True)
 def what_if(
     base: Annotated[str | None, typer.Argument(
         help="Chip to start from, or 'blank'. Omit with --batch.",
@@ -260,6 +267,7 @@ def what_if(
 
 
 @app.command()
+@data_command()
 def headroom(
     name: Annotated[str, typer.Argument(help="Chip name, or 'blank' for a new design.",
                                         autocompletion=complete_chip)],
@@ -290,6 +298,7 @@ def headroom(
 
 
 @app.command()
+@data_command(gate=True)
 def timeline(
     name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
     to: ToOpt = None,

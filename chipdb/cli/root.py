@@ -22,6 +22,15 @@ app.add_typer(db_app, name="db")
 state: dict[str, Any] = {"db": None, "debug": False}
 
 
+def _version(asked: bool) -> None:
+    if asked:
+        from chipdb import ENGINE_VERSION, __version__
+        from chipdb.store.package_data import SCHEMA_REVISION
+
+        print(f"chipdb {__version__} (engine {ENGINE_VERSION}, schema {SCHEMA_REVISION})")
+        raise typer.Exit(0)
+
+
 @app.callback()
 def _main(
     db: Annotated[
@@ -30,6 +39,9 @@ def _main(
                      help="SQLAlchemy URL of the database (default: SQLite in your data dir)."),
     ] = None,
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks.")] = False,
+    version: Annotated[bool, typer.Option(
+        "--version", "-V", is_eager=True, callback=_version,
+        help="Print chipdb's version (and its engine and schema) and exit.")] = False,
 ) -> None:
     state["db"] = db
     state["debug"] = debug

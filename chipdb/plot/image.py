@@ -54,6 +54,24 @@ def to_file(data: PlotData, out: Path) -> None:
             plt.close(fig)
 
 
+def svg_text(data: PlotData) -> str:
+    """The map as SVG markup to inline in a page: no XML prolog, no external reference."""
+    import io
+
+    mpl, plt = _matplotlib()
+    rc = {"svg.fonttype": "none", "svg.hashsalt": "chipdb", "font.size": 9,
+          "text.parse_math": False}
+    buf = io.StringIO()
+    with mpl.rc_context(rc):
+        fig = _draw(plt, data)
+        try:
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+        finally:
+            plt.close(fig)
+    text = buf.getvalue()
+    return text[text.index("<svg"):]
+
+
 def _draw(plt: Any, data: PlotData) -> Any:
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D

@@ -1,9 +1,10 @@
 """Renderers: data in, text out. ONE registry of output formats, one entry point.
 
 A command hands over a ``Document`` (render.document): a list of sections, each a titled table
-of records. ``json`` and ``csv`` print records only (no decoration); ``table`` uses Rich;
-``markdown`` prints pipe tables. Commands whose JSON has a fixed shape (compare, what-if) pass
-that shape as ``payload``.
+of records. ``json`` writes the payload (in a CLI run inside the provenance envelope,
+render.output); ``csv``, ``tsv`` and ``jsonl`` write the record table (``csv_section``) and say
+on stderr which sections they do not carry; ``table`` uses Rich; ``markdown`` pipe tables;
+``html`` a self-contained printable report.
 
 Add a format: write ``chipdb/render/NAME.py`` with ``render(doc, out)`` and add one line to
 ``FORMATS``. Modules are imported only when used, so ``-f json`` never loads Rich.
@@ -17,22 +18,52 @@ import sys
 from collections.abc import Callable
 from typing import Final, TextIO
 
-from chipdb.errors import DataError
+from chipdb.errors import DataError, UsageError
 from chipdb.render.document import Document, Section, cell_text, to_jsonable
+from chipdb.render.output import current, flat_omissions, gate_matches, select_fields
 
 # format name -> the module whose render(doc, out) writes it
 FORMATS: Final[dict[str, str]] = {
     "table": "chipdb.render.table",
     "json": "chipdb.render.json",
+    "jsonl": "chipdb.render.jsonl",
     "csv": "chipdb.render.csv",
+    "tsv": "chipdb.render.tsv",
     "markdown": "chipdb.render.markdown",
+    "html": "chipdb.render.html",
 }
+# the formats that carry one table of records, not a document of sections
+FLAT: Final[frozenset[str]] = frozenset({"csv", "tsv", "jsonl"})
+
+
+def format_name(typed: str) -> str:
+    """A format as typed (any case, surrounding spaces) as a key of FORMATS."""
+    from chipdb.names import did_you_mean
+
+    fmt = typed.strip().casefold()
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{typed}'{did_you_mean(typed, list(FORMATS))}; "
+                         f"use one of {', '.join(FORMATS)}")
+    return fmt
 
 
 def render(doc: Document, fmt: str, out: TextIO | None = None) -> None:
-    """Write ``doc`` in format ``fmt`` (a key of FORMATS) to ``out`` (stdout by default)."""
+    """Write ``doc`` in format ``fmt`` (a key of FORMATS) to ``out`` (stdout by default),
+    after the run's ``--fields`` and before its ``--fail-on`` gate (render.output)."""
+    run = current()
+    if run is not None and run.fail_on:  # on the whole answer, whatever --fields keeps
+        answers = doc.payload if doc.payload is not None else [
+            r for s in doc.sections for r in s.rows]
+        run.gate_tripped |= gate_matches(answers, run.fail_on)
+    if run is not None and run.fields:
+        doc = select_fields(doc, run.fields)
     module = importlib.import_module(FORMATS[fmt])
     write(lambda stream: module.render(doc, stream), out)
+    if fmt in FLAT and (left := flat_omissions(doc)):
+        from chipdb.safetext import printable
+
+        print(printable(f"chipdb: -f {fmt} carries one table; not in it: {', '.join(left)} "
+                        "(-f json or -f html carries every section)"), file=sys.stderr)
 
 
 def write(produce: Callable[[TextIO], object], out: TextIO | None = None) -> None:
@@ -61,4 +92,5 @@ def _discard(stream: TextIO) -> None:
     os.close(devnull)
 
 
-__all__ = ["FORMATS", "Document", "Section", "cell_text", "render", "to_jsonable", "write"]
+__all__ = ["FLAT", "FORMATS", "Document", "Section", "cell_text", "format_name", "render",
+           "to_jsonable", "write"]

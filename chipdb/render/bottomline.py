@@ -120,12 +120,12 @@ def check_document(answers: list[dict[str, Any]]) -> Document:
         if len(mine) == 1:
             a = mine[0]
             sections.append(Section(f"{chip} to {a['destination']}: is a licence required?",
-                                    ["question", "answer"], _detail(a), note=note))
+                                    ["question", "answer"], _detail(a), note=note, flat=True))
             continue
         rows = _differing([{**_row(a), "decided_by": _decided_by(a)} for a in mine], mine)
         sections.append(Section(f"{chip}: is a licence required? (one row per class of "
                                 "destination whose answer differs)", _SHORT, rows,
-                                labels=_SHORT_LABELS, note=note + _MERGED))
+                                labels=_SHORT_LABELS, note=note + _MERGED, flat=True))
     flat = [{"chip": a["chip"], "as_of": a["as_of"], **_row(a)} for a in answers]
     sections.append(Section("bottom line", ["chip", "as_of", "party_hq", *_COLUMNS], flat))
     return Document(sections, payload=answers, csv_section=len(chips),

@@ -18,6 +18,8 @@ class Section:
     labels: dict[str, str] = field(default_factory=dict)
     note: str = ""
     highlight_differences: bool = False
+    # its content is repeated in the record table, so a one-table format loses nothing by it
+    flat: bool = False
 
 
 @dataclass
@@ -26,6 +28,8 @@ class Document:
     payload: Any = None  # JSON shape when it is not simply the records
     csv_section: int = 0  # which section the CSV carries
     table_sections: int | None = None  # how many sections table/markdown show (None: all)
+    title: str = ""  # the heading of a report (html)
+    figures: list[tuple[str, str]] = field(default_factory=list)  # html: (caption, svg markup)
 
     @property
     def shown(self) -> list[Section]:

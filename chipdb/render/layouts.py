@@ -96,6 +96,7 @@ def _claim_row(s: dict[str, Any]) -> dict[str, Any]:
         "field": s["field"],
         "value": _claim_value(s),
         "tier": s["tier"], "publisher": s["publisher"], "url": s["url"],
+        "accessed": s.get("accessed"),
         "note": "; ".join(x for x in (s.get("derivation"), s.get("reason"), s.get("note"))
                           if x),
     }
@@ -221,7 +222,7 @@ def compare_document(data: dict[str, Any], with_sources: bool, *,
                 src_rows.append({"chip": c["name"], **row, "preferred": s["preferred"],
                                  "source": f"{s['publisher']}: {s['url']}"})
         sections.append(Section(title="Sources", columns=["chip", "field", "value", "preferred",
-                                                          "tier", "source", "note"],
+                                                          "tier", "source", "accessed", "note"],
                                 rows=src_rows))
     csv_rows = []
     for c in chips:
@@ -231,10 +232,18 @@ def compare_document(data: dict[str, Any], with_sources: bool, *,
         csv_rows.append(row)
     csv_cols = ["name", "vendor", *[k for k, _ in _METRIC_ROWS], *rule_ids]
     csv_cols.insert(3, "tpp_basis")
-    # CSV: one row per chip with its metrics and one column per rule; not shown as a table
-    sections.append(Section(title="", columns=csv_cols, rows=csv_rows))
+    # CSV: one row per chip with its metrics and one column per rule; not shown as a table.
+    # With --sources the one-table formats write the sources instead, as a long table (one
+    # row per chip, field and published value), and say the chips' table is not in it.
+    sections.append(Section(title="chips", columns=csv_cols, rows=csv_rows))
+    spec_section.flat = verdict_section.flat = not with_sources
+    if with_sources:
+        long_cols = ["chip", "field", "value", "preferred", "tier", "publisher", "url",
+                     "accessed", "note"]
+        sections.append(Section(title="", columns=long_cols, rows=src_rows))
+        sections[-3].flat = True  # the shown Sources section
     return Document(sections=sections, payload=data, csv_section=len(sections) - 1,
-                    table_sections=len(sections) - 1)
+                    table_sections=len(sections) - (2 if with_sources else 1))
 
 
 def shown_specs(specs: Mapping[str, Any]) -> dict[str, Any]:
@@ -286,12 +295,13 @@ def show_document(data: dict[str, Any], *, layers: list[dict[str, Any]] | None =
             Section("I/O", ["name", "kind", "bidirectional_gbps"], data["io"]),
             Section("Metrics", ["field", "value"], metric_rows),
             Section("Sources and claims", ["field", "value", "preferred", "tier", "source",
-                                           "note"], sources, labels={"preferred": "pref."}),
+                                           "accessed", "note"], sources,
+                    labels={"preferred": "pref."}, flat=True),
             Section("Verdicts (every rule version" + (", by layer)" if layers else ")"),
                     ["layer", *verdict_columns] if layers else verdict_columns, verdicts),
             # CSV: every claim with its full source, one per row
-            Section("", ["field", "value", "preferred", "tier", "publisher", "url", "note"],
-                    sources),
+            Section("", ["field", "value", "preferred", "tier", "publisher", "url", "accessed",
+                         "note"], sources),
         ],
         payload=data,
         csv_section=7,
@@ -320,7 +330,7 @@ def rules_document(rows: list[dict[str, Any]], detail: bool) -> Document:
             table_cols.append("origin")
         return Document([Section("", table_cols, rows, labels={"short_title": "title"},
                                  note="`chipdb rules ID` shows the citation, wording and "
-                                      "thresholds."),
+                                      "thresholds.", flat=True),
                          Section("", cols, rows)], payload=rows, csv_section=1,
                         table_sections=1)
     r = rows[0]

@@ -1,8 +1,13 @@
-"""Markdown: one pipe table per section; data text escaped so it cannot break the table."""
+"""Markdown: one pipe table per section; data text escaped so it cannot break the table.
+
+A line break inside a cell is written ``<br>`` (GitHub, GitLab and pandoc show it as one), so a
+reason's margins stay on their own line; a ``<`` that would open a tag is written ``&lt;``.
+"""
 
 from __future__ import annotations
 
 import io
+import re
 from typing import Any, TextIO
 
 from chipdb.render.document import Document, cell_text
@@ -16,8 +21,13 @@ def inline(text: str) -> str:
             .replace("\\|", "\\\\|").replace("|", "\\|"))
 
 
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def cell(value: Any) -> str:
-    return inline(cell_text(value))
+    """A cell: pipes escaped, no tag, and its line breaks as ``<br>``."""
+    lines = printable(cell_text(value), newlines=True).split("\n")
+    return "<br>".join(_TAG_START.sub("&lt;", inline(line)) for line in lines)
 
 
 def markdown(doc: Document) -> str:

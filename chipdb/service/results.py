@@ -93,6 +93,8 @@ class SourceRow:
     derivation: str | None
     value_low: float | None = None  # a range or bound claim (high None: "at least")
     value_high: float | None = None
+    title: str | None = None  # the document's title, and when chipdb last read it
+    accessed: date | None = None
 
 
 @dataclass(frozen=True)
@@ -347,7 +349,8 @@ def source_row(r: Mapping[str, Any]) -> SourceRow:
         preferred=bool(r["preferred"]), tier=r["tier"], source=r["source"], url=r["url"],
         publisher=r["publisher"], reason=r["reason"], note=r["note"],
         derivation=r["derivation"], value_low=r.get("value_low"),
-        value_high=_finite(r.get("value_high")),
+        value_high=_finite(r.get("value_high")), title=r.get("title"),
+        accessed=day(r.get("accessed")),
     )
 
 

@@ -27,13 +27,13 @@ def invoke(db: DatabaseUrl, *args: str) -> Any:
 
 
 def test_show_lists_sources_claims_and_structure(db: DatabaseUrl) -> None:
-    data = json.loads(invoke(db, "show", "H20", "-f", "json").stdout)
+    data = json.loads(invoke(db, "show", "H20", "-f", "json").stdout)["data"]
     assert data["name"] == "H20 96GB"
     assert data["dies"][0]["area_mm2"] == 814
     assert {s["tier"] for s in data["sources"]} <= {"official", "secondary", "estimate",
                                                     "measured"}
-    assert any(not s["preferred"] for s in json.loads(
-        invoke(db, "show", "H800", "-f", "json").stdout)["sources"])  # competing claims kept
+    shown = json.loads(invoke(db, "show", "H800", "-f", "json").stdout)["data"]
+    assert any(not s["preferred"] for s in shown["sources"])  # competing claims kept
 
 
 def test_show_table_names_every_section(db: DatabaseUrl) -> None:
@@ -44,14 +44,14 @@ def test_show_table_names_every_section(db: DatabaseUrl) -> None:
 
 def test_list_filters_and_sorts(db: DatabaseUrl) -> None:
     rows = json.loads(invoke(db, "list", "--vendor", "nvidia", "--sort", "tpp", "-f",
-                             "json").stdout)
+                             "json").stdout)["data"]
     assert rows and all(r["vendor"] == "NVIDIA" for r in rows)
     tpps = [r["tpp"] for r in rows if r["tpp"] is not None]
     assert tpps == sorted(tpps, reverse=True)
-    consumer = json.loads(invoke(db, "list", "--not-datacenter", "-f", "json").stdout)
+    consumer = json.loads(invoke(db, "list", "--not-datacenter", "-f", "json").stdout)["data"]
     assert consumer and all(r["datacenter"] is False for r in consumer)
     caught = json.loads(invoke(db, "list", "--rule", "us-2023-10", "--verdict", "3A090.a*",
-                               "--as-of", "2024-06-01", "-f", "json").stdout)
+                               "--as-of", "2024-06-01", "-f", "json").stdout)["data"]
     assert {"H100 SXM", "A800 SXM4 80GB"} <= {r["chip"] for r in caught}
     assert all(r["verdict"].startswith("3A090.a") for r in caught)
 

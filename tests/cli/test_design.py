@@ -47,9 +47,12 @@ def test_batch_jsonl(db: object, monkeypatch: pytest.MonkeyPatch) -> None:
     assert rows[0]["us-2024-12:margin_pct"] == -1.0417  # -50 / 4800, in % to 1e-4
 
 
-def test_jsonl_is_only_for_streams(db: object) -> None:
-    result = run(db, "compare", "H20", "-f", "jsonl")  # type: ignore[arg-type]
-    assert result.code == 2 and "unknown format" in result.err
+def test_jsonl_is_the_record_table_one_object_a_line(db: object) -> None:
+    result = run(db, "compare", "H20", "H100", "-f", "jsonl")  # type: ignore[arg-type]
+    assert result.code == 0, result.err
+    rows = [json.loads(line) for line in result.out.splitlines()]
+    assert [r["name"] for r in rows] == ["H20 96GB", "H100 SXM"]
+    assert "not in it: Why" in result.err  # the reasons are not carried, and it says so
 
 
 def test_a_real_pipe(sqlite_db: DatabaseUrl) -> None:

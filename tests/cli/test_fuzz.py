@@ -139,14 +139,14 @@ def test_loader_rejects_bad_records_with_a_located_message(field: str, value: An
 
 
 def test_a_rejected_import_writes_nothing(sqlite_db: DatabaseUrl, tmp_path: Path) -> None:
-    before = run(sqlite_db, "sql", "SELECT COUNT(*) AS n FROM claim", "-f", "json").out
+    before = run(sqlite_db, "sql", "SELECT COUNT(*) AS n FROM claim", "-f", "json").json()
     for i, extra in enumerate(["[chip.throughput]\nfp8 = { dense = -5 }\n",
                                "[[rule]]\nid = \"x\"\n", "not toml = = \n"]):
         path = tmp_path / f"bad{i}.toml"
         path.write_text(render(dict(BASE), extra), encoding="utf-8")
         result = run(sqlite_db, "import", str(path))
         assert result.code == 1 and str(path) in result.err
-    assert run(sqlite_db, "sql", "SELECT COUNT(*) AS n FROM claim", "-f", "json").out == before
+    assert run(sqlite_db, "sql", "SELECT COUNT(*) AS n FROM claim", "-f", "json").json() == before
 
 
 @pytest.mark.parametrize("raw", [b"\xff\xfe not utf-8", b"[[chip]]\nname = \"\xc3\x28\"\n"])

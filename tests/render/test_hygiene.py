@@ -154,7 +154,7 @@ def test_resolution_notes_on_stderr_are_escaped(hostile: Hostile) -> None:
 def test_json_round_trips_every_hostile_name(hostile: Hostile) -> None:
     result = run(hostile.db, "compare", "ansi5mblink", "formula", "pipe", "math", "-f", "json")
     assert result.code == 0, result.err
-    names = {c["name"] for c in json.loads(result.out)["chips"]}
+    names = {c["name"] for c in json.loads(result.out)["data"]["chips"]}
     assert {ESC_NAME, FORMULA_NAME, PIPE_NAME} <= names
     assert FILE_NAME not in result.out
 

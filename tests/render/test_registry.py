@@ -22,7 +22,7 @@ DOC = Document([Section("Two chips", ["chip", "tpp", "ok"],
 
 
 def test_every_registered_format_renders() -> None:
-    assert list(FORMATS) == ["table", "json", "csv", "markdown"]
+    assert list(FORMATS) == ["table", "json", "jsonl", "csv", "tsv", "markdown", "html"]
     outputs = {}
     for fmt in FORMATS:
         out = io.StringIO()
@@ -32,6 +32,38 @@ def test_every_registered_format_renders() -> None:
     assert '"tpp": 4800.0' in outputs["json"]
     assert "| A | 4,800 | yes |" in outputs["markdown"]
     assert "4,800" in outputs["table"] and "—" in outputs["table"]
+    assert outputs["tsv"] == "chip\ttpp\tok\nA\t4800\ttrue\nB\t\tfalse\n"
+    assert outputs["jsonl"].splitlines()[1] == '{"chip": "B", "tpp": null, "ok": false}'
+    assert "<td>4,800</td>" in outputs["html"] and outputs["html"].startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("typed", ["JSON", " Json ", "jSoN"])
+def test_a_format_is_any_case(typed: str) -> None:
+    from chipdb.cli.options import check_format
+
+    assert check_format(typed) == "json"
+
+
+def test_a_mistyped_format_is_told_the_nearest() -> None:
+    from chipdb.cli.options import check_format
+    from chipdb.errors import UsageError
+
+    with pytest.raises(UsageError, match="did you mean markdown"):
+        check_format("markdwn")
+
+
+def test_markdown_keeps_line_breaks_and_opens_no_tag() -> None:
+    doc = Document([Section("", ["why"], [{"why": "TPP 4,750 < 4,800\nmargins: <b>x</b>"}])])
+    out = io.StringIO()
+    render(doc, "markdown", out)
+    assert "| TPP 4,750 < 4,800<br>margins: &lt;b>x&lt;/b> |" in out.getvalue()
+
+
+def test_tsv_escapes_what_a_field_cannot_hold() -> None:
+    doc = Document([Section("", ["a"], [{"a": "x\ty\nz\\"}])])
+    out = io.StringIO()
+    render(doc, "tsv", out)
+    assert out.getvalue() == "a\nx\\ty\\nz\\\\\n"
 
 
 def test_a_new_format_is_one_module_and_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -64,14 +96,18 @@ def _chipdb_imports(path: Path) -> set[str]:
 
 def test_no_format_module_imports_the_registry() -> None:
     """render/__init__ names the format modules as strings; none imports it back."""
-    for name in ("document", "json", "csv", "markdown", "table", "styles", "layouts"):
+    for name in ("document", "json", "jsonl", "csv", "tsv", "markdown", "html", "table",
+                 "styles", "layouts", "output"):
         imports = _chipdb_imports(RENDER_DIR / f"{name}.py")
         assert "chipdb.render" not in imports, name
         assert all(i in ("chipdb.render.document", "chipdb.render.styles", "chipdb.safetext",
-                         "chipdb.outcomes", "chipdb.units", "chipdb.metricdefs", "chipdb.spec")
+                         "chipdb.outcomes", "chipdb.units", "chipdb.metricdefs", "chipdb.spec",
+                         "chipdb.render.output", "chipdb.render.csv", "chipdb.errors",
+                         "chipdb.names")
                    for i in imports), (name, imports)
-    assert _chipdb_imports(RENDER_DIR / "__init__.py") == {"chipdb.errors",
-                                                           "chipdb.render.document"}
+    assert _chipdb_imports(RENDER_DIR / "__init__.py") == {
+        "chipdb.errors", "chipdb.render.document", "chipdb.render.output", "chipdb.names",
+        "chipdb.safetext"}
 
 
 def test_each_format_loads_only_what_it_needs() -> None:

@@ -35,6 +35,16 @@ def conventions(conn: ReadConnection) -> dict[str, float]:
     return {str(k): float(v) for k, v in loaded.items()} if isinstance(loaded, dict) else {}
 
 
+def catalogue_facts(conn: ReadConnection) -> dict[str, Any]:
+    """Which catalogue this is: the seed fingerprint of its last seeding, and the newest
+    access date of any source it draws on (the date its data was last checked)."""
+    found = conn.rows("SELECT value FROM meta WHERE key = 'seed_fingerprint'")
+    newest = conn.rows("SELECT max(accessed) AS updated FROM source")
+    updated = newest[0]["updated"] if newest else None
+    return {"fingerprint": found[0]["value"] if found else None,
+            "updated": updated.isoformat() if isinstance(updated, date) else updated}
+
+
 def name_index(conn: ReadConnection) -> list[dict[str, Any]]:
     return conn.rows("SELECT name_key, chip, kind FROM chip_names")
 

@@ -1,0 +1,121 @@
+"""What one command run asks of its output, beyond the format: the provenance stamp, the fields
+to keep (``--fields``) and the outcome that fails a CI gate (``--fail-on``).
+
+The CLI sets one ``OutputRun`` per command (``running``); ``render`` reads it, so every writer
+(documents, batch, sweep, sql) stamps, selects and gates the same way. Outside a CLI run (the
+web, the Python API) there is none, and JSON is the bare payload.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from chipdb.errors import UsageError
+from chipdb.render.document import Document, Section
+
+LICENSE_REQUIRED = "license-required"
+
+
+@dataclass
+class OutputRun:
+    command: str = ""
+    fields: tuple[str, ...] = ()
+    fail_on: str | None = None
+    as_of: date | None = None
+    provenance: dict[str, Any] | None = None
+    gate_tripped: bool = False  # set when a rendered answer matches fail_on
+    notes: list[str] = field(default_factory=list)
+
+
+_RUN: ContextVar[OutputRun | None] = ContextVar("chipdb_output_run", default=None)
+
+
+def current() -> OutputRun | None:
+    return _RUN.get()
+
+
+@contextmanager
+def running(run: OutputRun) -> Iterator[OutputRun]:
+    token = _RUN.set(run)
+    try:
+        yield run
+    finally:
+        _RUN.reset(token)
+
+
+def envelope(payload: Any, run: OutputRun | None) -> Any:
+    """The JSON document: ``{chipdb_version, catalogue, generated_at, as_of, command, data}``
+    in a CLI run, the bare payload elsewhere."""
+    if run is None or run.provenance is None:
+        return payload
+    return {**run.provenance, "command": run.command, "data": payload}
+
+
+def parse_fields(text: str | None) -> tuple[str, ...]:
+    if text is None:
+        return ()
+    names = tuple(dict.fromkeys(f.strip() for f in text.split(",") if f.strip()))
+    if not names:
+        raise UsageError("--fields names at least one field, e.g. --fields chip,tpp")
+    return names
+
+
+def select_fields(doc: Document, fields: tuple[str, ...]) -> Document:
+    """The command's record table (the one -f csv writes) cut to ``fields``, in that order; in
+    JSON, ``data`` is the list of those records. An unknown field is refused with the list."""
+    from chipdb.names import did_you_mean
+
+    section = doc.sections[doc.csv_section]
+    known = list(dict.fromkeys([*section.columns, *(section.rows[0] if section.rows else {})]))
+    for name in fields:
+        if name not in known:
+            raise UsageError(f"--fields: no field '{name}'{did_you_mean(name, known)}; "
+                             f"this command has: {', '.join(known)}")
+    rows = [{k: row.get(k) for k in fields} for row in section.rows]
+    cut = replace(section, columns=list(fields), rows=rows,
+                  labels={k: v for k, v in section.labels.items() if k in fields})
+    return Document([cut], payload=rows)
+
+
+def gate_matches(payload: Any, fail_on: str) -> bool:
+    """Whether an answer in ``payload`` trips ``--fail-on``: ``license-required`` matches a
+    bottom line that needs a licence (or a verdict of that word); any other word matches a
+    verdict's outcome (``3A090.a*`` a prefix)."""
+    want = fail_on.casefold()
+    prefix = want.endswith("*")
+    stem = want.rstrip("*")
+
+    def word_hits(word: Any) -> bool:
+        if not isinstance(word, str):
+            return False
+        w = word.casefold()
+        return w.startswith(stem) if prefix else w == want
+
+    def walk(value: Any) -> bool:
+        if isinstance(value, dict):
+            if want == LICENSE_REQUIRED and value.get("license_required") is True:
+                return True
+            if any(word_hits(value.get(k)) for k in ("outcome", "verdict")):
+                return True
+            return any(walk(v) for v in value.values())
+        if isinstance(value, list):
+            return any(walk(v) for v in value)
+        return False
+
+    return walk(payload)
+
+
+def flat_omissions(doc: Document) -> list[str]:
+    """Sections a one-table format (csv, tsv, jsonl) does not carry: every shown section with
+    rows that is neither the record table nor marked as repeated in it."""
+    record = doc.sections[doc.csv_section]
+    return [s.title or f"the table by {s.columns[0]}" for s in doc.shown
+            if s is not record and s.rows and not s.flat]
+
+
+__all__ = ["OutputRun", "Section", "current", "envelope", "running"]

@@ -175,7 +175,7 @@ def db_stats(fmt: FormatOpt = "table") -> None:
         today = as_of_date(None)
         undetermined = undetermined_stats(s, today)
     summary = [{"figure": k, "value": v} for k, v in data.items()
-               if k not in ("by_class", "weak_classes")]
+               if k not in ("by_class", "weak_classes")]  # catalogue_updated among them
     render(Document([
         Section("Catalogue", ["figure", "value"], summary),
         Section("Sources by publisher class", ["class", "sources", "claims", "preferred"],
@@ -195,7 +195,13 @@ def dbfile_path() -> None:
     db = current_db()
     if db.sqlite_path is None:
         raise UsageError(f"{db.display} is not a SQLite database: use `chipdb db url`")
+    from chipdb.service.provenance import catalogue_of
+
+    with open_cli_session() as s:
+        facts = catalogue_of(s)
     print(db.sqlite_path)
+    notify(f"chipdb: catalogue updated {facts['updated'] or 'unknown'} (the newest source "
+           f"access date), fingerprint {str(facts['fingerprint'] or 'unknown')[:12]}")
 
 
 @db_app.command("url")

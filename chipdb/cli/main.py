@@ -12,6 +12,7 @@ import sys
 from chipdb.cli import admin as _admin  # noqa: F401  (registers the commands)
 from chipdb.cli import design as _design  # noqa: F401  (registers the commands)
 from chipdb.cli import read as _read  # noqa: F401  (registers the commands)
+from chipdb.cli import report as _report  # noqa: F401  (registers the command)
 from chipdb.cli import serve as _serve  # noqa: F401  (registers the command)
 from chipdb.cli.root import app
 from chipdb.errors import ChipdbError

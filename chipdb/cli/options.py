@@ -112,6 +112,9 @@ def _written_to(target: Path | None) -> Iterator[None]:
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as stream, \
                 redirect_stdout(stream):
             yield
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(temp, 0o666 & ~mask)  # as a plain `> FILE` would make it, not mkstemp's 0600
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -22,6 +22,11 @@ def generated_at() -> str:
     return moment.replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
+def catalogue_of(s: Session) -> dict[str, Any]:
+    """The catalogue's fingerprint and the date it was last updated (its newest source)."""
+    return queries.catalogue_facts(s.conn)
+
+
 def provenance(s: Session, as_of: date | None) -> dict[str, Any]:
     """The envelope's head: chipdb_version, catalogue {fingerprint, updated}, generated_at,
     as_of (None for an answer that does not depend on a date)."""

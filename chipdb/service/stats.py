@@ -68,4 +68,5 @@ def catalogue_stats(s: Session) -> dict[str, Any]:
         "by_class": [{"class": c, **e} for c, e in by_class.items()
                      if c != "unstated" or any(e.values())],
         "weak_classes": list(WEAK_CLASSES),
+        "catalogue_updated": queries.catalogue_facts(s.conn)["updated"],
     }

@@ -53,6 +53,21 @@ FailOnOpt = Annotated[str | None, typer.Option(
 F = TypeVar("F", bound=Callable[..., Any])
 
 
+def examples(*lines: str) -> str:
+    """A command's --help epilog: the example lines kept as written (Click's \\b marker)."""
+    return "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in lines)
+
+
+def set_keys_help() -> str:
+    """Every --set key, for what-if --help (the list is never cut)."""
+    from chipdb.metricdefs import INPUT_KEYS
+    from chipdb.vocab import PRECISION_BITS
+
+    plain = sorted(k for k in INPUT_KEYS if not k.endswith(("_dense_tops", "_sparse_tops")))
+    return (f"Keys: {', '.join(plain)}; and PRECISION_dense_tops, PRECISION_sparse_tops for "
+            f"PRECISION in {', '.join(PRECISION_BITS)}. Units allowed (1.2TB/s, 600 TFLOPS).")
+
+
 def data_command(gate: bool = False) -> Callable[[F], F]:
     """Add ``-o/--output``, ``--fields`` (and ``--fail-on`` when ``gate``) to a command and
     run it in one OutputRun: the JSON envelope, the field cut and the gate's exit code 3."""

@@ -17,28 +17,35 @@ from chipdb.cli.options import (
     complete_chip,
     complete_rule,
     data_command,
+    examples,
     file_path,
     notify,
     open_cli_session,
     resolve_names,
+    set_keys_help,
     tell_variants,
 )
 from chipdb.cli.root import app
 from chipdb.errors import UsageError
 
 ToOpt = Annotated[str | None, typer.Option(
-    "--to", help="Destination: a code (CN), a name (China, Hong Kong) or a group (D:5); "
+    "--to", metavar="<DESTINATION>",
+    help="Destination: a code (CN), a name (China, Hong Kong) or a group (D:5); "
     "leads with the bottom line.")]
 PartyHqOpt = Annotated[str | None, typer.Option(
-    "--party-hq", help="Where the buyer, or its ultimate parent, is headquartered.")]
+    "--party-hq", metavar="<COUNTRY>",
+    help="Where the buyer, or its ultimate parent, is headquartered.")]
 AllMarginsOpt = Annotated[bool, typer.Option(
     "--all-margins", help="Every line in the reasons, not only the binding (nearest) one.")]
 
 
-@app.command()
+@app.command(epilog=examples("chipdb compare H20 H100", "chipdb compare A800 H800 --as-of "
+                             "2023-01-01 -f json", "chipdb compare H20 --sources -f csv -o "
+                             "sources.csv", "chipdb compare H100 --fail-on '3A090.a*'"))
 @data_command(gate=True)
 def compare(
-    names: Annotated[list[str], typer.Argument(help="Chip names, aliases or families.",
+    names: Annotated[list[str], typer.Argument(metavar="<CHIP>...",
+                                               help="Chip names, aliases or families.",
                                                autocompletion=complete_chip)],
     as_of: AsOfOpt = None,
     all_rules: Annotated[bool, typer.Option("--all-rules",
@@ -83,17 +90,19 @@ def compare(
     render(doc, fmt)
 
 
-@app.command()
+@app.command(epilog=examples("chipdb check H20 --to CN", "chipdb check H100 --to DE "
+                             "--party-hq CN", "chipdb check \"RTX 4090\" -f json",
+                             "chipdb check H20 --to CN --fail-on license-required"))
 @data_command(gate=True)
 def check(
-    names: Annotated[list[str], typer.Argument(help="Chip names, aliases or families.",
+    names: Annotated[list[str], typer.Argument(metavar="<CHIP>...",
+                                               help="Chip names, aliases or families.",
                                                autocompletion=complete_chip)],
     to: Annotated[str | None, typer.Option(
-        "--to", help="Destination: a code (CN), a name (China, Hong Kong) or a group (D:5). "
+        "--to", metavar="<DESTINATION>",
+        help="Destination: a code (CN), a name (China, Hong Kong) or a group (D:5). "
         "Without it: one answer per class of destination.")] = None,
-    party_hq: Annotated[str | None, typer.Option(
-        "--party-hq", help="Where the buyer, or its ultimate parent, is headquartered.")]
-    = None,
+    party_hq: PartyHqOpt = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -111,10 +120,11 @@ def check(
     render(check_document(api.check_json(reports)), fmt)
 
 
-@app.command()
+@app.command(epilog=examples("chipdb show H20", "chipdb show H800 -f csv -o claims.csv"))
 @data_command()
 def show(
-    name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    name: Annotated[str, typer.Argument(metavar="<CHIP>", help="Chip name.",
+                                        autocompletion=complete_chip)],
     all_margins: AllMarginsOpt = False,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -133,21 +143,31 @@ def show(
     render(show_document(show_json(detail), layers=layers, all_margins=all_margins), fmt)
 
 
-@app.command("list")
+@app.command("list", epilog=examples(
+    "chipdb list --vendor nvidia --region china", "chipdb list --license-required --to CN",
+    "chipdb list --rule us-2024-12 --verdict '3A090.a*' --sort tpp",
+    "chipdb list -f csv --fields chip,tpp,performance_density"))
 @data_command(gate=True)
 def list_(
-    vendor: Annotated[str | None, typer.Option(help="Only this vendor.")] = None,
-    market: Annotated[str | None, typer.Option(help="datacenter, consumer, workstation, ...")]
+    vendor: Annotated[str | None, typer.Option(metavar="<VENDOR>", help="Only this vendor.")]
     = None,
+    market: Annotated[str | None, typer.Option(
+        metavar="<MARKET>", help="datacenter, consumer, workstation, ...")] = None,
+    region: Annotated[str | None, typer.Option(
+        metavar="<REGION>", help="Only chips sold for this region (global, china).")] = None,
     datacenter: Annotated[bool | None, typer.Option("--datacenter/--not-datacenter",
                                                     help="Designed/marketed for datacenters.")]
     = None,
-    rule: Annotated[str | None, typer.Option(help="Show the verdict under this rule.",
+    rule: Annotated[str | None, typer.Option(metavar="<RULE>",
+                                             help="Show the verdict under this rule.",
                                              autocompletion=complete_rule)] = None,
     verdict: Annotated[str | None, typer.Option(
-        help="Only chips with this outcome under --rule (3A090.a* matches a prefix).")] = None,
+        metavar="<OUTCOME>",
+        help="Only chips with this outcome under --rule (3A090.a* matches a prefix).")]
+    = None,
     as_of: AsOfOpt = None,
-    sort: Annotated[str, typer.Option(help="chip, vendor or a metric (largest first).")]
+    sort: Annotated[str, typer.Option(metavar="<FIELD>",
+                                      help="chip, vendor or a metric (largest first).")]
     = "vendor",
     to: ToOpt = None,
     party_hq: PartyHqOpt = None,
@@ -169,7 +189,7 @@ def list_(
         raise UsageError("--license-required and --party-hq need --to DESTINATION")
     day = as_of_date(as_of)
     with open_cli_session() as s:
-        rows = api.list_chips(s, vendor, market, datacenter, rule, verdict, day, sort)
+        rows = api.list_chips(s, vendor, market, datacenter, rule, verdict, day, sort, region)
         data = list_json(rows, rule is not None)
         if to:
             from chipdb.service import bottomline
@@ -184,10 +204,11 @@ def list_(
     render(doc, fmt)
 
 
-@app.command()
+@app.command(epilog=examples("chipdb rules", "chipdb rules us-2023-10", "chipdb rules "
+                             "--outcomes"))
 @data_command()
 def rules(
-    rule_id: Annotated[str | None, typer.Argument(help="A rule id.",
+    rule_id: Annotated[str | None, typer.Argument(metavar="[<RULE>]", help="A rule id.",
                                                   autocompletion=complete_rule)] = None,
     outcomes: Annotated[bool, typer.Option(
         "--outcomes", help="Every layer and every outcome word, with its layer.")] = False,
@@ -213,19 +234,25 @@ def rules(
     render(rules_document(data, detail=rule_id is not None), fmt)
 
 
-@app.command("what-if")
+@app.command("what-if", epilog=examples(
+    "chipdb what-if H20 --set fp8_dense_tops=600 --set memory_bandwidth_gbps=1.2TB/s",
+    "chipdb what-if blank --set tpp=4000 --set die_area_mm2=800 --set datacenter=true",
+    "chipdb what-if --batch designs.csv -f csv -o verdicts.csv"))
 @data_command(gate=True)
 def what_if(
     base: Annotated[str | None, typer.Argument(
-        help="Chip to start from, or 'blank'. Omit with --batch.",
+        metavar="[<CHIP>|blank]", help="Chip to start from, or 'blank'. Omit with --batch.",
         autocompletion=complete_chip)] = None,
     set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="KEY=VALUE, e.g. tpp=4000, memory_bandwidth_gbps=1.2TB/s, "
-        "datacenter=false. Repeatable.")] = None,
+        "--set", metavar="<KEY=VALUE>", help="KEY=VALUE, e.g. tpp=4000, "
+        "memory_bandwidth_gbps=1.2TB/s, datacenter=false. Repeatable. " + set_keys_help())]
+    = None,
     batch: Annotated[str | None, typer.Option(
+        metavar="<FILE>",
         help="CSV with a header of the same keys (plus name): one design per row; - reads "
         "standard input. CSV, jsonl and parquet stream.")] = None,
-    name: Annotated[str | None, typer.Option(help="Label for the design.")] = None,
+    name: Annotated[str | None, typer.Option(metavar="<NAME>", help="Label for the design.")]
+    = None,
     to: BatchToOpt = None,
     party_hq: BatchPartyHqOpt = None,
     as_of: AsOfOpt = None,
@@ -266,14 +293,18 @@ def what_if(
     render(compare_document(what_if_json(report), False), fmt)
 
 
-@app.command()
+@app.command(epilog=examples("chipdb headroom H20", "chipdb headroom blank --set tpp=16000 "
+                             "--set die_area_mm2=800 --set datacenter=true"))
 @data_command()
 def headroom(
-    name: Annotated[str, typer.Argument(help="Chip name, or 'blank' for a new design.",
+    name: Annotated[str, typer.Argument(metavar="<CHIP>|blank",
+                                        help="Chip name, or 'blank' for a new design.",
                                         autocompletion=complete_chip)],
     set_: Annotated[list[str] | None, typer.Option(
-        "--set", help="KEY=VALUE on top of the chip (as for what-if). Repeatable.")] = None,
-    label: Annotated[str | None, typer.Option("--name", help="Label for the design.")] = None,
+        "--set", metavar="<KEY=VALUE>",
+        help="KEY=VALUE on top of the chip (as for what-if). Repeatable.")] = None,
+    label: Annotated[str | None, typer.Option("--name", metavar="<NAME>",
+                                              help="Label for the design.")] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
@@ -297,10 +328,11 @@ def headroom(
     render(headroom_document(report.chip, day, headroom_json(report)), fmt)
 
 
-@app.command()
+@app.command(epilog=examples("chipdb timeline H100", "chipdb timeline H20 --to CN -f csv"))
 @data_command(gate=True)
 def timeline(
-    name: Annotated[str, typer.Argument(help="Chip name.", autocompletion=complete_chip)],
+    name: Annotated[str, typer.Argument(metavar="<CHIP>", help="Chip name.",
+                                        autocompletion=complete_chip)],
     to: ToOpt = None,
     party_hq: PartyHqOpt = None,
     fmt: FormatOpt = "table",
@@ -331,17 +363,22 @@ def timeline(
     render(doc, fmt)
 
 
-@app.command()
+@app.command(epilog=examples(
+    "chipdb plot H20 A800 H800 H100 --out map.png",
+    "chipdb plot --rule us-2022-10 --as-of 2023-01-01 --out map.svg",
+    "chipdb plot --metric tpp,memory_bandwidth_gbps"))
 def plot(
-    names: Annotated[list[str] | None, typer.Argument(help="Chips to plot (default: all).",
+    names: Annotated[list[str] | None, typer.Argument(metavar="[<CHIP>...]",
+                                                      help="Chips to plot (default: all).",
                                                       autocompletion=complete_chip)] = None,
     rule: Annotated[str | None, typer.Option(
+        metavar="<RULE>",
         help="Rule whose lines are drawn; default: the newest classification rule in force "
         "on --as-of.", autocompletion=complete_rule)] = None,
     metric: Annotated[str | None, typer.Option(
-        help="Axes as X,Y metrics, e.g. tpp,memory_bandwidth_gbps.")] = None,
+        metavar="<X,Y>", help="Axes as X,Y metrics, e.g. tpp,memory_bandwidth_gbps.")] = None,
     as_of: AsOfOpt = None,
-    out: Annotated[str | None, typer.Option("--out", "-o",
+    out: Annotated[str | None, typer.Option("--out", "-o", metavar="<FILE>",
                                              help="PNG or SVG file; without it, the terminal.")]
     = None,
     to: ToOpt = None,

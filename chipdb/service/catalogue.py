@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from chipdb.errors import DatabaseError, NotFoundError, UsageError
 from chipdb.service.check_results import CheckReport, CheckRow
@@ -108,8 +109,10 @@ def check(s: Session, chip: str, as_of: date) -> CheckReport:
 def list_chips(s: Session, vendor: str | None = None, market: str | None = None,
                datacenter: bool | None = None, rule: str | None = None,
                outcome: str | None = None, as_of: date | None = None,
-               sort: str = "vendor") -> list[ChipRow]:
-    """The catalogue, filtered; ``outcome`` (under ``rule``) may end in * to match a prefix."""
+               sort: str = "vendor", region: str | None = None) -> list[ChipRow]:
+    """The catalogue, filtered; ``outcome`` (under ``rule``) may end in * to match a prefix.
+    A vendor, market or region the catalogue does not hold is refused with the nearest ones
+    (never a silent "0 chips")."""
     if sort not in ("vendor", "chip", *METRIC_FIELDS, "memory_capacity_gb",
                     "transistors_billion"):
         raise UsageError(f"cannot sort by '{sort}': use chip, vendor or a metric "
@@ -122,10 +125,16 @@ def list_chips(s: Session, vendor: str | None = None, market: str | None = None,
         by_chip = {v["chip"]: v["outcome"] for v in queries.verdicts(s.conn, None, as_of)
                    if v["rule"] == rule}
     out = []
-    for r in queries.chip_metrics(s.conn):
-        if vendor and r["vendor"].casefold() != vendor.strip().casefold():
+    rows = queries.chip_metrics(s.conn)
+    vendor = _known_word(rows, "vendor", vendor)
+    market = _known_word(rows, "market", market)
+    region = _known_word(rows, "region", region)
+    for r in rows:
+        if vendor and r["vendor"] != vendor:
             continue
         if market and r["market"] != market:
+            continue
+        if region and r["region"] != region:
             continue
         if datacenter is not None and (r["datacenter"] is None
                                        or bool(r["datacenter"]) != datacenter):
@@ -144,12 +153,30 @@ def list_chips(s: Session, vendor: str | None = None, market: str | None = None,
     return out
 
 
+def _known_word(rows: list[dict[str, Any]], column: str, typed: str | None) -> str | None:
+    """``typed`` as the catalogue spells it in ``column`` (any case), or a UsageError naming
+    the nearest values and every value."""
+    if typed is None:
+        return None
+    known = sorted({str(r[column]) for r in rows if r[column] is not None})
+    hit = next((k for k in known if k.casefold() == typed.strip().casefold()), None)
+    if hit is None:
+        from chipdb.names import did_you_mean
+
+        raise UsageError(f"--{column}: no chip has {column} '{typed}'"
+                         f"{did_you_mean(typed, known)}; known: {', '.join(known)}")
+    return hit
+
+
 def rule_id(s: Session, typed: str, hint: str | None = None) -> str:
-    """A rule id as typed (any case, stray spaces) -> the stored id; NotFoundError otherwise."""
+    """A rule id as typed (any case, stray spaces) -> the stored id; NotFoundError otherwise,
+    with the nearest ids."""
+    from chipdb.names import did_you_mean
+
     known: list[str] = [r["rule"] for r in queries.rules(s.conn)]
     hit = next((k for k in known if k.casefold() == typed.strip().casefold()), None)
     if hit is None:
-        raise NotFoundError(f"unknown rule '{typed}': "
+        raise NotFoundError(f"unknown rule '{typed}'{did_you_mean(typed, known)}; "
                             f"{hint or 'known rules are ' + ', '.join(known)}")
     return hit
 

@@ -50,6 +50,7 @@ LAYERS: dict[str, int] = {
     "store.state": 1,
     "store.bundled": 1,
     "store.sql_views": 1,
+    "store.dictionary": 1,
     "store.models": 1,
     "store.read.*": 1,
     # 2: the heavy write side, and the one hand-off to it

@@ -189,6 +189,49 @@ def db_stats(fmt: FormatOpt = "table") -> None:
                        "undetermined_target": UNDETERMINED_TARGET}), fmt)
 
 
+@db_app.command("metadata", epilog="Examples:\n\n\b\n"
+                "  chipdb db metadata -o metadata.json && datasette $(chipdb db path) "
+                "-m metadata.json\n"
+                "  datasette $(chipdb db path) -m $(chipdb db metadata --path)")
+def db_metadata(
+    output: Annotated[str | None, typer.Option(
+        "--output", "-o", metavar="<FILE>", help="Write to FILE instead of standard output.")]
+    = None,
+    beside: Annotated[bool, typer.Option(
+        "--path", help="Write metadata.json beside the SQLite file and print its path.")]
+    = False,
+    name: Annotated[str | None, typer.Option(
+        metavar="<NAME>", help="The database's name in Datasette (default: the file's stem).")]
+    = None,
+) -> None:
+    """Datasette metadata.json: title, licence, source, every view and column described, the
+    internal tables hidden, canned queries (caught by the H20 letters, China SKUs × rules,
+    near a line)."""
+    import json
+
+    from chipdb.render import write
+    from chipdb.service.metadata import datasette_metadata
+
+    db = current_db()
+    database = name or (db.sqlite_path.stem if db.sqlite_path is not None else "chipdb")
+    with open_cli_session() as s:
+        text = json.dumps(datasette_metadata(s, database), indent=2, ensure_ascii=False) + "\n"
+    if beside:
+        if db.sqlite_path is None:
+            raise UsageError("--path needs a SQLite database: use -o FILE")
+        output = str(db.sqlite_path.with_name("metadata.json"))
+    if output is None:
+        write(lambda stream: stream.write(text))
+        return
+    target = file_path(output)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ChipdbError(f"{target}: cannot be written: {exc.strerror}") from None
+    if beside:
+        print(target)
+
+
 @db_app.command("path")
 def dbfile_path() -> None:
     """The SQLite file (for sqlite3, datasette)."""

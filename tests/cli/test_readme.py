@@ -75,8 +75,8 @@ def test_readme_example_runs(command: str, readme_db: tuple[DatabaseUrl, Path],
     assert result.code == 0, f"{command}: {result.err}"
     if target is not None:
         target.write_text(result.out, encoding="utf-8")
-    elif "--out" in words:
-        assert (work / words[words.index("--out") + 1]).stat().st_size > 1000
+    elif written := [w for w in ("--out", "-o", "--output") if w in words]:
+        assert (work / words[words.index(written[0]) + 1]).stat().st_size > 1000
     elif not command.startswith(("chipdb import", "chipdb db upgrade", "chipdb db seed")):
         assert result.out, f"{command} printed no data"
 

@@ -45,6 +45,11 @@ def catalogue_facts(conn: ReadConnection) -> dict[str, Any]:
             "updated": updated.isoformat() if isinstance(updated, date) else updated}
 
 
+def view_columns(conn: ReadConnection, views: Sequence[str]) -> dict[str, list[str]]:
+    """Each view's columns in order, as the database reports them (an empty view too)."""
+    return {view: list(conn.raw(f"SELECT * FROM {view} LIMIT 0")[0]) for view in views}
+
+
 def name_index(conn: ReadConnection) -> list[dict[str, Any]]:
     return conn.rows("SELECT name_key, chip, kind FROM chip_names")
 

@@ -253,6 +253,9 @@ def rebuild(
         {"key": "seed_signature", "value": f"{seed_signature(seed_root)}:{fingerprint}"},
         {"key": "conventions", "value": json.dumps(chosen, sort_keys=True)},
     ])
+    from chipdb.store.write.comments import comment_views
+
+    comment_views(conn)  # PostgreSQL: the views explain themselves to psql users
     for message in warnings:
         warn(f"chipdb: {message}")
     return LoadReport(len(seed_chips), len(chips) - len(seed_chips), len(rules), verdict_count,

@@ -366,7 +366,8 @@ def timeline(
 @app.command(epilog=examples(
     "chipdb plot H20 A800 H800 H100 --out map.png",
     "chipdb plot --rule us-2022-10 --as-of 2023-01-01 --out map.svg",
-    "chipdb plot --metric tpp,memory_bandwidth_gbps"))
+    "chipdb plot --metric tpp,memory_bandwidth_gbps",
+    "chipdb plot --highlight H20 --title 'Just under the line' --out map.png"))
 def plot(
     names: Annotated[list[str] | None, typer.Argument(metavar="[<CHIP>...]",
                                                       help="Chips to plot (default: all).",
@@ -378,6 +379,11 @@ def plot(
     metric: Annotated[str | None, typer.Option(
         metavar="<X,Y>", help="Axes as X,Y metrics, e.g. tpp,memory_bandwidth_gbps.")] = None,
     as_of: AsOfOpt = None,
+    title: Annotated[str | None, typer.Option(
+        metavar="<TEXT>", help="The map's heading (default: axes, rule and date).")] = None,
+    highlight: Annotated[list[str] | None, typer.Option(
+        metavar="<CHIP>", help="Draw this chip larger, outlined and labelled in bold. "
+        "Repeatable.", autocompletion=complete_chip)] = None,
     out: Annotated[str | None, typer.Option("--out", "-o", metavar="<FILE>",
                                              help="PNG or SVG file; without it, the terminal.")]
     = None,
@@ -396,6 +402,9 @@ def plot(
     answers = None
     with open_cli_session() as s:
         chips = resolve_names(s, names) if names else None
+        marked = resolve_names(s, highlight) if highlight else []
+        if chips is not None:  # a highlighted chip is on the map
+            chips = list(dict.fromkeys([*chips, *marked]))
         if rule is not None:  # None: plot_inputs picks the rule of the date
             rule = api.rule_id(s, rule, "`chipdb rules` lists them")  # any case; never raw
         inputs = plot_inputs(s, chips, rule, metric, day)
@@ -405,7 +414,7 @@ def plot(
             found = bottomline.answers_for(s, [r["chip"] for r in inputs["metrics"]], to,
                                            party_hq, day)
             answers = [bottomline.answer_json(a) for a in found.values()]
-    data = plot_data.build(**inputs)
+    data = plot_data.build(**inputs, highlight=marked, title=title)
     if answers is not None:
         from chipdb.plot.marks import with_bottom_line
 

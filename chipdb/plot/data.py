@@ -27,6 +27,7 @@ from typing import Any
 
 from chipdb.errors import NotFoundError, UsageError
 from chipdb.metricdefs import METRIC_LABELS, METRICS, NUMERIC_METRICS
+from chipdb.outcomes import severity
 from chipdb.plot.geometry import cell_points
 from chipdb.render.styles import GREY, plot_colours
 from chipdb.safetext import printable
@@ -92,6 +93,9 @@ class Point:
     y: float
     datacenter: bool | None
     outcome: str  # verdict under the rule on the date (NO_VERDICT when none)
+    # rules not drawn on the map (licence notices) that require a licence for these chips
+    overlays: tuple[str, ...] = ()
+    highlighted: bool = False  # named by --highlight
 
 
 @dataclass
@@ -114,11 +118,18 @@ class PlotData:
     named: bool = False
     skipped: list[str] = field(default_factory=list)
     lead: list[str] = field(default_factory=list)  # shown before the map: the bottom line
+    custom_title: str | None = None  # --title
 
     @property
     def heading(self) -> str:
+        if self.custom_title:
+            return self.custom_title
         return (f"{metric_label(self.x)} × {metric_label(self.y)}: {self.rule}, "
                 f"as of {self.day.isoformat()}")
+
+    @property
+    def overlay_rules(self) -> list[str]:
+        return list(dict.fromkeys(r for p in self.points for r in p.overlays))
 
     def caption(self) -> list[str]:
         force = "" if self.in_force else f" (not in force on {self.day.isoformat()})"
@@ -159,6 +170,16 @@ def axis_title(metric: str) -> str:
     if unit and unit not in label:
         label += f" ({unit})"
     return f"{label}: {meaning}" if meaning else label
+
+
+def rule_axes(rule: str, thresholds: Sequence[Mapping[str, Any]]) -> tuple[str, str]:
+    """The two metrics ``rule`` itself tests, as the map's default axes (us-2022-10: TPP x
+    I/O); TPP x performance density when the rule tests those or not two plottable ones."""
+    tested = list(dict.fromkeys(str(r["metric"]) for r in thresholds if r["rule"] == rule
+                                and str(r["metric"]) in PLOTTABLE))
+    if set(DEFAULT_AXES) <= set(tested) or len(tested) != 2:
+        return DEFAULT_AXES
+    return (tested[0], tested[1]) if tested[1] != "tpp" else (tested[1], tested[0])
 
 
 def parse_axes(metric: str | None) -> tuple[str, str]:
@@ -316,14 +337,15 @@ def _outcome_order(definition: Any | None) -> list[str]:
 def build(*, rule: str, metric: str | None, day: date, rule_rows: Sequence[Mapping[str, Any]],
           definitions: Sequence[Any], thresholds: Sequence[Mapping[str, Any]],
           metrics: Sequence[Mapping[str, Any]], verdicts: Mapping[str, str],
-          named: bool) -> PlotData:
+          named: bool, overlays: Mapping[str, Sequence[str]] | None = None,
+          highlight: Sequence[str] = (), title: str | None = None) -> PlotData:
     """Everything the map shows: lines, regions, points, caption, and the chips not placed.
 
     ``rule_rows`` are the rows of ``rules`` (every rule), ``definitions`` the engine's rules,
     ``thresholds`` the rows of ``rule_thresholds``, ``metrics`` the rows of ``chip_metrics`` in
     the order to plot, ``verdicts`` each chip's outcome under ``rule`` on ``day``.
     """
-    x, y = parse_axes(metric)
+    x, y = parse_axes(metric) if metric is not None else rule_axes(rule, thresholds)
     head = next((r for r in rule_rows if r["rule"] == rule), None)
     if head is None:
         raise NotFoundError(f"unknown rule '{rule}': `chipdb rules` lists them")
@@ -347,11 +369,15 @@ def build(*, rule: str, metric: str | None, day: date, rule_rows: Sequence[Mappi
     shown_definitions = {d.id: d for d in definitions if d.id in shown_rules}
     lines, boxes = _lines_and_boxes(rows, x, y, shown_definitions, boxes_too=not default_map)
 
+    # regions where the map is exact: the default map, or the rule's own two metrics with no
+    # other metric in any drawn rule (us-2022-10 on TPP x I/O)
+    exact = metric is None and {str(r["metric"]) for r in rows} <= {x, y}
     regions = None
-    if default_map and definition is not None and lines:
+    if (default_map or exact) and definition is not None and lines:
         regions = _regions(definition, definitions, x, y, lines, day)
 
-    groups: dict[tuple[float, float, str, bool | None], list[str]] = {}
+    groups: dict[tuple[float, float, str, bool | None, tuple[str, ...]], list[str]] = {}
+    over = overlays or {}
     skipped = []
     for r in metrics:
         name = printable(str(r["chip"]))
@@ -362,9 +388,14 @@ def build(*, rule: str, metric: str | None, day: date, rule_rows: Sequence[Mappi
         # chips with the same two values, verdict and kind share one point and one label
         key = (round(float(vx), 9), round(float(vy), 9),
                printable(verdicts.get(r["chip"], NO_VERDICT)),
-               None if r["datacenter"] is None else bool(r["datacenter"]))
+               None if r["datacenter"] is None else bool(r["datacenter"]),
+               # marked where the map would mislead: not controlled here, caught there
+               () if severity(verdicts.get(r["chip"], NO_VERDICT)) == "controlled"
+               else tuple(printable(o) for o in over.get(r["chip"], ())))
         groups.setdefault(key, []).append(name)
-    points = [Point(tuple(names), vx, vy, dc, o) for (vx, vy, o, dc), names in groups.items()]
+    marked = {printable(h) for h in highlight}
+    points = [Point(tuple(names), vx, vy, dc, o, ov, bool(marked & set(names)))
+              for (vx, vy, o, dc, ov), names in groups.items()]
 
     order = _outcome_order(definition)
     present = [p.outcome for p in points]
@@ -378,6 +409,11 @@ def build(*, rule: str, metric: str | None, day: date, rule_rows: Sequence[Mappi
         for excl in definition.exclusions:
             notes.append(printable(f"{excl.label or excl.outcome}: {excl.text} "
                                    f"({excl.outcome})."))
+    caught = [p for p in points if p.overlays]
+    if caught:
+        notes.append("Marked (ringed; named in the legend): not controlled on this map, yet "
+                     "a licence is required by a measure that is not a line on it ("
+                     f"{', '.join(dict.fromkeys(r for p in caught for r in p.overlays))}).")
     if skipped and named:
         notes.append(f"Not plotted (no {metric_label(x)} or {metric_label(y)}): "
                      f"{', '.join(skipped)}.")
@@ -389,7 +425,7 @@ def build(*, rule: str, metric: str | None, day: date, rule_rows: Sequence[Mappi
         citation=printable(str(head["citation"])), in_force=_in_force(head, day), day=day,
         points=points, lines=lines, boxes=boxes, regions=regions, outcomes=outcomes,
         colours=plot_colours([*order, *outcomes]), rule_colours=rule_colours, notes=notes,
-        named=named, skipped=skipped,
+        named=named, skipped=skipped, custom_title=printable(title) if title else None,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 Grid = Sequence[Sequence[str]]  # outcome[i][j] for x-cell i, y-cell j (Regions.outcome)
 
@@ -95,3 +96,26 @@ def ticks(lo: float, hi: float, lines: Sequence[float]) -> list[float]:
         e += 1
     return out
 
+
+
+def colocated(points: Sequence[Any]) -> list[list[Any]]:
+    """Points grouped by position, in first-seen order: chips with the same two values but
+    different verdicts (A800 and A100 on the 2022 map) are one group, drawn so that every
+    verdict shows."""
+    groups: dict[tuple[float, float], list[Any]] = {}
+    for p in points:
+        groups.setdefault((round(math.log10(p.x), 6), round(math.log10(p.y), 6)), []).append(p)
+    return list(groups.values())
+
+
+def group_label(group: Sequence[Any]) -> str:
+    """One label for a group: the names, and each verdict when they differ (so the reader
+    can tell which half of a split marker is whose)."""
+    if len(group) == 1:
+        return point_label(group[0].chips)
+    return "\n".join(f"{point_label(p.chips)}: {p.outcome}" for p in group)
+
+
+def spread(count: int, step: float = 7.0) -> list[float]:
+    """Horizontal offsets (points) for ``count`` markers at one spot, centred on it."""
+    return [(i - (count - 1) / 2) * step for i in range(count)]

@@ -13,7 +13,14 @@ from typing import Any
 
 from chipdb.errors import DataError, UsageError
 from chipdb.plot.data import Box, Line, PlotData, Regions, axis_title, metric_label
-from chipdb.plot.geometry import boundaries, cell_bounds, point_label, rectangles
+from chipdb.plot.geometry import (
+    boundaries,
+    cell_bounds,
+    colocated,
+    group_label,
+    rectangles,
+    spread,
+)
 from chipdb.units import fmt_number
 
 INSTALL_HINT = "plotting to a file needs matplotlib: pip install 'chipdb[plot]'"
@@ -121,22 +128,22 @@ def _draw(plt: Any, data: PlotData) -> Any:
         ax.add_patch(Rectangle((b.x0, b.y0), b.x1 - b.x0, b.y1 - b.y0, facecolor=colour,
                                alpha=0.3, edgecolor=colour, lw=1.2, zorder=1.2))
 
-    # points: colour = verdict, shape = datacenter or not
+    # points: colour = verdict, shape = datacenter or not; chips at one spot with different
+    # verdicts share a split marker (two) or sit side by side (more), so every verdict shows
     big = len(data.points) > 24
     size = 34 if big else 58
-    for p in data.points:
-        marker = "o" if p.datacenter is not False else "D"
-        ax.scatter([p.x], [p.y], s=size if marker == "o" else size * 0.8, marker=marker,
-                   facecolor=data.colour(p.outcome), edgecolor="#1b1b1b", linewidth=0.7,
-                   zorder=4)
+    groups = colocated(data.points)
+    for group in groups:
+        _draw_group(ax, fig, data, group, size)
     ax_box = ax.get_window_extent(renderer)
-    for p in data.points:
-        cx, cy = ax.transData.transform((p.x, p.y))
-        r = 5 if big else 6
+    for group in groups:
+        cx, cy = ax.transData.transform((group[0].x, group[0].y))
+        r = (5 if big else 6) + (4 * (len(group) - 1) if len(group) > 2 else 0)
         obstacles.append((cx - r, cy - r, cx + r, cy + r))
     if data.regions is None:
         _metric_line_labels(ax, renderer, data, obstacles)
-    unlabelled = _chip_labels(ax, renderer, data, ax_box, obstacles, 7.2 if big else 8.5)
+    unlabelled = _chip_labels(ax, renderer, data, groups, ax_box, obstacles,
+                              7.2 if big else 8.5)
     for b in data.boxes:
         _box_label(ax, renderer, data, b, ax_box, obstacles)
 
@@ -150,6 +157,14 @@ def _draw(plt: Any, data: PlotData) -> Any:
     if False in kinds:
         handles.append(Line2D([], [], marker="D", ls="", color="#777777", mec="#1b1b1b",
                               markersize=5.5, label="not for datacenters"))
+    if data.overlay_rules:
+        handles.append(Line2D([], [], marker="o", ls="", mfc="none", mec=_RING, mew=1.6,
+                              markersize=9, label="licence required by\n"
+                              f"{', '.join(data.overlay_rules)}\n(not a line on this map)"))
+    if any(len({p.outcome for p in g}) > 1 for g in groups):
+        handles.append(Line2D([], [], marker="o", ls="", color="#777777", fillstyle="left",
+                              markerfacecoloralt="#ffffff", mec="#1b1b1b",
+                              label="split: one point,\ntwo verdicts"))
     if data.regions is None and any(ln.partial for ln in data.lines):
         handles.append(Line2D([], [], ls=":", color="#555555",
                               label="line needs another metric too"))
@@ -338,14 +353,45 @@ def _place(ax: Any, renderer: Any, xy: tuple[float, float], text: str, ax_box: A
     return final, bad
 
 
-def _chip_labels(ax: Any, renderer: Any, data: PlotData, ax_box: Any, obstacles: list[Any],
-                 size: float) -> int:
-    """Label every point where there is room; returns how many could not be labelled."""
+_RING = "#7b241c"  # the ring of a chip a licence notice reaches
+
+
+def _draw_group(ax: Any, fig: Any, data: PlotData, group: Sequence[Any], size: float) -> None:
+    """The markers of the chips at one spot, rings and highlights included."""
+    from matplotlib.transforms import offset_copy
+
+    split = len(group) == 2 and group[0].outcome != group[1].outcome
+    offsets = [0.0, 0.0] if split else spread(len(group))
+    for i, (p, dx) in enumerate(zip(group, offsets, strict=True)):
+        marker = "o" if p.datacenter is not False else "D"
+        where = offset_copy(ax.transData, fig=fig, x=dx, y=0, units="points")
+        grow = 1.5 if p.highlighted else 1.0
+        points = math.sqrt(size if marker == "o" else size * 0.8) * grow
+        edge = {"mec": "#000000" if p.highlighted else "#1b1b1b",
+                "mew": 1.8 if p.highlighted else 0.7}
+        if split and i == 1:
+            continue  # drawn as the right half of the first
+        style: dict[str, Any] = {"marker": marker, "ls": "", "markersize": points,
+                                 "mfc": data.colour(p.outcome), "zorder": 4, **edge}
+        if split:
+            style |= {"fillstyle": "left", "markerfacecoloralt": data.colour(group[1].outcome)}
+        ax.plot([p.x], [p.y], transform=where, **style)
+        if p.overlays:
+            ax.plot([p.x], [p.y], transform=where, marker="o", ls="", mfc="none", mec=_RING,
+                    mew=1.6, markersize=points + 6, zorder=3.9)
+
+
+def _chip_labels(ax: Any, renderer: Any, data: PlotData, groups: Sequence[Sequence[Any]],
+                 ax_box: Any, obstacles: list[Any], size: float) -> int:
+    """Label every spot where there is room; returns how many could not be labelled."""
     unlabelled = 0
-    order = sorted(data.points, key=lambda p: -len(p.chips))
-    for p in order:
-        text = point_label(p.chips)
-        style = {"fontsize": size, "color": "#1b1b1b", "zorder": 5,
+    order = sorted(groups, key=lambda g: -sum(len(p.chips) for p in g))
+    for group in order:
+        p = group[0]
+        text = group_label(group)
+        bold = any(q.highlighted for q in group)
+        style = {"fontsize": size * (1.15 if bold else 1.0), "color": "#1b1b1b", "zorder": 5,
+                 "fontweight": "bold" if bold else "normal",
                  "bbox": dict(boxstyle="round,pad=0.15", fc="white", ec="none", alpha=0.75)}
         placed = _place(ax, renderer, (p.x, p.y), text, ax_box, obstacles, style,
                         (7, 16, 28, 42, 58))

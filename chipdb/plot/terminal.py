@@ -203,6 +203,8 @@ def terminal(data: PlotData, out: TextIO, width: int = 100, height: int = 30) ->
     out.write("\n")
     for letter, p in legend:
         kind = "" if p.datacenter is not False else ", not datacenter"
+        kind += "".join(f"; licence required by {r}" for r in p.overlays)
+        kind += " [highlighted]" if p.highlighted else ""
         words = [f"{c}," for c in p.chips[:-1]] + [f"{p.chips[-1]}: {p.outcome}{kind}",
                                                    f"({metric_label(data.x)}",
                                                    f"{fmt_number(p.x)},",

@@ -31,6 +31,7 @@ class PlotInputs(TypedDict):
     metrics: list[dict[str, Any]]
     verdicts: dict[str, str]
     named: bool
+    overlays: dict[str, list[str]]
 
 
 def plot_inputs(s: Session, chips: Sequence[str] | None, rule: str | None, metric: str | None,
@@ -44,13 +45,31 @@ def plot_inputs(s: Session, chips: Sequence[str] | None, rule: str | None, metri
     if chips is not None:
         position = {c: i for i, c in enumerate(chips)}
         metrics.sort(key=lambda r: position.get(r["chip"], len(position)))
-    verdicts = {v["chip"]: v["outcome"] for v in queries.verdicts(s.conn, chips, as_of)
-                if v["rule"] == rule}
+    in_force = queries.verdicts(s.conn, chips, as_of)
+    verdicts = {v["chip"]: v["outcome"] for v in in_force if v["rule"] == rule}
     return PlotInputs(
         rule=rule, metric=metric, day=as_of, rule_rows=rule_rows, definitions=load_rules(s),
         thresholds=queries.rule_thresholds(s.conn), metrics=metrics, verdicts=verdicts,
-        named=chips is not None,
+        named=chips is not None, overlays=licence_overlays(rule_rows, in_force, rule),
     )
+
+
+def licence_overlays(rule_rows: Sequence[dict[str, Any]], verdicts: Sequence[dict[str, Any]],
+                     rule: str) -> dict[str, list[str]]:
+    """chip -> the enforced rules of the licence-requirement layer (the H20 letters), other
+    than the map's, whose verdict on the date requires a licence: what the map must mark."""
+    from chipdb.layers import default_layers
+    from chipdb.outcomes import severity
+
+    layers = default_layers()
+    notices = {r["rule"] for r in rule_rows if r["rule"] != rule
+               and layers.for_rule_layer(str(r["layer"])).role == "licence-requirement"
+               and layers.enforced(r["status"])}
+    out: dict[str, list[str]] = {}
+    for v in verdicts:
+        if v["rule"] in notices and severity(str(v["outcome"])) == "controlled":
+            out.setdefault(v["chip"], []).append(v["rule"])
+    return out
 
 
 def default_rule(rule_rows: Sequence[dict[str, Any]], as_of: date) -> str:

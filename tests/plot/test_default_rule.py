@@ -7,19 +7,21 @@ import pytest
 from tests.helpers import run
 
 
-@pytest.mark.parametrize(("day", "rule"), [
-    ("2022-11-01", "us-2022-10"),
-    ("2023-11-16", "us-2022-10"),  # its last day
-    ("2023-11-17", "us-2023-10"),  # the next rule's first day
-    ("2024-06-01", "us-2023-10"),
-    ("2024-12-02", "us-2024-12"),
-    ("2026-06-01", "us-2024-12"),
+# each rule on the axes it tests: the 2022 rule tested TPP and I/O, its successors TPP and
+# performance density
+@pytest.mark.parametrize(("day", "rule", "axes"), [
+    ("2022-11-01", "us-2022-10", "TPP × I/O GB/s"),
+    ("2023-11-16", "us-2022-10", "TPP × I/O GB/s"),  # its last day
+    ("2023-11-17", "us-2023-10", "TPP × perf. density"),  # the next rule's first day
+    ("2024-06-01", "us-2023-10", "TPP × perf. density"),
+    ("2024-12-02", "us-2024-12", "TPP × perf. density"),
+    ("2026-06-01", "us-2024-12", "TPP × perf. density"),
 ])
 def test_default_rule_is_the_newest_classification_rule_in_force(db: object, day: str,
-                                                                 rule: str) -> None:
+                                                                 rule: str, axes: str) -> None:
     result = run(db, "plot", "H100", "--as-of", day)  # type: ignore[arg-type]
     assert result.code == 0, result.err
-    assert result.out.splitlines()[0] == f"TPP × perf. density: {rule}, as of {day}"
+    assert result.out.splitlines()[0] == f"{axes}: {rule}, as of {day}"
     assert "not in force" not in result.out
 
 

@@ -19,18 +19,22 @@ def report_document(answers: list[dict[str, Any]], compared: dict[str, Any],
                     map_svg: str | None, map_note: str) -> Document:
     """``answers``: check's JSON list; ``compared``: compare's JSON with sources; ``map_svg``
     the threshold map (None when it cannot be drawn, ``map_note`` says why or what it shows)."""
-    lines = check_document(answers).sections[-1]
+    checked = check_document(answers)
+    per_chip, lines = checked.sections[:-1], checked.sections[-1]
     chips = compare_document(compared, with_sources=True)
     spec, verdicts, why = chips.sections[:3]
     sources = replace(chips.sections[-1], title="Sources (every published value, with its "
                       "publisher, tier and access date)")
     names = ", ".join(c["name"] for c in compared["chips"])
-    sections = [replace(lines, title="The bottom line: is a licence required?", flat=False),
-                replace(spec, title="The chips side by side"), verdicts, why, sources]
     if map_svg is None:
-        sections[-1] = replace(sources, note=map_note)
+        sources = replace(sources, note=map_note)
+    # people read one answer per chip (question and answer); csv and jsonl carry the flat
+    # table of every answer, the record table
+    sections = [*per_chip, replace(spec, title="The chips side by side"), verdicts, why,
+                sources, lines]
     return Document(
-        sections, payload={"bottom_line": answers, **compared}, csv_section=0,
+        sections, payload={"bottom_line": answers, **compared},
+        csv_section=len(sections) - 1, table_sections=len(sections) - 1,
         title=f"chipdb report: {names}",
         figures=[] if map_svg is None else [(map_note, map_svg)],
     )

@@ -185,3 +185,27 @@ def test_a_closed_pipe_exits_zero(sqlite_db: DatabaseUrl, argv: str) -> None:
     assert done.returncode == 0, done.stderr
     assert len(done.stdout.splitlines()) == 1
     assert "Error" not in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ctrl_c_exits_130_with_one_line(sqlite_db: DatabaseUrl) -> None:
+    """A real SIGINT while a command waits on its input (what-if --batch - on a pipe)."""
+    import signal
+    import time
+
+    proc = subprocess.Popen([sys.executable, "-m", "chipdb", "--db", sqlite_db.url, "what-if",
+                             "--batch", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    assert proc.stdin is not None
+    proc.stdin.write("name,tpp\n")
+    proc.stdin.flush()
+    wchan = Path(f"/proc/{proc.pid}/wchan")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:  # until it waits on the pipe
+        if "pipe_read" in (wchan.read_text() if wchan.exists() else "pipe_read"):
+            break
+        time.sleep(0.1)
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "chipdb: interrupted" and "Traceback" not in err

@@ -49,7 +49,7 @@ def test_the_report_carries_stamp_bottom_line_verdicts_reasons_map_sources(memo:
     from chipdb import __version__
 
     assert f"chipdb {__version__}; catalogue " in memo and "rules as of 2026-06-01" in memo
-    assert "The bottom line: is a licence required?" in memo and ">YES<" in memo
+    assert "H20 96GB to China: is a licence required?" in memo and ">YES<" in memo
     assert "Verdicts in force on 2026-06-01" in memo and "us-2025-04-h20" in memo
     assert "margins:" in memo and "<br>" in memo  # the reasons keep their lines
     assert memo.count("<svg") == 1 and "The threshold map under us-2024-12" in memo

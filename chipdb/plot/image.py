@@ -142,6 +142,7 @@ def _draw(plt: Any, data: PlotData) -> Any:
         obstacles.append((cx - r, cy - r, cx + r, cy + r))
     if data.regions is None:
         _metric_line_labels(ax, renderer, data, obstacles)
+        obstacles += _line_obstacles(ax, data, ax_box)
     unlabelled = _chip_labels(ax, renderer, data, groups, ax_box, obstacles,
                               7.2 if big else 8.5)
     for b in data.boxes:
@@ -251,6 +252,20 @@ def _region_labels(ax: Any, renderer: Any, data: PlotData, reg: Regions,
         text.set_position(ax.transData.inverted().transform(best))
         bb = text.get_window_extent(renderer)
         obstacles.append((bb.x0 - 2, bb.y0 - 2, bb.x1 + 2, bb.y1 + 2))
+
+
+def _line_obstacles(ax: Any, data: PlotData, ax_box: Any) -> list[Any]:
+    """Each threshold line as a thin strip a chip label should not sit across (it would hide
+    where the line runs); a label still crosses one when there is no other room."""
+    strips = []
+    for ln in data.lines:
+        if ln.axis == "x":
+            cx = ax.transData.transform((ln.value, 1.0))[0]
+            strips.append((cx - 2.5, ax_box.y0, cx + 2.5, ax_box.y1))
+        else:
+            cy = ax.transData.transform((1.0, ln.value))[1]
+            strips.append((ax_box.x0, cy - 2.5, ax_box.x1, cy + 2.5))
+    return strips
 
 
 def _metric_lines(ax: Any, data: PlotData) -> None:

@@ -93,3 +93,45 @@ def test_an_unknown_highlight_is_one_line(db: DatabaseUrl, typo: str) -> None:
     assert result.code == 1
     errors = [line for line in result.err.splitlines() if line.startswith("chipdb: error")]
     assert len(errors) == 1 and f"unknown chip '{typo}'" in errors[0]
+
+
+def _label_crossings(db: DatabaseUrl, metric: str, chips: list[str] | None,
+                     monkeypatch: pytest.MonkeyPatch) -> tuple[int, int]:
+    """(chip labels, how many of them sit across a threshold line) on a drawn map."""
+    import chipdb.plot.image as image
+
+    placed: list[object] = []
+    place = image._place
+
+    def spy(*args: object, **kwargs: object) -> tuple[object, float]:
+        out = place(*args, **kwargs)  # type: ignore[arg-type]
+        if args[6].get("bbox", {}).get("ec") == "none":  # type: ignore[attr-defined]
+            placed.append(out[0])
+        return out
+
+    monkeypatch.setattr(image, "_place", spy)
+    data = _map(db, chips, None, metric, "2026-06-01")  # type: ignore[arg-type]
+    mpl, plt = image._matplotlib()
+    with mpl.rc_context({"font.size": 9, "text.parse_math": False}):
+        fig = image._draw(plt, data)
+        renderer = fig.canvas.get_renderer()
+        shown = [t for t in placed if t.axes is not None]  # type: ignore[attr-defined]
+        crossings = 0
+        for t in shown:
+            bb = t.get_window_extent(renderer)  # type: ignore[attr-defined]
+            for ln in data.lines:  # type: ignore[attr-defined]
+                point = (ln.value, 1.0) if ln.axis == "x" else (1.0, ln.value)
+                at = t.axes.transData.transform(point)  # type: ignore[attr-defined]
+                crossings += (bb.x0 < at[0] < bb.x1) if ln.axis == "x" else (
+                    bb.y0 < at[1] < bb.y1)
+        plt.close(fig)
+    return len(shown), crossings
+
+
+def test_a_chip_label_keeps_off_a_line_when_there_is_room(
+        sqlite_db: DatabaseUrl, monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("matplotlib")
+    labels, crossings = _label_crossings(
+        sqlite_db, "memory_bandwidth_gbps,bidirectional_io_gbps",
+        ["RTX 5090 D V2", "RTX 5090 D", "H20 96GB", "L20"], monkeypatch)
+    assert labels == 4 and crossings == 0

@@ -16,6 +16,7 @@ from chipdb.cli.options import (
     complete_chip,
     data_command,
     open_cli_session,
+    refuse_for_streams,
     tell_variants,
 )
 from chipdb.cli.root import app
@@ -55,6 +56,7 @@ def sweep(
 
     if fmt not in STREAMED:
         fmt = check_format(fmt)
+    refuse_for_streams(fmt, STREAMED)
     day = as_of_date(as_of)
     axes = [parse_axis(v) for v in vary or []]
     if not axes:

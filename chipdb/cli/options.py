@@ -47,8 +47,9 @@ FieldsOpt = Annotated[str | None, typer.Option(
     "with -f json, data is the list of those records.")]
 FailOnOpt = Annotated[str | None, typer.Option(
     "--fail-on", metavar="<OUTCOME>",
-    help="Exit 3 when an answer is OUTCOME (3A090.a* for a prefix) or, with "
-    "license-required, when a licence is required: a CI gate. The output is written first.")]
+    help="Exit 3 when an answer is OUTCOME (3A090.a* for a prefix); license-required: when "
+    "a licence is required; undetermined: also when chipdb cannot tell. A CI gate; the "
+    "output is written first.")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -102,6 +103,17 @@ def data_command(gate: bool = False) -> Callable[[F], F]:
         return run  # type: ignore[return-value]
 
     return decorate
+
+
+def refuse_for_streams(fmt: str, streamed: tuple[str, ...]) -> None:
+    """--fields and --fail-on read a whole answer; a streamed batch never has one in hand, so
+    they are refused there, not ignored."""
+    from chipdb.render.output import current
+
+    run = current()
+    if run is not None and fmt in streamed and (run.fields or run.fail_on):
+        raise UsageError(f"--fields and --fail-on need the whole answer: with -f {fmt} the "
+                         "rows are streamed; use -f json, tsv or table")
 
 
 @contextmanager
@@ -207,9 +219,11 @@ def open_cli_session() -> Iterator[Any]:
     with open_session(current_db(), notify) as s:
         run = current()
         if run is not None and run.provenance is None:
-            from chipdb.service.provenance import provenance
+            from chipdb.service.provenance import provenance, rule_ids
 
             run.provenance = provenance(s, run.as_of)
+            if run.fail_on:
+                run.rule_ids = rule_ids(s)
         yield s
 
 

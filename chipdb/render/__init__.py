@@ -54,7 +54,7 @@ def render(doc: Document, fmt: str, out: TextIO | None = None) -> None:
     if run is not None and run.fail_on:  # on the whole answer, whatever --fields keeps
         answers = doc.payload if doc.payload is not None else [
             r for s in doc.sections for r in s.rows]
-        run.gate_tripped |= gate_matches(answers, run.fail_on)
+        run.gate_tripped |= gate_matches(answers, run.fail_on, run.rule_ids)
     if run is not None and run.fields:
         doc = select_fields(doc, run.fields)
     module = importlib.import_module(FORMATS[fmt])

@@ -19,6 +19,7 @@ from chipdb.errors import UsageError
 from chipdb.render.document import Document, Section
 
 LICENSE_REQUIRED = "license-required"
+UNDETERMINED = "undetermined"
 
 
 @dataclass
@@ -29,6 +30,7 @@ class OutputRun:
     as_of: date | None = None
     provenance: dict[str, Any] | None = None
     gate_tripped: bool = False  # set when a rendered answer matches fail_on
+    rule_ids: frozenset[str] = frozenset()  # a batch row's outcome columns are named by rule
     notes: list[str] = field(default_factory=list)
 
 
@@ -82,10 +84,12 @@ def select_fields(doc: Document, fields: tuple[str, ...]) -> Document:
     return Document([cut], payload=rows)
 
 
-def gate_matches(payload: Any, fail_on: str) -> bool:
+def gate_matches(payload: Any, fail_on: str, rule_ids: frozenset[str] = frozenset()) -> bool:
     """Whether an answer in ``payload`` trips ``--fail-on``: ``license-required`` matches a
     bottom line that needs a licence (or a verdict of that word); any other word matches a
-    verdict's outcome (``3A090.a*`` a prefix)."""
+    verdict's outcome (``3A090.a*`` a prefix): an ``outcome`` or ``verdict`` field, or a field
+    named by a rule id (a batch row). A clause or a line's name never matches."""
+    outcome_keys = {"outcome", "verdict", *rule_ids}
     want = fail_on.casefold()
     prefix = want.endswith("*")
     stem = want.rstrip("*")
@@ -100,7 +104,10 @@ def gate_matches(payload: Any, fail_on: str) -> bool:
         if isinstance(value, dict):
             if want == LICENSE_REQUIRED and value.get("license_required") is True:
                 return True
-            if any(word_hits(value.get(k)) for k in ("outcome", "verdict")):
+            if want == UNDETERMINED and "license_required" in value \
+                    and value["license_required"] is None:  # a bottom line chipdb cannot give
+                return True
+            if any(word_hits(v) for k, v in value.items() if k in outcome_keys):
                 return True
             return any(walk(v) for v in value.values())
         if isinstance(value, list):

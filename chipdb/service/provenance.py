@@ -27,6 +27,11 @@ def catalogue_of(s: Session) -> dict[str, Any]:
     return queries.catalogue_facts(s.conn)
 
 
+def rule_ids(s: Session) -> frozenset[str]:
+    """Every rule id: the names of a batch row's outcome columns (for --fail-on)."""
+    return frozenset(str(r["rule"]) for r in queries.rules(s.conn))
+
+
 def provenance(s: Session, as_of: date | None) -> dict[str, Any]:
     """The envelope's head: chipdb_version, catalogue {fingerprint, updated}, generated_at,
     as_of (None for an answer that does not depend on a date)."""

@@ -209,3 +209,41 @@ def test_ctrl_c_exits_130_with_one_line(sqlite_db: DatabaseUrl) -> None:
     _out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert err.strip().splitlines()[-1] == "chipdb: interrupted" and "Traceback" not in err
+
+
+@pytest.mark.parametrize("argv", [
+    ["what-if", "--batch", "-", "-f", "csv", "--fields", "name"],
+    ["what-if", "--batch", "-", "-f", "JSONL", "--fail-on", "3A090.a.1"],
+    ["sweep", "--vary", "tpp=4000..5000:500", "--fields", "tpp"],
+])
+def test_a_streamed_batch_refuses_what_it_cannot_honour(db: DatabaseUrl,
+                                                        argv: list[str]) -> None:
+    result = run(db, *argv)
+    assert result.code == 2 and "rows are streamed" in result.err and result.out == ""
+
+
+def test_a_batch_as_a_document_is_gated(db: DatabaseUrl, tmp_path: Path) -> None:
+    designs = tmp_path / "d.csv"
+    designs.write_text("name,tpp,die_area_mm2,datacenter\nbig,4900,800,true\n"
+                       "small,4700,800,true\n", encoding="utf-8")
+    gated = run(db, "what-if", "--batch", str(designs), "-f", "json", "--as-of", DAY,
+                "--fail-on", "3A090.a.1")
+    assert gated.code == 3, gated.err
+    assert [d["name"] for d in gated.json()["designs"]] == ["big", "small"]
+    fine = run(db, "what-if", "--batch", str(designs), "-f", "JSON", "--as-of", DAY,
+               "--fail-on", "presumption-of-denial")
+    assert fine.code == 0, fine.err
+
+
+def test_the_gate_reads_outcomes_never_clauses() -> None:
+    from chipdb.render.output import gate_matches
+
+    near = {"outcome": "not-controlled", "margins": [{"clause": "3A090.a.1", "met": False}]}
+    assert not gate_matches(near, "3A090.a.1") and not gate_matches(near, "3A090*")
+    assert gate_matches([{"x": 1}, {"verdict": "3A090.a.2"}], "3A090.a*")
+    row = {"name": "d", "us-2024-12": "3A090.a.1", "us-2024-12:clause": "3A090.a.1"}
+    assert gate_matches(row, "3A090.a.1", frozenset({"us-2024-12"}))
+    assert not gate_matches(row, "3A090.a.1")  # without the rule ids, no column is an outcome
+    assert gate_matches({"license_required": True}, "LICENSE-REQUIRED")
+    assert not gate_matches({"license_required": None}, "license-required")  # undetermined
+    assert gate_matches({"license_required": None}, "undetermined")  # ... which has a gate

@@ -8,9 +8,11 @@ from typing import Annotated
 import typer
 
 from chipdb.cli.options import (
+    FORMAT_VARIABLE,
     AsOfOpt,
     BatchPartyHqOpt,
     BatchToOpt,
+    FormatOpt,
     as_of_date,
     check_format,
     complete_chip,
@@ -44,8 +46,9 @@ def sweep(
     to: BatchToOpt = None,
     party_hq: BatchPartyHqOpt = None,
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv | jsonl | parquet (streamed) | "
-                                     "json | table | markdown")] = "csv",
+    fmt: Annotated[str, typer.Option("--format", "-f", envvar=FORMAT_VARIABLE,
+                                     metavar="<FORMAT>", help="csv | jsonl | parquet (streamed) "
+                                     "| json | tsv | table | markdown | html")] = "csv",
 ) -> None:
     """Every point of a grid of designs, classified and written as batch what-if writes it."""
     from chipdb.service import designs
@@ -87,8 +90,7 @@ def frontier(
         "memory_bandwidth_gbps.")],
     set_: SetOpt = None,
     as_of: AsOfOpt = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table | json | csv | markdown")]
-    = "table",
+    fmt: FormatOpt = "table",
 ) -> None:
     """The largest factor the chosen inputs can scale by and keep the target outcome, and the
     nearest factor that loses it, solved from the rule's own lines."""

@@ -385,7 +385,7 @@ def plot(
         metavar="<X,Y>", help="Axes as X,Y metrics, e.g. tpp,memory_bandwidth_gbps.")] = None,
     as_of: AsOfOpt = None,
     title: Annotated[str | None, typer.Option(
-        metavar="<TEXT>", help="The map's heading (default: axes, rule and date).")] = None,
+        metavar="<TITLE>", help="The map's heading (default: axes, rule and date).")] = None,
     highlight: Annotated[list[str] | None, typer.Option(
         metavar="<CHIP>", help="Draw this chip larger, outlined and labelled in bold. "
         "Repeatable.", autocompletion=complete_chip)] = None,

@@ -50,10 +50,12 @@ class NameIndex:
 
 
 def did_you_mean(typed: str, choices: Sequence[str], limit: int = 3) -> str:
-    """": did you mean X, Y?" for the closest words of a closed list (any case), or ""."""
+    """": did you mean X, Y?" for the closest words of a closed list (any case), or "".
+    Whole-word similarity (not WRatio's partial matches, which find 'us-2025-01-foundry' in
+    'us-1999-01'), so a word far from every choice gets no suggestion."""
     from rapidfuzz import fuzz, process, utils
 
-    found = process.extract(typed, list(dict.fromkeys(choices)), scorer=fuzz.WRatio,
-                            limit=limit, processor=utils.default_process, score_cutoff=60)
+    found = process.extract(typed, list(dict.fromkeys(choices)), scorer=fuzz.ratio,
+                            limit=limit, processor=utils.default_process, score_cutoff=70)
     names = [m[0] for m in found]
     return f": did you mean {', '.join(names)}?" if names else ""

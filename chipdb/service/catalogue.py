@@ -176,7 +176,8 @@ def rule_id(s: Session, typed: str, hint: str | None = None) -> str:
     known: list[str] = [r["rule"] for r in queries.rules(s.conn)]
     hit = next((k for k in known if k.casefold() == typed.strip().casefold()), None)
     if hit is None:
-        raise NotFoundError(f"unknown rule '{typed}'{did_you_mean(typed, known)}; "
+        nearest = did_you_mean(typed, known)
+        raise NotFoundError(f"unknown rule '{typed}'{nearest + ';' if nearest else ':'} "
                             f"{hint or 'known rules are ' + ', '.join(known)}")
     return hit
 

@@ -106,3 +106,10 @@ def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databas
         yield parse_url(url)
     finally:
         drop_pg_database(name)
+
+
+@pytest.fixture(autouse=True)
+def _no_runner_columns(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped tables follow $COLUMNS; the runner's own (pytest-xdist workers set one) must not
+    change what a test sees, so every test starts without it (a test sets it to test it)."""
+    monkeypatch.delenv("COLUMNS", raising=False)

@@ -242,8 +242,10 @@ def resolve_names(s: Any, names: list[str]) -> list[str]:
 
 
 BatchToOpt = Annotated[list[str] | None, typer.Option(
-    "--to", help="A destination (code or name): adds its bottom line per design (licence "
+    "--to", metavar="<DESTINATION>",
+    help="A destination (code or name): adds its bottom line per design (licence "
     "required, exceptions, review policy, decided by, binding line and margin). Repeatable.")]
 BatchPartyHqOpt = Annotated[str | None, typer.Option(
-    "--party-hq", help="With --to: where the buyer, or its ultimate parent, is headquartered "
+    "--party-hq", metavar="<COUNTRY>",
+    help="With --to: where the buyer, or its ultimate parent, is headquartered "
     "(default: the United States).")]

@@ -32,6 +32,10 @@ def _sqlite_state(db: DatabaseUrl) -> DatabaseState:
     except sqlite3.Error as exc:
         raise DatabaseError(f"cannot open {path}: {exc}: check the path and permissions") from None
     try:
+        # one read transaction for every probe query: a migration running beside us must
+        # not drop `meta` between the table list and the read of it (reliability A3.4)
+        conn.isolation_level = None
+        conn.execute("BEGIN")
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         return _state_from(tables, conn.execute, str(path))
     except sqlite3.DatabaseError as exc:

@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -62,8 +63,19 @@ def start_server(data_home: Path, port: int, workers: int) -> subprocess.Popen[b
     raise SystemExit("web_load: the server did not start within 120 s")
 
 
-def hammer(port: int, path: str, clients: int, total: int) -> dict[str, Any]:
-    """``total`` GETs of ``path`` shared by ``clients`` threads; latencies in ms."""
+def uncached(path: str, total: int) -> list[str]:
+    """``total`` URLs that ask the same as ``path`` on ``total`` different days, so that none
+    is answered from the server's cache (one URL, one day, one catalogue: one answer)."""
+    first = date(2023, 1, 1)
+    sep = "&" if "?" in path else "?"
+    return [f"{path}{sep}as_of={first + timedelta(days=i)}" for i in range(total)]
+
+
+def hammer(port: int, path: str, clients: int, total: int,
+           fresh: bool = False) -> dict[str, Any]:
+    """``total`` GETs of ``path`` shared by ``clients`` threads (with ``fresh``, each for
+    another day: see ``uncached``); latencies in ms."""
+    paths = uncached(path, total) if fresh else [path] * total
     latencies: list[float] = []
     failures: list[int] = []
     lock = threading.Lock()
@@ -75,10 +87,11 @@ def hammer(port: int, path: str, clients: int, total: int) -> dict[str, Any]:
         bad: list[int] = []
         while True:
             with lock:
-                if next(counter, None) is None:
-                    break
+                index = next(counter, None)
+            if index is None:
+                break
             start = time.perf_counter()
-            conn.request("GET", path)
+            conn.request("GET", paths[index])
             response = conn.getresponse()
             response.read()
             mine.append((time.perf_counter() - start) * 1000)
@@ -98,7 +111,8 @@ def hammer(port: int, path: str, clients: int, total: int) -> dict[str, Any]:
     elapsed = time.perf_counter() - began
     latencies.sort()
     return {
-        "path": path, "requests": len(latencies), "failures": len(failures),
+        "path": path + (" (uncached)" if fresh else ""), "requests": len(latencies),
+        "failures": len(failures),
         "seconds": round(elapsed, 2), "rps": round(len(latencies) / elapsed, 1),
         "p50_ms": round(statistics.median(latencies), 1),
         "p99_ms": round(latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))], 1),
@@ -124,6 +138,9 @@ def main() -> int:
     ap.add_argument("--workers", type=int, default=1, help="chipdb serve --workers")
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--only-target", action="store_true", help="only /api/compare")
+    ap.add_argument("--uncached", action="store_true",
+                    help="also each endpoint with a different as_of per request, so every "
+                         "answer is computed (the cache keeps the name index only)")
     ap.add_argument("--json", help="also write the figures to this file")
     args = ap.parse_args()
 
@@ -135,10 +152,13 @@ def main() -> int:
             load_before = os.getloadavg()
             for path in (TARGET_PATH,) if args.only_target else ENDPOINTS:
                 hammer(port, path, args.clients, args.warmup)
-                cpu0 = server_cpu(proc.pid)
-                row = hammer(port, path, args.clients, args.requests)
-                row["server_cpu_s"] = round(server_cpu(proc.pid) - cpu0, 2)
-                results.append(row)
+                for fresh in (False, True) if args.uncached else (False,):
+                    if fresh and path.startswith("/api/show"):
+                        continue  # a chip's claims do not depend on the day
+                    cpu0 = server_cpu(proc.pid)
+                    row = hammer(port, path, args.clients, args.requests, fresh)
+                    row["server_cpu_s"] = round(server_cpu(proc.pid) - cpu0, 2)
+                    results.append(row)
             load_after = os.getloadavg()
         finally:
             proc.terminate()
@@ -150,15 +170,17 @@ def main() -> int:
         "client_cpu_s": round(own.ru_utime + own.ru_stime, 2), "engine": "sqlite",
         "server": f"python -m chipdb serve --workers {args.workers}",
     }
-    print(f"{'endpoint':34} {'req':>6} {'fail':>4} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
+    print(f"{'endpoint':45} {'req':>6} {'fail':>4} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'max ms':>7} {'srv cpu s':>9}")
     for r in results:
-        print(f"{r['path']:34} {r['requests']:>6} {r['failures']:>4} {r['rps']:>7} "
+        print(f"{r['path']:45} {r['requests']:>6} {r['failures']:>4} {r['rps']:>7} "
               f"{r['p50_ms']:>7} {r['p99_ms']:>7} {r['max_ms']:>7} {r['server_cpu_s']:>9}")
     print(f"conditions: {json.dumps(conditions)}")
-    target = next(r for r in results if r["path"] == TARGET_PATH)
-    verdict = "pass" if target["p99_ms"] <= TARGET_P99_MS and not target["failures"] else "MISSED"
-    print(f"target p99 <= {TARGET_P99_MS:g} ms on {TARGET_PATH}: {target['p99_ms']} ms, {verdict}")
+    for target in (r for r in results if r["path"].split(" ")[0] == TARGET_PATH):
+        verdict = ("pass" if target["p99_ms"] <= TARGET_P99_MS and not target["failures"]
+                   else "MISSED")
+        print(f"target p99 <= {TARGET_P99_MS:g} ms on {target['path']}: {target['p99_ms']} ms, "
+              f"{verdict}")
     if args.json:
         Path(args.json).write_text(json.dumps({"results": results, "conditions": conditions},
                                               indent=2) + "\n", encoding="utf-8")

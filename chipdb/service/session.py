@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from chipdb.errors import UsageError
 from chipdb.names import NameIndex
+from chipdb.service.readcache import ReadCache
 from chipdb.service.results import Resolution
 from chipdb.store.package_data import SCHEMA_REVISION
 from chipdb.store.read import queries
@@ -18,26 +19,47 @@ from chipdb.store.url import DatabaseUrl
 
 @dataclass
 class Session:
-    """An open, ready, read-only view of one database."""
+    """An open, ready, read-only view of one database. A long-running reader passes a
+    ``cache`` (and the ``stamp`` it took before connecting): the name index is then read once
+    per catalogue fingerprint instead of once per session."""
 
     db: DatabaseUrl
     conn: ReadConnection
     _names: NameIndex | None = None
+    cache: ReadCache | None = None
+    stamp: str = ""
+    _fingerprint: tuple[str, str | None] | None = field(default=None, repr=False)
+
+    @property
+    def fingerprint(self) -> str | None:
+        """What this session's snapshot was read from (readcache); None when unknown (a
+        database from before the rebuild token), which caches nothing."""
+        if self._fingerprint is None:
+            self._fingerprint = (self.stamp, queries.catalogue_built(self.conn))
+        stamp, token = self._fingerprint
+        return None if token is None else f"{self.db.url}|{stamp}|{token}"
 
     @property
     def names(self) -> NameIndex:
         if self._names is None:
-            rows = queries.name_index(self.conn)
-            fam_rows = queries.families(self.conn)
-            by_family: dict[str, list[str]] = {}
-            for r in fam_rows:
-                by_family.setdefault(r["family"], []).append(r["chip"])
-            families = {}
-            for r in fam_rows:
-                if r["family_default"]:
-                    families[r["chip"]] = [c for c in by_family[r["family"]] if c != r["chip"]]
-            self._names = NameIndex(rows, families)
+            fingerprint = self.fingerprint if self.cache is not None else None
+            if self.cache is None or fingerprint is None:
+                self._names = self._read_names()
+            else:
+                self._names = self.cache.get_or_make(("names", fingerprint), self._read_names)
         return self._names
+
+    def _read_names(self) -> NameIndex:
+        rows = queries.name_index(self.conn)
+        fam_rows = queries.families(self.conn)
+        by_family: dict[str, list[str]] = {}
+        for r in fam_rows:
+            by_family.setdefault(r["family"], []).append(r["chip"])
+        families = {}
+        for r in fam_rows:
+            if r["family_default"]:
+                families[r["chip"]] = [c for c in by_family[r["family"]] if c != r["chip"]]
+        return NameIndex(rows, families)
 
     def resolve_one(self, typed: str) -> Resolution:
         """A name, alias or family as typed (any case or spacing); NotFoundError otherwise."""

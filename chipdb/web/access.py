@@ -1,8 +1,10 @@
 """Per request: the query parameters checked, one read-only database opened, a time limit.
 
-Nothing is kept between requests: each one opens its own read-only connection (SQLite
-``mode=ro``, PostgreSQL ``READ ONLY``), runs in a worker thread under the time limit, and
-closes it. Library errors become HTTP statuses here: unknown chip or rule 404, a value that
+Each request opens its own read-only connection (SQLite ``mode=ro``, PostgreSQL ``READ
+ONLY``), runs in a worker thread under the time limit, and closes it. What is kept between
+requests is only what was read, keyed on the catalogue's fingerprint (``service.readcache``):
+the name index, and the answer to the same URL on the same day; a write to the database
+changes the key. Library errors become HTTP statuses here: unknown chip or rule 404, a value that
 cannot be used 400, an unreachable database 503, over the time limit 503.
 """
 
@@ -11,7 +13,8 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 
 import anyio.to_thread
@@ -19,8 +22,14 @@ from starlette.requests import Request
 
 from chipdb.errors import DatabaseError, DataError, NotFoundError, UsageError
 from chipdb.service.database import Database
+from chipdb.service.readcache import ReadCache
 from chipdb.service.session import Session
-from chipdb.store.read.connect import PostgresReader, SqliteReader, connect_readonly
+from chipdb.store.read.connect import (
+    PostgresReader,
+    SqliteReader,
+    change_stamp,
+    connect_readonly,
+)
 from chipdb.store.url import DatabaseUrl
 from chipdb.web.respond import HttpError
 
@@ -30,10 +39,16 @@ MAX_VALUE = 500  # characters of one parameter value: longer is not a name or a 
 
 @dataclass(frozen=True)
 class Settings:
-    """What the server was started with: where the database is, how long a request may take."""
+    """What the server was started with: where the database is, how long a request may take;
+    and what it read, by fingerprint (``cache``)."""
 
     db: DatabaseUrl
     time_limit: float
+    cache: ReadCache = field(default_factory=ReadCache, compare=False)
+    # worker threads doing database work at once: more only make them queue for the GIL
+    # (the CPU-bound part of a request), which stretches every request's latency
+    threads: anyio.CapacityLimiter = field(
+        default_factory=lambda: anyio.CapacityLimiter(4), compare=False)
 
 
 class Params:
@@ -99,6 +114,7 @@ def status_of(exc: Exception) -> int:
 
 def open_database(settings: Settings, deadline: float) -> Database:
     """A read-only Database whose queries stop at ``deadline`` (``time.monotonic``)."""
+    stamp = change_stamp(settings.db)  # before the snapshot: see change_stamp
     conn = connect_readonly(settings.db)
     if isinstance(conn, SqliteReader):
         # the reader's own per-statement limit still holds; the request's may come first
@@ -111,17 +127,31 @@ def open_database(settings: Settings, deadline: float) -> Database:
             conn.conn.execute(f"SET statement_timeout = {ms}")
         else:
             conn.raw(f"SET statement_timeout = {ms}")
-    return Database(Session(settings.db, conn))
+    return Database(Session(settings.db, conn, cache=settings.cache, stamp=stamp))
 
 
-async def run(settings: Settings, work: Callable[[Database], T]) -> T:
-    """``work`` on a fresh read-only database in a worker thread, within the time limit."""
+async def run(settings: Settings, work: Callable[[Database], T], cache_key: str | None = None,
+              keep: Callable[[T], bool] = lambda _result: True) -> T:
+    """``work`` on a fresh read-only database in a worker thread, within the time limit.
+
+    With ``cache_key`` (the request's URL), a result that ``keep`` accepts is kept for the
+    same key, catalogue fingerprint and day (``as_of`` defaults to today) and reused."""
     deadline = time.monotonic() + settings.time_limit
 
     def job() -> T:
         db = open_database(settings, deadline)
         try:
-            return work(db)
+            fingerprint = db.session.fingerprint if cache_key is not None else None
+            if fingerprint is None:
+                return work(db)
+            key = ("answer", fingerprint, date.today().isoformat(), cache_key)
+            found = settings.cache.get(key)
+            if found is not None:
+                return found  # type: ignore[no-any-return]
+            result = work(db)
+            if keep(result):
+                settings.cache.put(key, result)
+            return result
         except (sqlite3.OperationalError, DatabaseError) as exc:
             if time.monotonic() >= deadline or "statement timeout" in str(exc):
                 raise over_limit(settings) from None
@@ -131,7 +161,8 @@ async def run(settings: Settings, work: Callable[[Database], T]) -> T:
 
     try:
         with anyio.fail_after(settings.time_limit + 0.5):
-            return await anyio.to_thread.run_sync(job, abandon_on_cancel=True)
+            return await anyio.to_thread.run_sync(job, abandon_on_cancel=True,
+                                                  limiter=settings.threads)
     except TimeoutError:
         raise over_limit(settings) from None
 

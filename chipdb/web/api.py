@@ -117,7 +117,8 @@ def endpoint(allowed: tuple[str, ...], work: Work) -> Callable[[Request], Any]:
     async def handle(request: Request) -> Response:
         p = Params(request, (*allowed, "format"))
         settings: Settings = request.app.state.settings
-        return await run(settings, lambda db: work(db, p))
+        return await run(settings, lambda db: work(db, p), cache_key=str(request.url),
+                         keep=lambda response: response.status_code == 200)
     return handle
 
 

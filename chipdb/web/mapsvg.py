@@ -85,7 +85,7 @@ async def map_svg(request: Request) -> Response:
     except ImportError:
         return fail(501, INSTALL)
     settings: Settings = request.app.state.settings
-    text = await run(settings, lambda db: svg_text(collect(db, p)))
+    text = await run(settings, lambda db: svg_text(collect(db, p)), cache_key=str(request.url))
     return Response(text, media_type="image/svg+xml",
                     headers={"content-security-policy": SVG_POLICY,
                              "x-frame-options": "SAMEORIGIN"})

@@ -67,7 +67,8 @@ def page(template: str, allowed: tuple[str, ...], work: Page) -> Callable[[Reque
             return status, env.get_template(template).render(
                 request=request, permalink=str(request.url), **context)
 
-        result = await run(settings, fill)
+        result = await run(settings, fill, cache_key=str(request.url),
+                           keep=lambda done: isinstance(done, tuple) and done[0] == 200)
         if isinstance(result, Response):
             return result
         status, html = result

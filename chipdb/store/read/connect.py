@@ -140,6 +140,24 @@ def pg_connect(db: DatabaseUrl, read_only: bool = False) -> Any:
     return conn
 
 
+def change_stamp(db: DatabaseUrl) -> str:
+    """What changes whenever anyone writes an SQLite database, chipdb or not: the identity, size
+    and modification time of the file and of its write-ahead log ("" on PostgreSQL, where the
+    rebuild's ``catalogue_built`` token alone says it). Taken before the snapshot, so a write
+    racing it leaves a stamp that no later reader sees again."""
+    if db.dialect != "sqlite" or db.sqlite_path is None:
+        return ""
+    parts = []
+    for path in (db.sqlite_path, db.sqlite_path.with_name(db.sqlite_path.name + "-wal")):
+        try:
+            st = path.stat()
+        except OSError:
+            parts.append("-")
+            continue
+        parts.append(f"{st.st_dev}:{st.st_ino}:{st.st_size}:{st.st_mtime_ns}")
+    return "/".join(parts)
+
+
 def connect_readonly(db: DatabaseUrl) -> ReadConnection:
     """A connection that cannot write and reads one snapshot: SQLite opened mode=ro inside one
     read transaction, PostgreSQL REPEATABLE READ READ ONLY."""

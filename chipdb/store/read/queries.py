@@ -50,6 +50,12 @@ def view_columns(conn: ReadConnection, views: Sequence[str]) -> dict[str, list[s
     return {view: list(conn.raw(f"SELECT * FROM {view} LIMIT 0")[0]) for view in views}
 
 
+def catalogue_built(conn: ReadConnection) -> str | None:
+    """The token the last rebuild wrote (meta 'catalogue_built'); None before its first one."""
+    rows = conn.rows("SELECT value FROM meta WHERE key = 'catalogue_built'")
+    return str(rows[0]["value"]) if rows else None
+
+
 def name_index(conn: ReadConnection) -> list[dict[str, Any]]:
     return conn.rows("SELECT name_key, chip, kind FROM chip_names")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -247,9 +248,13 @@ def rebuild(
     line_count = store_bottom_lines(conn, places, layers, rules, facts)
     skipped = sum(1 for s in places.scopes if s.rule not in loaded)
     conn.execute(delete(m.Meta).where(m.Meta.key.in_(
-        ("seed_fingerprint", "seed_signature", "conventions"))))
+        ("seed_fingerprint", "seed_signature", "conventions", "catalogue_built"))))
     conn.execute(insert(m.Meta), [
         {"key": "seed_fingerprint", "value": fingerprint},
+        # new on every rebuild, in the rebuild's own transaction: readers that cache what they
+        # read (the web's name index and responses) key it on this, so a cache cannot outlive
+        # the rows it was read from
+        {"key": "catalogue_built", "value": uuid.uuid4().hex},
         {"key": "seed_signature", "value": f"{seed_signature(seed_root)}:{fingerprint}"},
         {"key": "conventions", "value": json.dumps(chosen, sort_keys=True)},
     ])

@@ -1,0 +1,65 @@
+"""What the server keeps between requests never outlives the database it was read from: an
+import, a removal or (on SQLite) a hand edit changes the key, and the next answer is new."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from chipdb.service.readcache import ReadCache
+from chipdb.store.url import DatabaseUrl
+from tests.helpers import run
+from tests.store.test_reliability_data import chip_file
+from tests.web.conftest import client_for
+
+CHIP = "Cache Chip Z9"
+
+
+@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
+def test_an_import_and_its_removal_are_seen_by_the_next_request(fresh_db: DatabaseUrl,
+                                                                tmp_path: Path) -> None:
+    db = fresh_db
+    assert run(db, "list").code == 0  # creates the database
+    path = chip_file(tmp_path, CHIP, "CacheFam", "cache-src", file="cache.toml")
+    with client_for(db) as client:
+        settings = client.app.state.settings  # type: ignore[attr-defined]
+        url = f"/api/compare?chips={CHIP}"
+        listed = len(client.get("/api/list").json())
+        assert client.get(url).status_code == 404
+        assert len(client.get("/api/list").json()) == listed
+        assert settings.cache.hits >= 1  # the second listing was the kept one
+
+        assert run(db, "import", str(path)).code == 0
+        answer = client.get(url)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["chips"][0]["name"] == CHIP
+        assert len(client.get("/api/list").json()) == listed + 1
+        assert CHIP in client.get("/").text
+
+        assert run(db, "export", "--remove", "cache.toml").code == 0
+        assert client.get(url).status_code == 404
+        assert len(client.get("/api/list").json()) == listed
+
+
+def test_a_hand_edit_of_an_sqlite_file_is_seen_too(fresh_sqlite: DatabaseUrl) -> None:
+    db = fresh_sqlite
+    assert run(db, "list").code == 0
+    with client_for(db) as client:
+        assert client.get("/api/show?chip=H20").json()["specs"]["variant"] != "Edited"
+        client.get("/api/show?chip=H20")  # kept
+        assert db.sqlite_path is not None
+        with sqlite3.connect(db.sqlite_path) as conn:  # behind chipdb's back: no new token
+            conn.execute("UPDATE chip SET variant = 'Edited' WHERE name = 'H20 96GB'")
+        assert client.get("/api/show?chip=H20").json()["specs"]["variant"] == "Edited"
+
+
+def test_the_cache_keeps_the_most_recent_entries_only() -> None:
+    cache = ReadCache(size=2)
+    for key in ("a", "b", "c"):
+        cache.put(key, key.upper())
+    assert cache.get("a") is None and cache.get("b") == "B"
+    cache.put("d", "D")  # "b" was used after "c": "c" goes
+    assert cache.get("c") is None and cache.get("b") == "B" and cache.get("d") == "D"
+    assert cache.get_or_make("e", lambda: "E") == "E" and cache.get("e") == "E"

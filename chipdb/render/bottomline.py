@@ -44,7 +44,8 @@ def measures_text(measures: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
-def _row(a: dict[str, Any]) -> dict[str, Any]:
+def answer_row(a: dict[str, Any]) -> dict[str, Any]:
+    """One answer's cells as the table shows them (the web's check page reads the same)."""
     needed = a["license_required"]
     if needed is False:
         exceptions = review = "- (no licence needed)"
@@ -79,7 +80,7 @@ def _decided_by(a: dict[str, Any]) -> str:
 
 def _detail(a: dict[str, Any]) -> list[dict[str, Any]]:
     """One answer read top to bottom, in the order of the layers."""
-    row = _row(a)
+    row = answer_row(a)
     return [{"question": _LABELS.get(k, k.replace("_", " ")), "answer": row[k]}
             for k in _COLUMNS if k != "destination"]
 
@@ -122,11 +123,12 @@ def check_document(answers: list[dict[str, Any]]) -> Document:
             sections.append(Section(f"{chip} to {a['destination']}: is a licence required?",
                                     ["question", "answer"], _detail(a), note=note, flat=True))
             continue
-        rows = _differing([{**_row(a), "decided_by": _decided_by(a)} for a in mine], mine)
+        rows = _differing([{**answer_row(a), "decided_by": _decided_by(a)} for a in mine],
+                          mine)
         sections.append(Section(f"{chip}: is a licence required? (one row per class of "
                                 "destination whose answer differs)", _SHORT, rows,
                                 labels=_SHORT_LABELS, note=note + _MERGED, flat=True))
-    flat = [{"chip": a["chip"], "as_of": a["as_of"], **_row(a)} for a in answers]
+    flat = [{"chip": a["chip"], "as_of": a["as_of"], **answer_row(a)} for a in answers]
     sections.append(Section("bottom line", ["chip", "as_of", "party_hq", *_COLUMNS], flat))
     return Document(sections, payload=answers, csv_section=len(chips),
                     table_sections=len(chips))

@@ -7,7 +7,6 @@ document to ``respond.send``. ``format=csv`` gives the command's CSV.
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -15,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from chipdb.render import Document, Section
+from chipdb.render.bottomline import check_document
 from chipdb.render.layouts import (
     compare_document,
     headroom_document,
@@ -24,14 +23,13 @@ from chipdb.render.layouts import (
     show_document,
     timeline_document,
 )
-from chipdb.service.check_results import CheckReport
-from chipdb.service.database import Database
+from chipdb.service import bottomline
+from chipdb.service.database import Database, as_of_day
 from chipdb.service.results import (
     ChipRow,
     compare_json,
     headroom_json,
     list_json,
-    record_json,
     rule_json,
     show_json,
     timeline_json,
@@ -42,7 +40,7 @@ from chipdb.web.access import Params, Settings, run
 from chipdb.web.respond import FORMATS, HttpError, send, send_data
 
 LIST_PARAMS = ("vendor", "market", "datacenter", "rule", "verdict", "as_of", "sort", "q")
-CHECK_EXTRAS = ("to", "party_hq")  # issue 13: destination and buyer, passed through as given
+CHECK_EXTRAS = ("to", "party_hq")  # destination and buyer, as `chipdb check --to --party-hq`
 
 
 def required(p: Params, name: str) -> str:
@@ -71,34 +69,10 @@ def list_rows(db: Database, p: Params, rule: str | None = None) -> list[ChipRow]
     return [r for r in rows if q in r.chip.casefold()] if q else rows
 
 
-def check_report(db: Database, p: Params) -> CheckReport:
-    """``Database.check`` with ``to`` and ``party_hq`` passed through once it takes them."""
-    extras = {k: v for k in CHECK_EXTRAS if (v := p.text(k)) is not None}
-    accepted = inspect.signature(db.check).parameters
-    missing = [k for k in extras if k not in accepted]
-    if missing:
-        raise HttpError(400, f"'{missing[0]}' is not supported yet: the bottom line by "
-                             "destination and buyer comes with issue 13; leave it empty")
-    call: Callable[..., CheckReport] = db.check
-    return call(required(p, "chip"), as_of=p.text("as_of"), **extras)
-
-
-def check_json(report: CheckReport) -> dict[str, Any]:
-    """What applies to one chip on one day, as JSON: the bottom line per destination
-    (``answers``, each object the ``chipdb check -f json`` contract) and the verdicts."""
-    from chipdb.service.bottomline import answer_json
-
-    return {"chip": report.chip, "as_of": report.as_of.isoformat(),
-            "answers": [answer_json(a) for a in report.answers],
-            "verdicts": [record_json(v) | {"margins": [record_json(m) for m in v.margins]}
-                         for v in report.verdicts]}
-
-
-def check_document(data: dict[str, Any]) -> Document:
-    cols = ["rule", "outcome", "determined", "clause", "reason", "unverified", "valid_from",
-            "valid_to", "citation"]
-    return Document([Section(f"{data['chip']} on {data['as_of']}", cols, data["verdicts"])],
-                    payload=data)
+def check_answers(db: Database, p: Params) -> list[bottomline.CheckAnswers]:
+    """``chipdb check CHIP [--to] [--party-hq] [--as-of]``: the same service call."""
+    return bottomline.check(db.session, [required(p, "chip")], p.text("to"),
+                            p.text("party_hq"), as_of_day(p.text("as_of")))
 
 
 def what_if_report_json(db: Database, p: Params) -> dict[str, Any]:
@@ -138,7 +112,8 @@ def api_show(db: Database, p: Params) -> Response:
 
 
 def api_check(db: Database, p: Params) -> Response:
-    return send(check_document(check_json(check_report(db, p))), fmt_of(p), filename="check")
+    answers = bottomline.check_json(check_answers(db, p))
+    return send(check_document(answers), fmt_of(p), filename="check")
 
 
 def api_list(db: Database, p: Params) -> Response:

@@ -19,6 +19,7 @@ from chipdb.errors import NotFoundError
 from chipdb.metricdefs import METRIC_LABELS
 from chipdb.outcomes import severity
 from chipdb.render import Document
+from chipdb.render.bottomline import answer_row, check_document
 from chipdb.render.layouts import (
     compare_document,
     distinct_lines,
@@ -26,11 +27,12 @@ from chipdb.render.layouts import (
     margin_text,
     shown_specs,
 )
+from chipdb.service import bottomline, catalogue
 from chipdb.service.check_results import CheckRow
 from chipdb.service.database import Database, as_of_day
 from chipdb.service.results import METRIC_FIELDS, RuleReport, compare_json, record_json
 from chipdb.web.access import Params, Settings, run, status_of
-from chipdb.web.api import CHECK_EXTRAS, LIST_PARAMS, check_report, list_rows, what_if_report_json
+from chipdb.web.api import CHECK_EXTRAS, LIST_PARAMS, check_answers, list_rows, what_if_report_json
 from chipdb.web.respond import HttpError
 
 SORTABLE = ("chip", "vendor", *METRIC_FIELDS)
@@ -59,7 +61,7 @@ def page(template: str, allowed: tuple[str, ...], work: Page) -> Callable[[Reque
                 if not form_error(template, exc):
                     raise
                 context = {"error": getattr(exc, "message", str(exc)), "p": p, "doc": None,
-                           "report": None}
+                           "answers": None}
                 status = status_of(exc)
             if isinstance(context.get("redirect"), str):
                 return RedirectResponse(context["redirect"], status_code=302)
@@ -173,15 +175,23 @@ def compare(db: Database, p: Params, request: Request) -> dict[str, Any]:
 
 
 def check(db: Database, p: Params, request: Request) -> dict[str, Any]:
-    context: dict[str, Any] = {"p": p, "report": None}
+    """The bottom line of ``chipdb check`` (the same call, the same rows), then the verdicts
+    in force behind it, grouped by layer."""
+    context: dict[str, Any] = {"p": p, "answers": None}
     if p.text("chip") is None:
         if any(p.text(k) for k in CHECK_EXTRAS):
             raise HttpError(400, "give a chip to check")
         return context
-    report = check_report(db, p)
-    return context | {"report": report, "layers": by_layer(report.verdicts, db.rules()),
-                      "q": query(chip=report.chip, as_of=report.as_of.isoformat(),
-                                 **{k: p.text(k) for k in CHECK_EXTRAS})}
+    reports = check_answers(db, p)
+    answers = bottomline.check_json(reports)
+    chip, day = reports[0].chip, reports[0].as_of
+    verdicts = catalogue.check(db.session, chip, day).verdicts
+    q = query(chip=chip, as_of=day.isoformat(), **{k: p.text(k) for k in CHECK_EXTRAS})
+    return context | {
+        "chip": chip, "as_of": day, "answers": answers, "rows": [answer_row(a) for a in answers],
+        "summary": check_document(answers).sections[0], "layers": by_layer(verdicts, db.rules()),
+        "q": q, "verdicts_q": query(chips=chip, as_of=day.isoformat()),
+    }
 
 
 def what_if(db: Database, p: Params, request: Request) -> dict[str, Any]:

@@ -27,6 +27,10 @@ MIRRORS = [
     ("/api/rules", ["rules"]),
     ("/api/rules?rule=US-2023-10", ["rules", "US-2023-10"]),
     ("/api/timeline?chip=H20", ["timeline", "H20"]),
+    (f"/api/check?chip=H100&as_of={DAY}", ["check", "H100", "--as-of", DAY]),
+    (f"/api/check?chip=H20&to=DE&party_hq=CN&as_of={DAY}",
+     ["check", "H20", "--to", "DE", "--party-hq", "CN", "--as-of", DAY]),
+    (f"/api/check?chip=h100&to=D:5&as_of={DAY}", ["check", "h100", "--to", "D:5", "--as-of", DAY]),
     (f"/api/headroom?chip=H20&as_of={DAY}", ["headroom", "H20", "--as-of", DAY]),
     (f"/api/what-if?base=H20&set=fp8_dense_tops=600 TFLOPS&as_of={DAY}",
      ["what-if", "H20", "--set", "fp8_dense_tops=600 TFLOPS", "--as-of", DAY]),
@@ -60,29 +64,31 @@ def test_json_is_the_default_and_csv_downloads(client: TestClient) -> None:
     assert r.text.splitlines()[0].startswith("name,vendor,tpp")
 
 
-def test_check_gives_every_verdict_in_force_with_its_clause(client: TestClient) -> None:
-    data = client.get(f"/api/check?chip=h100&as_of={DAY}").json()
-    assert data["chip"] == "H100 SXM" and data["as_of"] == DAY
-    first = data["verdicts"][0]
-    assert (first["rule"], first["outcome"], first["clause"]) == (
-        "us-2024-12", "3A090.a.1", "3A090.a.1")
-    assert {"clause", "metric", "threshold", "margin", "met"} <= set(first["margins"][0])
-    h20 = client.get(f"/api/check?chip=H20&as_of={DAY}").json()
-    assert h20["verdicts"][0]["clause"] is None  # outside 3A090: the rule's default
+def test_check_gives_the_bottom_line_with_its_rule_and_clause(client: TestClient) -> None:
+    data = client.get(f"/api/check?chip=h100&to=CN&as_of={DAY}").json()
+    assert [a["chip"] for a in data] == ["H100 SXM"]
+    answer = data[0]
+    assert answer["destination"] == "China" and answer["license_required"] is True
+    assert (answer["basis"][0]["rule"], answer["basis"][0]["clause"]) == (
+        "us-2024-12", "3A090.a.1")
+    assert answer["binding_margin"]["metric"] == "tpp" and answer["review_policy"]
     assert client.get(f"/api/check?chip=H100&as_of={DAY}&format=csv").text.startswith(
-        "rule,outcome,determined,clause")
+        "chip,as_of,party_hq,destination,license_required")
+    before = client.get("/api/check?chip=H100&as_of=2021-01-01")
+    assert before.status_code == 400 and "2022-10-07" in before.json()["error"]
+    unknown = client.get("/api/check?chip=H100&to=Narnia")
+    assert unknown.status_code == 404 and "did you mean" in unknown.json()["error"]
 
 
 @pytest.mark.parametrize(("extra", "required"), [
     ("to=CN", True), ("to=DE&party_hq=CN", True), ("to=germany&party_hq=US", False)])
 def test_destination_and_buyer_reach_the_bottom_line(
         client: TestClient, extra: str, required: bool) -> None:
-    # issue 13: Database.check takes to/party_hq; an H100 needs a licence to the PRC and to a
-    # PRC-headquartered buyer in Germany (the D:5/Macau-HQ prong), not to a US buyer there
+    # an H100 needs a licence to the PRC and to a PRC-headquartered buyer in Germany (the
+    # D:5/Macau-HQ prong), not to a US buyer there
     r = client.get(f"/api/check?chip=H100&as_of=2026-06-01&{extra}")
     assert r.status_code == 200, r.text
-    answers = r.json()["answers"]
-    assert [a["license_required"] for a in answers] == [required]
+    assert [a["license_required"] for a in r.json()] == [required]
 
 
 def test_unknown_chip_is_a_404_with_did_you_mean(client: TestClient) -> None:

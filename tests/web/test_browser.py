@@ -140,10 +140,12 @@ def test_a_reader_filters_opens_compares_designs_checks_and_maps(
 
     page.goto(server + "/check")
     page.get_by_label("Chip").fill("H100")
+    page.get_by_label("Destination").fill("CN")
     page.get_by_label("On", exact=True).fill(DAY)
     page.get_by_role("button", name="Check").click()
     page.wait_for_url("**/check?chip=H100*")
     assert page.locator("h2").first.inner_text() == f"H100 SXM on {DAY}"
+    assert "licence required? YES" in page.locator("#answer-1-title").inner_text()
     assert page.get_by_role("columnheader", name="deciding clause").count() >= 1
     shot(page, tmp_path, "check")
 

@@ -123,14 +123,39 @@ def test_compare_page_shows_both_chips_with_reasons(client: TestClient) -> None:
         in html
 
 
-def test_check_page_shows_the_layers_and_takes_a_destination(
-        client: TestClient) -> None:
-    html = client.get(f"/check?chip=H100&as_of={DAY}").text
-    assert "deciding clause" in html and "<h3>classification</h3>" in html
-    # issue 13: the library takes to/party_hq now (the page does not show the answers yet)
-    r = client.get("/check?chip=H100&to=CN")
-    assert r.status_code == 200
-    assert 'value="CN"' in r.text  # the form keeps it
+def test_check_page_shows_the_bottom_line_then_the_layers(client: TestClient) -> None:
+    html = client.get(f"/check?chip=H100&to=CN&as_of={DAY}").text
+    assert 'value="CN"' in html  # the form keeps it
+    assert 'licence required? <span class="licence licence-yes">YES</span>' in html
+    for fact in ("<dt>exceptions</dt><dd>none</dd>", "<dt>review policy</dt><dd>case-by-case",
+                 '<a href="/rule/us-2024-12">us-2024-12</a> 3A090.a.1:',
+                 "15 CFR 742.6(a)(6)(iii)",  # the citation of the deciding rule
+                 "<dt>binding margin</dt><dd>tpp 15,832 vs 4,800 (+229.8%, us-2024-12 "
+                 "3A090.a.1)</dd>", "<dt>confidence</dt><dd>official",
+                 "<dt>since</dt><dd>20", "<dt>other measures in force</dt>"):
+        assert fact in html, fact
+    assert "deciding clause" in html and "<h3>classification</h3>" in html  # the verdicts
+    assert ('href="/api/check?chip=H100+SXM&amp;as_of=2026-06-01&amp;to=CN&amp;format=csv"'
+            in html)
+    # a licence-free answer says so, and every class of destination gets one, linked
+    every = client.get(f"/check?chip=H100&as_of={DAY}").text
+    assert '<a href="#answer-1">China, Macao, Hong Kong (as CN)</a>' in every
+    assert 'class="licence-no">no</td>' in every and 'id="answer-7"' in every
+    germany = client.get(f"/check?chip=H100&to=germany&party_hq=US&as_of={DAY}").text
+    assert 'class="licence licence-no">no</span>' in germany
+
+
+@pytest.mark.parametrize(("path", "status", "says"), [
+    ("/check?chip=H100&as_of=2021-01-01", 400, "rules start on 2022-10-07"),
+    ("/check?chip=H2O", 404, "did you mean"),
+    ("/check?chip=H100&to=Narnia", 404, "unknown destination"),
+    ("/check?to=CN", 400, "give a chip to check"),
+])
+def test_check_page_shows_a_bad_question_beside_the_form(client: TestClient, path: str,
+                                                         status: int, says: str) -> None:
+    r = client.get(path)
+    assert r.status_code == status and says in r.text
+    assert '<form class="filters noprint" method="get" action="/check">' in r.text
 
 
 def test_what_if_page_classifies_a_design(client: TestClient) -> None:

@@ -145,12 +145,13 @@ def chip(db: Database, p: Params, request: Request) -> dict[str, Any]:
         return {"redirect": f"/chip/{_part(name)}" + (f"?{request.url.query}"
                                                       if request.url.query else "")}
     rules = db.rules()
-    check = db.check(name, as_of=p.text("as_of"))
+    check = catalogue.check(db.session, name, as_of_day(p.text("as_of")))  # no bottom line
     return {
         "detail": detail, "c": detail.chip, "specs": shown_specs(detail.chip.specs),
         "check": check, "layers": by_layer(check.verdicts, rules),
         "timeline": db.timeline(name).rows, "labels": METRIC_LABELS,
         "q": query(chip=name), "as_of": check.as_of,
+        "verdicts_q": query(chips=name, as_of=check.as_of.isoformat()),
     }
 
 

@@ -215,3 +215,20 @@ def test_map_without_matplotlib_is_a_501(client: TestClient,
 def test_static_files_and_print_styles(client: TestClient) -> None:
     css = client.get("/static/style.css")
     assert css.status_code == 200 and "@media print" in css.text
+
+
+@pytest.mark.parametrize("path", [
+    "/", f"/chip/H100%20SXM?as_of={DAY}", f"/compare?chips=H20,H100&as_of={DAY}",
+    f"/check?chip=H100&to=CN&as_of={DAY}", f"/what-if?base=H20&set=tpp%3D5000&as_of={DAY}",
+    "/rules", "/rule/us-2024-12"])
+def test_what_is_on_screen_downloads_as_csv_and_json(client: TestClient, path: str) -> None:
+    html = client.get(path).text
+    links = [href.replace("&amp;", "&") for href in
+             re.findall(r'<a href="(/api/[^"]+)"', html)]
+    kinds = {"csv" if "format=csv" in link else "json" for link in links}
+    assert kinds == {"csv", "json"}, links
+    for link in links:
+        r = client.get(link)
+        assert r.status_code == 200, (link, r.text)
+        want = "text/csv" if "format=csv" in link else "application/json"
+        assert r.headers["content-type"].startswith(want), link

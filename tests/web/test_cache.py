@@ -10,8 +10,7 @@ import pytest
 
 from chipdb.service.readcache import ReadCache
 from chipdb.store.url import DatabaseUrl
-from tests.helpers import run
-from tests.store.test_reliability_data import chip_file
+from tests.helpers import chip_toml, run, source_toml
 from tests.web.conftest import client_for
 
 CHIP = "Cache Chip Z9"
@@ -22,7 +21,9 @@ def test_an_import_and_its_removal_are_seen_by_the_next_request(fresh_db: Databa
                                                                 tmp_path: Path) -> None:
     db = fresh_db
     assert run(db, "list").code == 0  # creates the database
-    path = chip_file(tmp_path, CHIP, "CacheFam", "cache-src", file="cache.toml")
+    path = tmp_path / "cache.toml"
+    path.write_text(source_toml("cache-src", "https://example.com/cache", "Cache test", "QA")
+                    + chip_toml(CHIP, "CacheCo", "CacheFam", "cache-src"), encoding="utf-8")
     with client_for(db) as client:
         settings = client.app.state.settings  # type: ignore[attr-defined]
         url = f"/api/compare?chips={CHIP}"

@@ -1,7 +1,8 @@
 """Per request: the query parameters checked, one read-only database opened, a time limit.
 
-Each request opens its own read-only connection (SQLite ``mode=ro``, PostgreSQL ``READ
-ONLY``), runs in a worker thread under the time limit, and closes it. What is kept between
+Each request reads its own snapshot on a read-only connection (SQLite ``mode=ro``, taken from
+a small pool of open ones; PostgreSQL ``READ ONLY``, opened for it), runs in a worker thread
+under the time limit, and ends the snapshot. What is kept between
 requests is only what was read, keyed on the catalogue's fingerprint (``service.readcache``):
 the name index, and the answer to the same URL on the same day; a write to the database
 changes the key. Library errors become HTTP statuses here: unknown chip or rule 404, a value that
@@ -30,6 +31,7 @@ from chipdb.store.read.connect import (
     change_stamp,
     connect_readonly,
 )
+from chipdb.store.read.pool import ReaderPool
 from chipdb.store.url import DatabaseUrl
 from chipdb.web.respond import HttpError
 
@@ -49,6 +51,8 @@ class Settings:
     # (the CPU-bound part of a request), which stretches every request's latency
     threads: anyio.CapacityLimiter = field(
         default_factory=lambda: anyio.CapacityLimiter(4), compare=False)
+    # SQLite: connections kept open between requests (store.read.pool); None on PostgreSQL
+    pool: ReaderPool | None = field(default=None, compare=False)
 
 
 class Params:
@@ -115,7 +119,7 @@ def status_of(exc: Exception) -> int:
 def open_database(settings: Settings, deadline: float) -> Database:
     """A read-only Database whose queries stop at ``deadline`` (``time.monotonic``)."""
     stamp = change_stamp(settings.db)  # before the snapshot: see change_stamp
-    conn = connect_readonly(settings.db)
+    conn = settings.pool.take() if settings.pool is not None else connect_readonly(settings.db)
     if isinstance(conn, SqliteReader):
         # the reader's own per-statement limit still holds; the request's may come first
         reader = conn
@@ -157,7 +161,11 @@ async def run(settings: Settings, work: Callable[[Database], T], cache_key: str 
                 raise over_limit(settings) from None
             raise
         finally:
-            db.close()
+            conn = db.session.conn
+            if settings.pool is not None and isinstance(conn, SqliteReader):
+                settings.pool.give(conn)  # the snapshot ends, the parsed schema stays
+            else:
+                db.close()
 
     try:
         with anyio.fail_after(settings.time_limit + 0.5):

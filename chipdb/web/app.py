@@ -1,7 +1,7 @@
 """The Starlette application: routes, templates, security headers and error pages.
 
 ``build`` checks the database once (creating or upgrading it exactly as the CLI would), then
-serves it read-only: every request opens its own read-only connection (``web.access``).
+serves it read-only: every request reads its own snapshot (``web.access``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chipdb.errors import ChipdbError, UsageError
 from chipdb.metricdefs import INPUT_KEYS
 from chipdb.render import cell_text
+from chipdb.store.read.pool import ReaderPool
 from chipdb.web import api, mapsvg, pages
 from chipdb.web.access import Settings, status_of
 from chipdb.web.respond import HttpError, fail, one_line
@@ -114,7 +115,9 @@ def build(url: str | None, time_limit: float) -> Starlette:
         HttpError: on_error, ChipdbError: on_error, HTTPException: on_error,
         Exception: on_error,
     })
-    app.state.settings = Settings(resolve_url(url), time_limit)
+    db = resolve_url(url)
+    pool = ReaderPool(db.sqlite_path) if db.sqlite_path is not None else None
+    app.state.settings = Settings(db, time_limit, pool=pool)
     app.state.templates = templates()
     app.add_middleware(SecurityHeaders)
     return app

@@ -62,6 +62,7 @@ def damaged(exc: BaseException) -> DatabaseError:
 class SqliteReader:
     conn: sqlite3.Connection
     deadline: float = 0.0  # of the statement running (each gets READ_TIMEOUT_S)
+    identity: tuple[int, int] | None = None  # (device, inode) of the file, for a pool
 
     def __post_init__(self) -> None:
         self.conn.set_progress_handler(lambda: int(time.monotonic() > self.deadline), 100_000)

@@ -36,6 +36,7 @@ from chipdb.web.api import CHECK_EXTRAS, LIST_PARAMS, check_answers, list_rows, 
 from chipdb.web.respond import HttpError
 
 SORTABLE = ("chip", "vendor", *METRIC_FIELDS)
+LIST_FILTERS = ("vendor", "market", "datacenter", "verdict", "q")  # LIST_PARAMS that narrow
 
 
 def outcome_class(outcome: Any) -> str:
@@ -123,10 +124,12 @@ def index(db: Database, p: Params, request: Request) -> dict[str, Any]:
     if sort not in SORTABLE:
         raise HttpError(400, f"cannot sort by '{sort}': use one of {', '.join(SORTABLE)}")
     params = {k: p.text(k) for k in LIST_PARAMS} | {"rule": rule}
-    rows = list_rows(db, p, rule)
-    section = list_document([record_json(r) for r in rows], rule).sections[0]
-    # one unfiltered listing gives the filters' choices (and the outcomes under the rule)
+    # one unfiltered listing gives the filters' choices (and the outcomes under the rule);
+    # with no filter and the default order it is also the table
     every = db.list(rule=rule, as_of=params["as_of"])
+    narrowed = sort != "vendor" or any(p.text(k) for k in LIST_FILTERS)
+    rows = list_rows(db, p, rule) if narrowed else every
+    section = list_document([record_json(r) for r in rows], rule).sections[0]
     return {
         "section": section, "rules": rules, "rule": rule, "params": params, "sort": sort,
         "sortable": SORTABLE, "vendors": sorted({r.vendor for r in every}),

@@ -7,10 +7,10 @@ requests per endpoint; throughput and p50/p99 latency (target of issue 18: p99 <
     python bench/web_load.py --requests 500 --clients 20 --json web.json
 
 The server is a separate process (``python -m chipdb serve``) on a free 127.0.0.1 port, on a
-SQLite database in a temporary data directory (the user's database is never touched). The
-clients are threads holding one keep-alive connection each. The machine's load average and
-the server's CPU time are printed with the figures, since other work on the machine moves
-them. Always exits 0: it is a report.
+SQLite database in a temporary data directory (the user's database is never touched), or on
+``--db URL``. The clients are threads holding one keep-alive connection each. The machine's
+load average and the server's CPU time are printed with the figures, since other work on the
+machine moves them. Always exits 0: it is a report.
 """
 
 from __future__ import annotations
@@ -43,11 +43,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(data_home: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(data_home: Path, port: int, workers: int,
+                 db: str | None = None) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if k != "CHIPDB_DATABASE_URL"}
     env["XDG_DATA_HOME"] = str(data_home)
     command = [sys.executable, "-m", "chipdb", "serve", "--host", HOST, "--port", str(port),
-               "--workers", str(workers)]
+               "--workers", str(workers), *(["--db", db] if db else [])]
     proc = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -142,12 +143,14 @@ def main() -> int:
                     help="also each endpoint with a different as_of per request, so every "
                          "answer is computed (the cache keeps the name index only)")
     ap.add_argument("--json", help="also write the figures to this file")
+    ap.add_argument("--db", help="serve this database URL instead of a new SQLite one "
+                                 "(e.g. a PostgreSQL database made with `chipdb db upgrade`)")
     args = ap.parse_args()
 
     results = []
     with tempfile.TemporaryDirectory(prefix="chipdb-web-load-") as tmp:
         port = free_port()
-        proc = start_server(Path(tmp), port, args.workers)
+        proc = start_server(Path(tmp), port, args.workers, args.db)
         try:
             load_before = os.getloadavg()
             for path in (TARGET_PATH,) if args.only_target else ENDPOINTS:
@@ -167,7 +170,8 @@ def main() -> int:
     conditions = {
         "cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in load_before],
         "loadavg_after": [round(x, 2) for x in load_after], "clients": args.clients,
-        "client_cpu_s": round(own.ru_utime + own.ru_stime, 2), "engine": "sqlite",
+        "client_cpu_s": round(own.ru_utime + own.ru_stime, 2),
+        "engine": args.db.split(":", 1)[0].split("+", 1)[0] if args.db else "sqlite",
         "server": f"python -m chipdb serve --workers {args.workers}",
     }
     print(f"{'endpoint':45} {'req':>6} {'fail':>4} {'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} "

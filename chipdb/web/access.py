@@ -1,8 +1,8 @@
 """Per request: the query parameters checked, one read-only database opened, a time limit.
 
-Each request reads its own snapshot on a read-only connection (SQLite ``mode=ro``, taken from
-a small pool of open ones; PostgreSQL ``READ ONLY``, opened for it), runs in a worker thread
-under the time limit, and ends the snapshot. What is kept between
+Each request reads its own snapshot on a read-only connection (SQLite ``mode=ro``, PostgreSQL
+``READ ONLY``) taken from a small pool of open ones, runs in a worker thread under the time
+limit, and ends the snapshot. What is kept between
 requests is only what was read, keyed on the catalogue's fingerprint (``service.readcache``):
 the name index, and the answer to the same URL on the same day; a write to the database
 changes the key. Library errors become HTTP statuses here: unknown chip or rule 404, a value that
@@ -27,6 +27,7 @@ from chipdb.service.readcache import ReadCache
 from chipdb.service.session import Session
 from chipdb.store.read.connect import (
     PostgresReader,
+    ReadConnection,
     SqliteReader,
     change_stamp,
     connect_readonly,
@@ -51,7 +52,7 @@ class Settings:
     # (the CPU-bound part of a request), which stretches every request's latency
     threads: anyio.CapacityLimiter = field(
         default_factory=lambda: anyio.CapacityLimiter(4), compare=False)
-    # SQLite: connections kept open between requests (store.read.pool); None on PostgreSQL
+    # connections kept open between requests (store.read.pool); None: one per request
     pool: ReaderPool | None = field(default=None, compare=False)
 
 
@@ -119,7 +120,8 @@ def status_of(exc: Exception) -> int:
 def open_database(settings: Settings, deadline: float) -> Database:
     """A read-only Database whose queries stop at ``deadline`` (``time.monotonic``)."""
     stamp = change_stamp(settings.db)  # before the snapshot: see change_stamp
-    conn = settings.pool.take() if settings.pool is not None else connect_readonly(settings.db)
+    conn: ReadConnection = (settings.pool.take() if settings.pool is not None
+                            else connect_readonly(settings.db))
     if isinstance(conn, SqliteReader):
         # the reader's own per-statement limit still holds; the request's may come first
         reader = conn
@@ -161,9 +163,9 @@ async def run(settings: Settings, work: Callable[[Database], T], cache_key: str 
                 raise over_limit(settings) from None
             raise
         finally:
-            conn = db.session.conn
-            if settings.pool is not None and isinstance(conn, SqliteReader):
-                settings.pool.give(conn)  # the snapshot ends, the parsed schema stays
+            if settings.pool is not None:
+                # the snapshot (and on PostgreSQL the schema lock) ends, the connection stays
+                settings.pool.give(db.session.conn)  # type: ignore[arg-type]
             else:
                 db.close()
 

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from chipdb.errors import ChipdbError, UsageError
 from chipdb.metricdefs import INPUT_KEYS
 from chipdb.render import cell_text
-from chipdb.store.read.pool import ReaderPool
+from chipdb.store.read.pool import pool_for
 from chipdb.web import api, mapsvg, pages
 from chipdb.web.access import Settings, status_of
 from chipdb.web.respond import HttpError, fail, one_line
@@ -116,8 +116,7 @@ def build(url: str | None, time_limit: float) -> Starlette:
         Exception: on_error,
     })
     db = resolve_url(url)
-    pool = ReaderPool(db.sqlite_path) if db.sqlite_path is not None else None
-    app.state.settings = Settings(db, time_limit, pool=pool)
+    app.state.settings = Settings(db, time_limit, pool=pool_for(db))
     app.state.templates = templates()
     app.add_middleware(SecurityHeaders)
     return app

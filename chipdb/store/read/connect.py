@@ -62,7 +62,6 @@ def damaged(exc: BaseException) -> DatabaseError:
 class SqliteReader:
     conn: sqlite3.Connection
     deadline: float = 0.0  # of the statement running (each gets READ_TIMEOUT_S)
-    identity: tuple[int, int] | None = None  # (device, inode) of the file, for a pool
 
     def __post_init__(self) -> None:
         self.conn.set_progress_handler(lambda: int(time.monotonic() > self.deadline), 100_000)
@@ -81,6 +80,14 @@ class SqliteReader:
         cur = self.conn.execute(sql)
         names = [d[0] for d in cur.description or ()]
         return names, [tuple(r) for r in cur.fetchall()]
+
+    def finish(self) -> None:
+        """End the snapshot, keeping the connection (a pool's)."""
+        self.conn.execute("ROLLBACK")
+
+    def begin(self) -> None:
+        """A new snapshot on a kept connection (it starts at the first read)."""
+        self.conn.execute("BEGIN")
 
     def close(self) -> None:
         self.conn.close()

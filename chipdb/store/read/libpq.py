@@ -185,6 +185,16 @@ class LibpqReader:
     def raw(self, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
         return self._execute(sql, [])
 
+    def finish(self) -> None:
+        """End the snapshot and release the schema lock, keeping the connection (a pool's)."""
+        self._execute("ROLLBACK", [])
+        self._execute(f"SELECT pg_advisory_unlock_shared({SCHEMA_LOCK_KEY})", [])
+
+    def begin(self) -> None:
+        """A new snapshot on a kept connection: the schema lock first, as at connect."""
+        self._execute(f"SELECT pg_advisory_lock_shared({SCHEMA_LOCK_KEY})", [])
+        self._execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", [])
+
     def close(self) -> None:
         if self._conn is not None:
             self._lib.PQfinish(self._conn)

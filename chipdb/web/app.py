@@ -6,6 +6,8 @@ serves it read-only: every request reads its own snapshot (``web.access``).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -111,12 +113,20 @@ def build(url: str | None, time_limit: float) -> Starlette:
         Route("/map.svg", mapsvg.map_svg),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes, exception_handlers={
+    db = resolve_url(url)
+    pool = pool_for(db)
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        yield
+        if pool is not None:
+            pool.close()  # the kept connections end with the server
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={
         HttpError: on_error, ChipdbError: on_error, HTTPException: on_error,
         Exception: on_error,
     })
-    db = resolve_url(url)
-    app.state.settings = Settings(db, time_limit, pool=pool_for(db))
+    app.state.settings = Settings(db, time_limit, pool=pool)
     app.state.templates = templates()
     app.add_middleware(SecurityHeaders)
     return app

@@ -64,3 +64,15 @@ def test_the_cache_keeps_the_most_recent_entries_only() -> None:
     cache.put("d", "D")  # "b" was used after "c": "c" goes
     assert cache.get("c") is None and cache.get("b") == "B" and cache.get("d") == "D"
     assert cache.get_or_make("e", lambda: "E") == "E" and cache.get("e") == "E"
+
+
+def test_requests_share_kept_connections_closed_with_the_server(db: DatabaseUrl) -> None:
+    with client_for(db) as client:
+        pool = client.app.state.settings.pool  # type: ignore[attr-defined]
+        if pool is None:
+            pytest.skip("PostgreSQL through psycopg: one connection per request")
+        for day in ("2024-01-01", "2024-06-01", "2025-01-01"):  # three answers computed
+            assert client.get(f"/api/compare?chips=H20&as_of={day}").status_code == 200
+        assert pool.opened == 1
+        assert pool._idle
+    assert not pool._idle  # the server stopped: its connections are closed

@@ -17,9 +17,10 @@ T = TypeVar("T")
 
 
 class ReadCache:
-    """A bounded, thread-safe least-recently-used map; ``size`` entries at most."""
+    """A bounded, thread-safe least-recently-used map; ``size`` entries at most (a page is
+    tens of kB, a map a few hundred: some tens of MB at worst)."""
 
-    def __init__(self, size: int = 512) -> None:
+    def __init__(self, size: int = 256) -> None:
         self.size = size
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
         self._lock = threading.Lock()

@@ -5,6 +5,7 @@ Exit 1 for not found or bad data, 2 for usage, 130 on Ctrl-C; never a traceback 
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import sys
@@ -45,10 +46,22 @@ def main(argv: list[str] | None = None) -> int:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _run(argv)
+        code = _run(argv)
     finally:
         if collecting:
             gc.enable()
+    if code == 130 and argv is None:
+        _leave_interrupted()
+    return code
+
+
+def _leave_interrupted() -> None:
+    """Exit 130 now: a batch read-ahead thread may still block on stdin, and interpreter
+    shutdown would then abort the process (SIGABRT) waiting for the stdin buffer's lock."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe: nothing to say there
+            stream.flush()
+    os._exit(130)
 
 
 def _run(argv: list[str] | None) -> int:

@@ -198,10 +198,14 @@ def test_ctrl_c_exits_130_with_one_line(sqlite_db: DatabaseUrl) -> None:
     assert proc.stdin is not None
     proc.stdin.write("name,tpp\n")
     proc.stdin.flush()
-    wchan = Path(f"/proc/{proc.pid}/wchan")
+    tasks = Path(f"/proc/{proc.pid}/task")
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:  # until it waits on the pipe
-        if "pipe_read" in (wchan.read_text() if wchan.exists() else "pipe_read"):
+    while time.monotonic() < deadline and proc.poll() is None:  # until a thread waits on it
+        try:
+            waits = [(t / "wchan").read_text() for t in tasks.iterdir()]
+        except OSError:  # a thread ended while we looked
+            continue
+        if any("pipe_read" in w for w in waits):
             break
         time.sleep(0.1)
     time.sleep(0.2)

@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -125,6 +126,12 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
             inputs[f"{rate.precision}_dense_tops"] = rate.dense_tops
         if rate.sparse_tops is not None:
             inputs[f"{rate.precision}_sparse_tops"] = rate.sparse_tops
+    days = spec.released_days()
+    if days is not None:  # a period (month, quarter, year) is the range of its days
+        if days[0] == days[1]:
+            inputs["released"] = days[0]
+        else:
+            inputs["released" + LOW], inputs["released" + HIGH] = days
     for field, (low, high) in spans.items():
         parts = field.split(".")
         if parts[0] == "throughput" and len(parts) == 3:
@@ -272,6 +279,7 @@ def _point_metrics(columns: Mapping[str, Any], n: int, bits_of: Mapping[str, int
         "contains_hbm": _col(columns, "contains_hbm", n),
         "datacenter": _col(columns, "datacenter", n),
         "standalone_hbm": standalone_col,
+        "released": _col(columns, "released", n),
         "vendor": np.asarray(vendor if vendor is not None else [None] * n, dtype=object),
         # a design that names no family is not one of the parts a rule names
         "chip_family": np.asarray(
@@ -366,6 +374,10 @@ def explain_unknowns(values: Mapping[str, Any], inputs: Mapping[str, Any]) -> di
         why["transistors_billion"] = "transistor count not published"
     if values.get("interconnect_gbps") is None:
         why["interconnect_gbps"] = "interconnect bandwidth not published"
+    low, high = values.get("released" + LOW), values.get("released" + HIGH)
+    if values.get("released") is None:
+        why["released"] = "release date not published" if low is None or high is None else \
+            f"known to the period {date.fromordinal(int(low))} to {date.fromordinal(int(high))}"
     return why
 
 

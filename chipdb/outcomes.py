@@ -158,16 +158,19 @@ LAYERS: Final[tuple[LayerDef, ...]] = (
               "permit", "import-measure", "end-user-rule", "bill")),
 )
 
-# Rule and scope statuses; only an enforced one can make the answer "licence required". A
-# status not listed is not enforced.
+# Rule and scope statuses: the one vocabulary (a rule file's and a scope's ``status``). Only an
+# enforced one can make the answer "licence required"; a status not listed is not enforced.
+# A draft (a bill, a proposal) is evaluated only when asked for (--include-draft).
 STATUSES: Final[dict[str, tuple[bool, str]]] = {
     "in-force": (True, "in force"),
+    "not-enforced": (False, "on the books, but the government says it does not enforce it"),
     "superseded": (True, "in force until a later text replaced it (its dates say when)"),
-    "inactive": (False, "on the books but not applied"),
-    "not-enforced": (False, "on the books but BIS does not enforce it"),
-    "draft": (False, "a bill or proposal, never in force"),
+    "expired": (False, "lapsed at its end date, nothing replaced it"),
+    "draft": (False, "a bill or proposal, never in force; shown only with --include-draft"),
     "dropped": (False, "a bill or proposal that was dropped"),
 }
+RULE_STATUSES: Final[tuple[str, ...]] = tuple(STATUSES)
+DRAFT: Final = "draft"
 
 # Review policies, mildest first: when two prongs give one, the stricter holds.
 REVIEW_ORDER: Final[tuple[str, ...]] = (

@@ -63,9 +63,25 @@ class ChipSpec:
     throughputs: tuple[Throughput, ...] = ()
     # packaged ICs on a multi-chip card whose figures are card totals (MLU370-X8: 2)
     ics_per_card: float | None = None
+    # first commercially available: the first day of the published period and its precision
+    # (day | month | quarter | year); a rule may test it (us-2026-01)
+    released: date | None = None
+    released_precision: str | None = None
 
     def with_name(self, name: str) -> ChipSpec:
         return replace(self, name=name)
+
+    def released_days(self) -> tuple[float, float] | None:
+        """The first and last day (day numbers) of the published release period."""
+        if self.released is None:
+            return None
+        first = self.released
+        months = {"month": 1, "quarter": 3, "year": 12}.get(self.released_precision or "day")
+        if months is None:
+            return float(first.toordinal()), float(first.toordinal())
+        index = first.year * 12 + first.month - 1 + months
+        after = date(index // 12, index % 12 + 1, 1)
+        return float(first.toordinal()), float(after.toordinal() - 1)
 
 
 @dataclass(frozen=True)

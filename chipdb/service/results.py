@@ -74,6 +74,7 @@ class VerdictReport:
     possible_outcomes: tuple[str, ...] = ()
     confidence: Mapping[str, Any] | None = None  # {tier, unverified[, conventions]}
     deciding: tuple[Mapping[str, Any], ...] = ()  # when undetermined: the lines that decide
+    status: str | None = None  # the rule's status (in-force, not-enforced, draft, ...)
 
 
 @dataclass(frozen=True)
@@ -322,6 +323,7 @@ def stored_verdict(row: Mapping[str, Any], margins: Sequence[MarginRow]) -> Verd
         missing=tuple(m for m in (row.get("missing") or "").split(", ") if m),
         exceptions=tuple(e for e in (row.get("exceptions") or "").split("\n") if e),
         unverified=bool(row.get("rule_unverified")), margins=tuple(margins),
+        status=row.get("rule_status"),
     )
 
 
@@ -340,6 +342,7 @@ def live_verdict(chip: str, v: Any, rule: Any) -> VerdictReport:
         margins=tuple(MarginRow(clause=m.clause, metric=m.metric, op=m.op,
                                 threshold=m.threshold, value=m.value, margin=m.margin,
                                 margin_pct=m.margin_pct, met=m.met) for m in v.margins),
+        status=rule.status,
     )
 
 
@@ -397,7 +400,7 @@ def verdict_json(v: VerdictReport) -> dict[str, Any]:
     """The one JSON shape of a verdict, stored or live."""
     return {
         "rule": v.rule, "rule_title": v.rule_title, "citation": v.citation,
-        "in_force": [plain(v.valid_from), plain(v.valid_to)],
+        "status": v.status, "in_force": [plain(v.valid_from), plain(v.valid_to)],
         "outcome": v.outcome, "determined": v.determined, "reason": v.reason,
         "missing": list(v.missing), "exceptions": list(v.exceptions),
         "unverified": v.unverified, "margins": [record_json(m) for m in v.margins],

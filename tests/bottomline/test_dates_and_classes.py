@@ -171,12 +171,15 @@ def test_since_when_the_answer_has_held(opened: chipdb.Database) -> None:
 
 
 def test_measures_never_decide(opened: chipdb.Database) -> None:
-    # the diffusion rule's requirement shows as a measure with its status, the answer is no
-    a = one(opened, "H100 SXM", "DE", "2025-05-12")
-    assert a.license_required is False
-    assert [(m["rule"], m["status"]) for m in a.measures] == [
-        ("us-2025-01-diffusion", "not-enforced")]
-    assert one(opened, "H100 SXM", "DE", "2025-05-13").measures == ()
+    # the diffusion rule's requirement shows as a measure with its status, the answer is no:
+    # before its compliance date (2025-05-15), and after, since BIS does not enforce it from
+    # 2025-05-13 (press release; not rescinded, GAO B-337935)
+    for day in ("2025-01-13", "2025-05-12", "2025-05-13", "2025-05-15", "2026-11-30"):
+        a = one(opened, "H100 SXM", "DE", day)
+        assert a.license_required is False
+        assert [(m["rule"], m["status"]) for m in a.measures] == [
+            ("us-2025-01-diffusion", "not-enforced")]
+    assert one(opened, "H100 SXM", "DE", "2025-01-12").measures == ()
     # the Section 232 duty is on imports into the US (Proclamation 11002)
     us = one(opened, "H200 SXM", "US", "2026-01-15")
     assert us.license_required is False

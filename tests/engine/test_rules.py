@@ -108,8 +108,9 @@ def test_hbm_density_line_and_licence_exception(density: float, expected: str,
     (21000 - EPS, 6500, "presumption-of-denial"), (15832, 4800, "case-by-case"),
 ])
 def test_2026_review_lines_are_strict(tpp: float, bw: float, expected: str) -> None:
-    assert outcome("us-2026-01", tpp=tpp, performance_density=20.0,
-                   memory_bandwidth_gbps=bw) == expected
+    # released before the rule's publication (2026-01-15): only the two lines decide
+    assert outcome("us-2026-01", tpp=tpp, performance_density=20.0, memory_bandwidth_gbps=bw,
+                   released=float(date(2024, 11, 18).toordinal())) == expected
 
 
 def test_2026_only_concerns_3a090a_items() -> None:

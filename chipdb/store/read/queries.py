@@ -82,10 +82,12 @@ def chip_specs(conn: ReadConnection, chips: Sequence[str] | None = None) -> list
 
 
 def verdicts(
-    conn: ReadConnection, chips: Sequence[str] | None, as_of: date | None
+    conn: ReadConnection, chips: Sequence[str] | None, as_of: date | None,
+    include_draft: bool = False,
 ) -> list[dict[str, Any]]:
-    """Verdicts in force on ``as_of`` (all periods when None), in rule order."""
-    where = ["1 = 1"]
+    """Verdicts in force on ``as_of`` (all periods when None), in rule order; a draft rule's
+    (a bill's) only with ``include_draft``."""
+    where = ["1 = 1" if include_draft else "rule_status <> 'draft'"]
     params: dict[str, Any] = {}
     if as_of is not None:
         where.append("valid_from <= :as_of AND (valid_to IS NULL OR valid_to >= :as_of)")
@@ -161,7 +163,8 @@ def chip_structure(conn: ReadConnection, chip: str) -> dict[str, list[dict[str, 
 def chip_parts(conn: ReadConnection, chip: str) -> dict[str, Any] | None:
     """A chip's head row and every part row, for rebuilding its spec (None: no such chip)."""
     head = conn.rows(
-        "SELECT c.id, c.name, v.name AS vendor, c.family, c.datacenter, c.standalone_hbm "
+        "SELECT c.id, c.name, v.name AS vendor, c.family, c.datacenter, c.standalone_hbm, "
+        "c.released, c.released_precision "
         "FROM chip c JOIN vendor v ON v.id = c.vendor_id WHERE c.name = :chip", {"chip": chip})
     if not head:
         return None

@@ -140,7 +140,8 @@ def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
     """Compute and store every chip's answer per destination class × buyer class × period."""
     geo = dest.geography
     loaded = {r.id for r in rules}
-    rule_facts = {r.id: RuleFacts(r.id, r.layer, r.status, r.citation, r.unverified)
+    rule_facts = {r.id: RuleFacts(r.id, r.layer, r.status, r.citation, r.unverified,
+                                  r.compliance, r.not_enforced_from)
                   for r in rules}
     days = {FIRST_DAY} | change_dates(geo, dest.scopes)
     for f in facts:

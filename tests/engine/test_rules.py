@@ -38,7 +38,12 @@ def verdict(rule_id: str, **metrics: Any) -> Any:
 def test_ids_are_the_fixed_ones() -> None:
     assert set(RULES) == {"us-2022-10", "us-2023-10", "us-2024-12", "us-2025-01-foundry",
                           "us-2025-01-diffusion", "us-2025-04-h20", "us-2026-01",
-                          "us-2026-01-s232"}
+                          "us-2026-01-s232", "us-2025-05-guidance", "us-2026-05-guidance",
+                          "us-2026-07-uae", "us-2026-04-icdesigner", "my-2025-07-sta",
+                          "cn-2025-03-ndrc-efficiency", "cn-2025-07-cac-h20",
+                          "cn-2025-08-h20-guidance", "cn-2025-09-cac-6000d",
+                          "cn-2025-10-customs", "cn-2025-11-state-dc", "cn-2026-01-h200",
+                          "us-bill-ai-overwatch", "us-bill-safe-chips", "us-bill-chip-security"}
 
 
 @pytest.mark.parametrize("tpp,io,expected", [

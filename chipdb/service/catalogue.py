@@ -210,4 +210,24 @@ def timeline(s: Session, chip: str, include_draft: bool = False) -> TimelineRepo
         TimelineRow(valid_from=day(r["valid_from"]), valid_to=day(r["valid_to"]),
                     rule=r["rule"], outcome=r["outcome"], citation=r["citation"],
                     reason=r["reason"], status=r["rule_status"])
-        for r in rows))
+        for r in rows), events=tuple(_events_about(s, resolved.chip, rows)))
+
+
+def _events_about(s: Session, chip: str, verdicts: Sequence[dict[str, Any]]
+                  ) -> list[dict[str, Any]]:
+    """The policy events that name the chip's family, name its vendor without naming chips,
+    or belong to a rule whose verdict on the chip is not 'clear' at some time."""
+    from chipdb.outcomes import severity
+
+    head = queries.chip_specs(s.conn, [chip])[0]
+    family, vendor = head.get("family"), head.get("vendor")
+    reaching = {v["rule"] for v in verdicts if severity(v["outcome"]) != "clear"}
+    out = []
+    for e in queries.policy_events(s.conn):
+        chips = [c for c in (e["chips"] or "").split("\n") if c]
+        vendors = [v for v in (e["vendors"] or "").split("\n") if v]
+        if (family in chips) or (not chips and vendor in vendors) or e["rule"] in reaching:
+            out.append({"day": day(e["day"]), "event": e["event"], "kind": e["kind"],
+                        "title": e["title"], "evidence": e["evidence"], "rule": e["rule"],
+                        "unverified": bool(e["unverified"]), "missing": e["missing"]})
+    return out

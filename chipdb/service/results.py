@@ -237,6 +237,8 @@ class TimelineReport:
     chip: str
     rows: tuple[TimelineRow, ...]
     resolved: Resolution
+    # the policy events about this chip, its vendor, or a rule that reaches it (oldest first)
+    events: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -456,6 +458,10 @@ def rule_json(r: RuleReport) -> dict[str, Any]:
 
 def timeline_json(report: TimelineReport) -> list[dict[str, Any]]:
     return [record_json(r, {"valid_from": "from", "valid_to": "to"}) for r in report.rows]
+
+
+def timeline_events_json(report: TimelineReport) -> list[dict[str, Any]]:
+    return [dict(e) for e in report.events]
 
 
 def headroom_json(report: HeadroomReport) -> list[dict[str, Any]]:

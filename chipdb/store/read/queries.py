@@ -279,3 +279,29 @@ def _in(
     bound = {f"n{i}": v for i, v in enumerate(values)}
     names = ", ".join(f":{k}" for k in bound) or "NULL"
     return conn.rows(sql.format(names=names), {**(params or {}), **bound})
+
+
+def policy_events(conn: ReadConnection, since: date | None = None,
+                  until: date | None = None) -> list[dict[str, Any]]:
+    """The policy events between two days (inclusive; open ends when None), oldest first."""
+    where, params = ["1 = 1"], {}
+    if since is not None:
+        where.append("day >= :since")
+        params["since"] = since.isoformat()
+    if until is not None:
+        where.append("day <= :until")
+        params["until"] = until.isoformat()
+    return conn.rows("SELECT * FROM policy_events WHERE " + " AND ".join(where)
+                     + " ORDER BY day, event", params)
+
+
+def memberships(conn: ReadConnection) -> list[dict[str, Any]]:
+    """Every dated Country Group membership, with its citation."""
+    return conn.rows("SELECT * FROM destination_groups ORDER BY code, country_group, valid_from")
+
+
+def all_chip_status(conn: ReadConnection) -> list[dict[str, Any]]:
+    """Every stored bottom line (all chips, classes and periods), oldest first."""
+    return conn.rows("SELECT chip, destination_class, buyer_hq_class, destination_class_id, "
+                     "buyer_class_id, valid_from, valid_to, license_required, review_policy, "
+                     "basis FROM chip_status ORDER BY chip, valid_from")

@@ -67,21 +67,19 @@ class ChipSpec:
     # (day | month | quarter | year); a rule may test it (us-2026-01)
     released: date | None = None
     released_precision: str | None = None
+    announced: date | None = None  # where an upper bound on the release starts
 
     def with_name(self, name: str) -> ChipSpec:
         return replace(self, name=name)
 
     def released_days(self) -> tuple[float, float] | None:
-        """The first and last day (day numbers) of the published release period."""
-        if self.released is None:
+        """The first and last day (day numbers) the chip can have gone on sale
+        (``release_window``); an upper bound with no announcement date runs from date.min."""
+        earliest, latest = release_window(self.released, self.released_precision,
+                                          self.announced)
+        if latest is None:
             return None
-        first = self.released
-        months = {"month": 1, "quarter": 3, "year": 12}.get(self.released_precision or "day")
-        if months is None:
-            return float(first.toordinal()), float(first.toordinal())
-        index = first.year * 12 + first.month - 1 + months
-        after = date(index // 12, index % 12 + 1, 1)
-        return float(first.toordinal()), float(after.toordinal() - 1)
+        return float((earliest or date.min).toordinal()), float(latest.toordinal())
 
 
 @dataclass(frozen=True)

@@ -201,6 +201,7 @@ class _ChipBuilder:
             standalone_hbm=c.standalone_hbm, dies=dies, memories=memories, io_links=links,
             throughputs=rates, ics_per_card=top["ics_per_card"],
             released=released, released_precision=released_precision,
+            announced=announced,
         )
         return ChipRecord(
             spec=spec, family=c.family, variant=c.variant, family_default=c.default,

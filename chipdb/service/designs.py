@@ -73,7 +73,8 @@ def chip_spec(s: Session, chip: str) -> Any:
                     datacenter=b(h["datacenter"]), standalone_hbm=bool(h["standalone_hbm"]),
                     dies=dies, memories=memories, io_links=links, throughputs=rates,
                     ics_per_card=ics[0] if ics else None,
-                    released=day(h["released"]), released_precision=h["released_precision"])
+                    released=day(h["released"]), released_precision=h["released_precision"],
+                    announced=day(h["announced"]))
 
 
 def design_values(overrides: Mapping[str, Any], where: str = "set") -> dict[str, Any]:

@@ -164,7 +164,7 @@ def chip_parts(conn: ReadConnection, chip: str) -> dict[str, Any] | None:
     """A chip's head row and every part row, for rebuilding its spec (None: no such chip)."""
     head = conn.rows(
         "SELECT c.id, c.name, v.name AS vendor, c.family, c.datacenter, c.standalone_hbm, "
-        "c.released, c.released_precision "
+        "c.released, c.released_precision, c.announced "
         "FROM chip c JOIN vendor v ON v.id = c.vendor_id WHERE c.name = :chip", {"chip": chip})
     if not head:
         return None

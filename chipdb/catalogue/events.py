@@ -106,6 +106,7 @@ def read_events(folder: Path, known_sources: Iterable[str] = ()) -> Events:
         tuple(e.vendors), e.evidence, tuple(e.source), e.summary, e.rule, e.unverified,
         e.missing) for e in data.event), key=lambda e: (e.day, e.id)))
     records = tuple(SourceRecord(key=s.key, url=s.url, title=s.title, publisher=s.publisher,
-                                 tier=s.tier, accessed=s.accessed, note=s.note, origin="seed")
+                                 tier=s.tier, accessed=s.accessed, note=s.note, origin="seed",
+                                 publisher_class=s.publisher_class, names=tuple(s.names))
                     for s in data.source)
     return Events(events, records)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 import numpy as np
@@ -30,7 +29,7 @@ import numpy.typing as npt
 
 from chipdb.conventions import CONVENTIONS, PER_CARD_INPUTS
 from chipdb.metricdefs import HIGH, INPUT_KEYS, LOW, NUMERIC_METRICS
-from chipdb.spec import ChipSpec
+from chipdb.spec import ChipSpec, release_unknown_because
 from chipdb.vocab import PRECISION_BITS
 
 Span = tuple[float, float]  # a published range or bound: (low, high), high may be inf
@@ -68,7 +67,7 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
         "vendor": spec.vendor,
         "chip_family": spec.family,
         "datacenter": spec.datacenter,
-        "standalone_hbm": spec.standalone_hbm,
+        "standalone_hbm": spec.standalone_hbm, **spec.release_inputs(),  # a period: a range
     }
     if spec.ics_per_card is not None:
         inputs["ics_per_card"] = spec.ics_per_card
@@ -126,12 +125,6 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
             inputs[f"{rate.precision}_dense_tops"] = rate.dense_tops
         if rate.sparse_tops is not None:
             inputs[f"{rate.precision}_sparse_tops"] = rate.sparse_tops
-    days = spec.released_days()
-    if days is not None:  # a period (month, quarter, year) is the range of its days
-        if days[0] == days[1]:
-            inputs["released"] = days[0]
-        else:
-            inputs["released" + LOW], inputs["released" + HIGH] = days
     for field, (low, high) in spans.items():
         parts = field.split(".")
         if parts[0] == "throughput" and len(parts) == 3:
@@ -340,7 +333,7 @@ def _end(value: float) -> str:
 
 def explain_unknowns(values: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, str]:
     """Why each unknown metric is unknown, in words a user can act on."""
-    why: dict[str, str] = {}
+    why: dict[str, str] = release_unknown_because(values)
     for name in ("tpp", "applicable_die_area_mm2", "performance_density"):
         low, high = values.get(name + LOW), values.get(name + HIGH)
         if values.get(name) is None and low is not None and high is not None:
@@ -374,10 +367,6 @@ def explain_unknowns(values: Mapping[str, Any], inputs: Mapping[str, Any]) -> di
         why["transistors_billion"] = "transistor count not published"
     if values.get("interconnect_gbps") is None:
         why["interconnect_gbps"] = "interconnect bandwidth not published"
-    low, high = values.get("released" + LOW), values.get("released" + HIGH)
-    if values.get("released") is None:
-        why["released"] = "release date not published" if low is None or high is None else \
-            f"known to the period {date.fromordinal(int(low))} to {date.fromordinal(int(high))}"
     return why
 
 

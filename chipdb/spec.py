@@ -6,8 +6,10 @@ loader all hand the same values to the same pure functions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,16 @@ class ChipSpec:
 
     def with_name(self, name: str) -> ChipSpec:
         return replace(self, name=name)
+
+    def release_inputs(self) -> dict[str, float]:
+        """The release as the engine's ``released`` metric: one day, or ``released_low`` and
+        ``released_high`` when only a period or a bound is published; {} when unknown."""
+        days = self.released_days()
+        if days is None:
+            return {}
+        if days[0] == days[1]:
+            return {"released": days[0]}
+        return {"released_low": days[0], "released_high": days[1]}
 
     def released_days(self) -> tuple[float, float] | None:
         """The first and last day (day numbers) the chip can have gone on sale
@@ -176,3 +188,15 @@ def release_window(released: date | None, precision: str | None,
     if precision is not None and precision.startswith(BOUND_PREFIX):
         return announced, latest
     return released, latest
+
+
+def release_unknown_because(values: Mapping[str, Any]) -> dict[str, str]:
+    """Why a chip's ``released`` metric has no single day, in words ({} when it has one)."""
+    if values.get("released") is not None:
+        return {}
+    low, high = values.get("released_low"), values.get("released_high")
+    if low is None or high is None:
+        return {"released": "release date not published"}
+    first = "" if low <= 1 else f"{date.fromordinal(int(low))} "
+    return {"released": f"released {first}to {date.fromordinal(int(high))} (a period or a "
+                        "bound)"}

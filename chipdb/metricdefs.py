@@ -9,6 +9,8 @@ from typing import Final
 
 from chipdb.vocab import PRECISION_BITS
 
+DATE: Final = "date"  # the unit of a metric that is a day (a day number in the engine)
+
 
 @dataclass(frozen=True)
 class Metric:
@@ -80,6 +82,11 @@ REGISTRY: Final[tuple[Metric, ...]] = (
        "the chip's family name (H20, MI308X, ...), for rules that name parts", "family"),
     _m("export_year", "number", "", "calendar year of the export (from the as-of date)",
        "export year"),
+    # A date is a day number (date.toordinal) inside the engine, so it compares and takes a
+    # range like any number: a release known to the month is the range of that month.
+    _m("released", "number", DATE,
+       "the day the chip was first commercially available (released), as published",
+       "released"),
 )
 BY_NAME: Final[dict[str, Metric]] = {m.name: m for m in REGISTRY}
 
@@ -88,6 +95,7 @@ METRICS: Final[dict[str, tuple[str, str]]] = {m.name: (m.unit, m.meaning) for m 
 NUMERIC_METRICS: Final[frozenset[str]] = frozenset(m.name for m in REGISTRY if m.kind == "number")
 BOOLEAN_METRICS: Final[frozenset[str]] = frozenset(m.name for m in REGISTRY if m.kind == "bool")
 TEXT_METRICS: Final[frozenset[str]] = frozenset(m.name for m in REGISTRY if m.kind == "text")
+DATE_METRICS: Final[frozenset[str]] = frozenset(m.name for m in REGISTRY if m.unit == DATE)
 METRIC_LABELS: Final[dict[str, str]] = {m.name: m.label for m in REGISTRY}
 STORED_METRICS: Final[tuple[str, ...]] = tuple(m.name for m in REGISTRY if m.stored)
 SHOWN_METRICS: Final[tuple[str, ...]] = tuple(m.name for m in REGISTRY if m.shown)
@@ -132,6 +140,7 @@ INPUT_KEYS: dict[str, str] = {
     "datacenter": "bool",
     "vendor": "text",
     "chip_family": "text",
+    "released": DATE,  # YYYY-MM-DD, or a range YYYY-MM-DD..YYYY-MM-DD
 }
 for _precision in PRECISION_BITS:
     INPUT_KEYS[f"{_precision}_dense_tops"] = "number"

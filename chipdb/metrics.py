@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from chipdb.conventions import CONVENTIONS, PER_CARD_INPUTS
 from chipdb.metricdefs import HIGH, INPUT_KEYS, LOW, NUMERIC_METRICS
-from chipdb.spec import ChipSpec
+from chipdb.spec import ChipSpec, release_unknown_because
 from chipdb.vocab import PRECISION_BITS
 
 Span = tuple[float, float]  # a published range or bound: (low, high), high may be inf
@@ -67,7 +67,7 @@ def design_inputs(spec: ChipSpec, spans: Mapping[str, Span] | None = None) -> di
         "vendor": spec.vendor,
         "chip_family": spec.family,
         "datacenter": spec.datacenter,
-        "standalone_hbm": spec.standalone_hbm,
+        "standalone_hbm": spec.standalone_hbm, **spec.release_inputs(),  # a period: a range
     }
     if spec.ics_per_card is not None:
         inputs["ics_per_card"] = spec.ics_per_card
@@ -272,6 +272,7 @@ def _point_metrics(columns: Mapping[str, Any], n: int, bits_of: Mapping[str, int
         "contains_hbm": _col(columns, "contains_hbm", n),
         "datacenter": _col(columns, "datacenter", n),
         "standalone_hbm": standalone_col,
+        "released": _col(columns, "released", n),
         "vendor": np.asarray(vendor if vendor is not None else [None] * n, dtype=object),
         # a design that names no family is not one of the parts a rule names
         "chip_family": np.asarray(
@@ -332,7 +333,7 @@ def _end(value: float) -> str:
 
 def explain_unknowns(values: Mapping[str, Any], inputs: Mapping[str, Any]) -> dict[str, str]:
     """Why each unknown metric is unknown, in words a user can act on."""
-    why: dict[str, str] = {}
+    why: dict[str, str] = release_unknown_because(values)
     for name in ("tpp", "applicable_die_area_mm2", "performance_density"):
         low, high = values.get(name + LOW), values.get(name + HIGH)
         if values.get(name) is None and low is not None and high is not None:

@@ -64,7 +64,7 @@ _TABLE: Final[tuple[Outcome, ...]] = (
             "License Exception AIA (diffusion rule, not enforced)"),
     Outcome("lpp-eligible", "review", ("licence-exception",),
             "License Exception LPP (diffusion rule, not enforced)"),
-    Outcome("license-free-approved-entity", "clear", ("licence-exception",),
+    Outcome("license-free-approved-entity", "review", ("licence-exception",),
             "licence-free for approved entities"),
     Outcome("licensed-case-by-case", "review", ("review-policy",),
             "licences granted case by case in practice"),
@@ -72,6 +72,14 @@ _TABLE: Final[tuple[Outcome, ...]] = (
             "reported 15% revenue share on licensed sales"),
     Outcome("not-covered-destination", "clear", (), "the destination left the rule's scope"),
     Outcome("named-prc-3a090", "controlled", ("guidance",), "named PRC 3A090 IC (GP10 guidance)"),
+    Outcome("presumed-prc-3a090", "controlled", ("guidance",),
+            "PRC-developed IC meeting 3A090, presumed under the GP10 guidance"),
+    Outcome("authorized-designer-route", "review", ("presumption",),
+            "an authorized or approved IC designer may rebut the foundry presumption"),
+    Outcome("approved-designers-only", "review", ("presumption",),
+            "only an approved IC designer may rebut the foundry presumption"),
+    Outcome("import-gated", "review", ("import-policy-cn",),
+            "imports gated by Beijing (see the dated measures)"),
     Outcome("permit-required", "controlled", ("foreign-rule",), "a foreign permit is required"),
     Outcome("import-discouraged", "review", ("import-policy-cn",), "imports discouraged"),
     Outcome("purchase-halt-ordered", "controlled", ("import-policy-cn",), "purchases halted"),
@@ -158,16 +166,19 @@ LAYERS: Final[tuple[LayerDef, ...]] = (
               "permit", "import-measure", "end-user-rule", "bill")),
 )
 
-# Rule and scope statuses; only an enforced one can make the answer "licence required". A
-# status not listed is not enforced.
+# Rule and scope statuses: the one vocabulary (a rule file's and a scope's ``status``). Only an
+# enforced one can make the answer "licence required"; a status not listed is not enforced.
+# A draft (a bill, a proposal) is evaluated only when asked for (--include-draft).
 STATUSES: Final[dict[str, tuple[bool, str]]] = {
     "in-force": (True, "in force"),
+    "not-enforced": (False, "on the books, but the government says it does not enforce it"),
     "superseded": (True, "in force until a later text replaced it (its dates say when)"),
-    "inactive": (False, "on the books but not applied"),
-    "not-enforced": (False, "on the books but BIS does not enforce it"),
-    "draft": (False, "a bill or proposal, never in force"),
+    "expired": (False, "lapsed at its end date, nothing replaced it"),
+    "draft": (False, "a bill or proposal, never in force; shown only with --include-draft"),
     "dropped": (False, "a bill or proposal that was dropped"),
 }
+RULE_STATUSES: Final[tuple[str, ...]] = tuple(STATUSES)
+DRAFT: Final = "draft"
 
 # Review policies, mildest first: when two prongs give one, the stricter holds.
 REVIEW_ORDER: Final[tuple[str, ...]] = (

@@ -6,8 +6,10 @@ loader all hand the same values to the same pure functions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,33 @@ class ChipSpec:
     throughputs: tuple[Throughput, ...] = ()
     # packaged ICs on a multi-chip card whose figures are card totals (MLU370-X8: 2)
     ics_per_card: float | None = None
+    # first commercially available: the first day of the published period and its precision
+    # (day | month | quarter | year); a rule may test it (us-2026-01)
+    released: date | None = None
+    released_precision: str | None = None
+    announced: date | None = None  # where an upper bound on the release starts
 
     def with_name(self, name: str) -> ChipSpec:
         return replace(self, name=name)
+
+    def release_inputs(self) -> dict[str, float]:
+        """The release as the engine's ``released`` metric: one day, or ``released_low`` and
+        ``released_high`` when only a period or a bound is published; {} when unknown."""
+        days = self.released_days()
+        if days is None:
+            return {}
+        if days[0] == days[1]:
+            return {"released": days[0]}
+        return {"released_low": days[0], "released_high": days[1]}
+
+    def released_days(self) -> tuple[float, float] | None:
+        """The first and last day (day numbers) the chip can have gone on sale
+        (``release_window``); an upper bound with no announcement date runs from date.min."""
+        earliest, latest = release_window(self.released, self.released_precision,
+                                          self.announced)
+        if latest is None:
+            return None
+        return float((earliest or date.min).toordinal()), float(latest.toordinal())
 
 
 @dataclass(frozen=True)
@@ -162,3 +188,15 @@ def release_window(released: date | None, precision: str | None,
     if precision is not None and precision.startswith(BOUND_PREFIX):
         return announced, latest
     return released, latest
+
+
+def release_unknown_because(values: Mapping[str, Any]) -> dict[str, str]:
+    """Why a chip's ``released`` metric has no single day, in words ({} when it has one)."""
+    if values.get("released") is not None:
+        return {}
+    low, high = values.get("released_low"), values.get("released_high")
+    if low is None or high is None:
+        return {"released": "release date not published"}
+    first = "" if low <= 1 else f"{date.fromordinal(int(low))} "
+    return {"released": f"released {first}to {date.fromordinal(int(high))} (a period or a "
+                        "bound)"}

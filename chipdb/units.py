@@ -8,10 +8,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from chipdb.errors import UsageError
-from chipdb.metricdefs import INPUT_KEYS
+from chipdb.metricdefs import DATE, INPUT_KEYS
 
 # Largest plausible value per key family (canonical units): beyond it is a unit slip or junk.
 _LIMITS = {
@@ -55,7 +56,7 @@ def parse_value(key: str, raw: str, where: str = "--set") -> Any:
     """One value in canonical units; a clear error for anything else. A number may be a range
     ``low..high`` (``600..850``, ``1.2TB/s..1.6TB/s``): the result is the pair (low, high)."""
     kind = INPUT_KEYS.get(key)
-    if kind == "number" and RANGE_MARK in raw:
+    if kind in ("number", DATE) and RANGE_MARK in raw:
         low_text, _, high_text = raw.partition(RANGE_MARK)
         low, high = parse_value(key, low_text, where), parse_value(key, high_text, where)
         if low > high:
@@ -66,6 +67,18 @@ def parse_value(key: str, raw: str, where: str = "--set") -> Any:
                          f"{', '.join(sorted(k for k in INPUT_KEYS if '_tops' not in k))} and "
                          "<precision>_dense_tops / <precision>_sparse_tops")
     text = raw.strip()
+    if kind == DATE:
+        try:
+            return float(date.fromisoformat(text).toordinal())
+        except ValueError:
+            pass
+        try:  # already canonical: a day number (what an earlier parse returned)
+            number = float(text)
+            if number.is_integer() and 1 <= number <= date.max.toordinal():
+                return number
+        except ValueError:
+            raise UsageError(f"{where}: {key} takes a date YYYY-MM-DD (or a range "
+                             f"YYYY-MM-DD..YYYY-MM-DD), not '{raw}'") from None
     if kind == "bool":
         low = text.casefold()
         if low in ("true", "yes", "1", "y"):

@@ -51,5 +51,3 @@ DIE_KINDS: Final[tuple[str, ...]] = ("logic", "io", "memory")
 
 IO_KINDS: Final[tuple[str, ...]] = ("chip-to-chip", "host", "network")
 
-
-RULE_STATUSES: Final[tuple[str, ...]] = ("in-force", "superseded", "inactive", "draft")

@@ -200,6 +200,8 @@ class _ChipBuilder:
             name=c.name, vendor=c.vendor, family=c.family, datacenter=top["datacenter"],
             standalone_hbm=c.standalone_hbm, dies=dies, memories=memories, io_links=links,
             throughputs=rates, ics_per_card=top["ics_per_card"],
+            released=released, released_precision=released_precision,
+            announced=announced,
         )
         return ChipRecord(
             spec=spec, family=c.family, variant=c.variant, family_default=c.default,

@@ -27,7 +27,8 @@ from pydantic import (
     model_validator,
 )
 
-from chipdb.vocab import DIE_KINDS, IO_KINDS, MARKETS, PRECISION_BITS, REGIONS, RULE_STATUSES
+from chipdb.outcomes import RULE_STATUSES
+from chipdb.vocab import DIE_KINDS, IO_KINDS, MARKETS, PRECISION_BITS, REGIONS
 
 # "bound": an at-least / at-most claim that limits a value nobody published (e.g. one reticle)
 Tier = Literal["official", "secondary", "estimate", "measured", "bound"]
@@ -321,6 +322,8 @@ class RuleModel(_Strict):
     published: RuleDate | None = None
     effective: RuleDate | None = None
     ended: RuleDate | None = None
+    compliance: RuleDate | None = None
+    not_enforced_from: RuleDate | None = None
     status: Annotated[str, _one_of(RULE_STATUSES)] | None = None
     layer: Text | None = None
     summary: Text | None = None

@@ -11,6 +11,7 @@ import os
 import sys
 
 from chipdb.cli import admin as _admin  # noqa: F401  (registers the commands)
+from chipdb.cli import changes as _changes  # noqa: F401  (registers the command)
 from chipdb.cli import design as _design  # noqa: F401  (registers the commands)
 from chipdb.cli import read as _read  # noqa: F401  (registers the commands)
 from chipdb.cli import report as _report  # noqa: F401  (registers the command)

@@ -38,6 +38,9 @@ PartyHqOpt = Annotated[str | None, typer.Option(
     help="Where the buyer, or its ultimate parent, is headquartered.")]
 AllMarginsOpt = Annotated[bool, typer.Option(
     "--all-margins", help="Every line in the reasons, not only the binding (nearest) one.")]
+IncludeDraftOpt = Annotated[bool, typer.Option(
+    "--include-draft", help="Also evaluate draft rules (pending bills); they never change "
+    "the bottom line.")]
 
 
 @app.command(epilog=examples("chipdb compare H20 H100", "chipdb compare A800 H800 --as-of "
@@ -57,6 +60,7 @@ def compare(
     to: ToOpt = None,
     party_hq: PartyHqOpt = None,
     all_margins: AllMarginsOpt = False,
+    include_draft: IncludeDraftOpt = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """Chips side by side: specs, derived metrics, verdicts by layer, reasons and margins."""
@@ -71,7 +75,8 @@ def compare(
     if party_hq and not to:
         raise UsageError("--party-hq needs --to DESTINATION")
     with open_cli_session() as s:
-        report = api.compare(s, names, None if all_rules else day, with_sources=sources)
+        report = api.compare(s, names, None if all_rules else day, with_sources=sources,
+                             include_draft=include_draft)
         layers = rule_layers(s)
         answers = None
         if to:
@@ -257,6 +262,7 @@ def what_if(
     to: BatchToOpt = None,
     party_hq: BatchPartyHqOpt = None,
     as_of: AsOfOpt = None,
+    include_draft: IncludeDraftOpt = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """A modified or new design, classified by the same engine as the catalogue."""
@@ -280,7 +286,7 @@ def what_if(
         fmt = fmt.strip().casefold()  # run_batch checks the word itself
         refuse_for_streams(fmt, STREAMED)
         with open_cli_session() as s:
-            rules_ = designs.load_rules(s)
+            rules_ = designs.load_rules(s, include_draft)
             lines = bottom_lines(s, to, party_hq, day, rules_) if to else None
         run_batch(None if batch == "-" else file_path(batch), rules_, day, fmt, sys.stdout,
                   to=lines)
@@ -293,7 +299,7 @@ def what_if(
         raise UsageError("give BASE (a chip, or 'blank') or --batch FILE")
     overrides = parse_assignments(set_ or [])
     with open_cli_session() as s:
-        report = designs.what_if(s, base, overrides, day, name)
+        report = designs.what_if(s, base, overrides, day, name, include_draft)
     tell_variants([report.resolved] if report.resolved else [])
     render(compare_document(what_if_json(report), False), fmt)
 
@@ -340,26 +346,27 @@ def timeline(
                                         autocompletion=complete_chip)],
     to: ToOpt = None,
     party_hq: PartyHqOpt = None,
+    include_draft: IncludeDraftOpt = False,
     fmt: FormatOpt = "table",
 ) -> None:
     """The chip's verdicts through time, one row per rule period."""
     from chipdb.render import render
     from chipdb.render.layouts import timeline_document
     from chipdb.service import catalogue as api
-    from chipdb.service.results import timeline_json
+    from chipdb.service.results import timeline_events_json, timeline_json
 
     fmt = check_format(fmt)
     if party_hq and not to:
         raise UsageError("--party-hq needs --to DESTINATION")
     with open_cli_session() as s:
-        report = api.timeline(s, name)
+        report = api.timeline(s, name, include_draft)
         periods = None
         if to:
             from chipdb.service import bottomline
 
             periods = bottomline.history(s, report.chip, to, party_hq)
     tell_variants([report.resolved])
-    doc = timeline_document(report.chip, timeline_json(report))
+    doc = timeline_document(report.chip, timeline_json(report), timeline_events_json(report))
     if periods is not None:
         from chipdb.render.bottomline import history_document
 

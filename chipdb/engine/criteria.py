@@ -19,6 +19,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cached_property
 from typing import Any, ClassVar, Final
 
@@ -33,7 +34,7 @@ from chipdb.engine.operators import (
     metric_kind,
     tokens_for,
 )
-from chipdb.metricdefs import METRIC_LABELS, METRICS, NUMERIC_METRICS, TEXT_METRICS
+from chipdb.metricdefs import DATE_METRICS, METRIC_LABELS, METRICS, NUMERIC_METRICS, TEXT_METRICS
 from chipdb.units import fmt_number
 
 UNDETERMINED: Final = "undetermined"
@@ -144,7 +145,12 @@ class Comparison(Criterion):
 
     @property
     def numeric(self) -> bool:
-        return isinstance(self.value, float)
+        """A numeric threshold a margin can be measured to (a day is not one)."""
+        return isinstance(self.value, float) and not self.is_date
+
+    @property
+    def is_date(self) -> bool:
+        return all(m in DATE_METRICS for m in self.metrics)
 
     @cached_property
     def kind(self) -> str:
@@ -199,6 +205,8 @@ class Comparison(Criterion):
                 raise RuleError(where, f"a text metric compares with {', '.join(others)} "
                                        f"or {last}")
         else:
+            if all(n in DATE_METRICS for n in names):
+                value = _day_number(value, f"{where}.value")
             if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
                 value
             ):
@@ -264,8 +272,9 @@ class Comparison(Criterion):
         label = " + ".join(METRIC_LABELS.get(m, m) for m in self.metrics)
         op = OPERATORS[self.op]
         target = self.value
-        # a year reads 2026, not 2,026
-        number = (lambda v: f"{v:.0f}") if self.metrics == ("export_year",) else fmt_number
+        # a year reads 2026, not 2,026; a day reads 2026-01-15
+        number = ((lambda v: f"{v:.0f}") if self.metrics == ("export_year",)
+                  else _day_text if self.is_date else fmt_number)
         if isinstance(target, tuple):
             shown_target = ", ".join(target)
         elif isinstance(target, bool):
@@ -277,7 +286,8 @@ class Comparison(Criterion):
         value = self.value_at(row)
         span = self.range_at(row) if value is None else None
         if span is not None:
-            shown_span = f"{_end(span[0])}–{_end(span[1])}"
+            shown_span = (f"{_day_text(span[0])} to {_day_text(span[1])}" if self.is_date
+                          else f"{_end(span[0])}–{_end(span[1])}")
             holds = truth.at(row.i)
             if holds is None:
                 return f"{label} {shown_span} (line: {op.symbol} {shown_target})"
@@ -304,7 +314,7 @@ class Comparison(Criterion):
         return [m for m in self.metrics if math.isnan(float(row.table.numeric(m)[row.i]))]
 
     def lines(self, context: frozenset[str]) -> Iterator[Line]:
-        if isinstance(self.value, float):
+        if isinstance(self.value, float) and not self.is_date:  # a day is no design line
             yield self, context
 
     def comparisons(self) -> Iterator[Comparison]:
@@ -313,6 +323,24 @@ class Comparison(Criterion):
 
 def _end(value: float) -> str:
     return "∞" if value == math.inf else fmt_number(value)
+
+
+def _day_number(value: Any, where: str) -> float:
+    """A rule's date (a TOML date, or the ISO text stored in the database) as a day number."""
+    if isinstance(value, date):
+        return float(value.toordinal())
+    if isinstance(value, str):
+        try:
+            return float(date.fromisoformat(value).toordinal())
+        except ValueError:
+            pass
+    raise RuleError(where, f"must be a date like 2026-01-15, not {value!r}")
+
+
+def _day_text(value: float) -> str:
+    if not (math.isfinite(value) and 1 <= value <= date.max.toordinal()):
+        return fmt_number(value)  # not a day (a hand-made table): the number as it is
+    return date.fromordinal(int(value)).isoformat()
 
 
 # --- all / any: Kleene AND and OR over a list -----------------------------------------------

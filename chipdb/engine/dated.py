@@ -68,8 +68,9 @@ def _points(rules: Sequence[RuleDefinition], table: MetricTable, on: date) -> An
 def period_starts(rule: RuleDefinition) -> list[date]:
     """The dates inside a rule's life where its outcome can change (export-year tests)."""
     starts = {rule.effective}
-    years = [int(comp.value) for clause in (*rule.exclusions, *rule.clauses)
-             for comp in clause.when.comparisons()
+    tests = [c.when for c in (*rule.exclusions, *rule.clauses)]
+    tests += [e.when for e in rule.exceptions if e.when is not None]  # a dated exception too
+    years = [int(comp.value) for when in tests for comp in when.comparisons()
              if "export_year" in comp.metrics and isinstance(comp.value, float)]
     # A reason quotes the export year it was evaluated for, so while a test can still change
     # (up to the year after the last one named) every calendar year is its own period.
@@ -122,9 +123,9 @@ def evaluate_dated(
                 for d in dates:  # the rules that read this one read its confidence then
                     if start <= d and (end is None or d <= end):
                         sure[d][rule.id] = verdict.confidence.tier
-                if previous is not None and (previous.outcome, previous.reason) == (
-                    verdict.outcome, verdict.reason
-                ):
+                if previous is not None and (
+                    previous.outcome, previous.reason, previous.exceptions
+                ) == (verdict.outcome, verdict.reason, verdict.exceptions):
                     previous = replace(previous, valid_to=end)
                     verdicts[-1] = previous
                     continue

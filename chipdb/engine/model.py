@@ -87,6 +87,8 @@ class RuleDefinition:
     short_title: str = ""
     published: date | None = None
     ended: date | None = None
+    compliance: date | None = None  # obligations bind from this day (None: from effective)
+    not_enforced_from: date | None = None  # status not-enforced: since when
     summary: str = ""
     wording: str = ""
     notes: tuple[str, ...] = ()
@@ -130,7 +132,16 @@ class RuleDefinition:
         return out
 
     def in_force(self, on: date) -> bool:
+        """On the books on ``on`` (a not-enforced text still is; see ``enforced``)."""
         return self.effective <= on and (self.ended is None or on <= self.ended)
+
+    def enforced_on(self, on: date, enforced_statuses: frozenset[str]) -> bool:
+        """In force, its status enforced (or not yet not-enforced), and past compliance."""
+        if not self.in_force(on) or (self.compliance is not None and on < self.compliance):
+            return False
+        if self.status in enforced_statuses:
+            return True
+        return self.not_enforced_from is not None and on < self.not_enforced_from
 
     def parameter(self, name: str) -> Parameter:
         for p in self.parameters:

@@ -17,11 +17,12 @@ from chipdb.engine.criteria import UNDETERMINED, Criterion, RuleError, parse_cri
 from chipdb.engine.model import Clause, ExceptionNote, Parameter, PerUnitQuantity, RuleDefinition
 from chipdb.errors import SeedError
 from chipdb.metricdefs import METRICS
-from chipdb.vocab import RULE_STATUSES
+from chipdb.outcomes import RULE_STATUSES
 
 _FIELDS: Final = frozenset({
     "id", "title", "short_title", "citation", "url", "published", "effective", "ended",
-    "status", "layer", "summary", "wording", "notes", "unverified", "parameters",
+    "compliance", "not_enforced_from", "status", "layer", "summary", "wording", "notes",
+    "unverified", "parameters",
     "exclude", "clause", "default_outcome", "default_reason", "exception", "per_unit",
 })
 # A rule that extends another under a new id is a new text: it inherits the parent's tests
@@ -29,7 +30,7 @@ _FIELDS: Final = frozenset({
 # own title, citation, dates and status; an inherited ``ended`` would end it silently.
 _TEXT_FIELDS: Final = frozenset({
     "title", "short_title", "citation", "url", "published", "effective", "ended", "status",
-    "summary", "wording", "notes", "unverified",
+    "compliance", "not_enforced_from", "summary", "wording", "notes", "unverified",
 })
 # merge key -> the list it appends to
 _APPENDS: Final = {"append_clause": "clause", "append_exception": "exception"}
@@ -202,6 +203,9 @@ def rule_from_mapping(
     ended = _opt_date(raw, "ended")
     if ended is not None and ended < effective:
         raise RuleError("ended", "is before effective")
+    not_enforced_from = _opt_date(raw, "not_enforced_from")
+    if not_enforced_from is not None and status != "not-enforced":
+        raise RuleError("not_enforced_from", "needs status = \"not-enforced\"")
     notes = raw.get("notes", [])
     if isinstance(notes, str):
         notes = [notes]
@@ -214,6 +218,8 @@ def rule_from_mapping(
         published=_opt_date(raw, "published"),
         effective=effective,
         ended=ended,
+        compliance=_opt_date(raw, "compliance"),
+        not_enforced_from=not_enforced_from,
         status=status,
         layer=str(raw.get("layer", "classification")),
         summary=str(raw.get("summary", "")),

@@ -64,6 +64,16 @@ class RuleFacts:
     status: str
     citation: str
     unverified: bool = False
+    compliance: date | None = None  # obligations bind from this day
+    not_enforced_from: date | None = None  # a not-enforced rule was enforced until this day
+
+    def enforced(self, day: date, layers: Layers) -> bool:
+        """Whether the text binds on ``day``: an enforced status (or before its
+        non-enforcement began) and on or after its compliance date."""
+        if self.compliance is not None and day < self.compliance:
+            return False
+        return layers.enforced(self.status) or (
+            self.not_enforced_from is not None and day < self.not_enforced_from)
 
 
 @dataclass(frozen=True)
@@ -240,7 +250,7 @@ def answer(chip: ChipFacts, day: date, rules: Mapping[str, RuleFacts],
             continue
         layer = layers.for_scope_kind(scope.kind)
         rule = rules[scope.rule]
-        enforced = (layers.enforced(scope.status) and layers.enforced(rule.status)
+        enforced = (layers.enforced(scope.status) and rule.enforced(day, layers)
                     and (scope.not_enforced_from is None or day < scope.not_enforced_from))
         binds_others = bool(scope.exporter) and "from-us" not in scope.exporter
         role = layer.role
@@ -255,7 +265,7 @@ def answer(chip: ChipFacts, day: date, rules: Mapping[str, RuleFacts],
         elif role == "review-policy" and hit.truth is not False:
             review.append(hit)
         elif role == "measure" and hit.truth is not False:
-            status = scope.status or (None if layers.enforced(rule.status) else rule.status)
+            status = scope.status or (None if rule.enforced(day, layers) else rule.status)
             note = ("applies only to named buyers" if scope.named_buyers else
                     "binds foundries and packagers" if binds_others else None)
             measures.append(Measure(scope.rule, scope.outcome, layers.for_scope_kind(

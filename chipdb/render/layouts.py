@@ -354,7 +354,15 @@ def headroom_document(chip: str, day: date, rows: list[dict[str, Any]]) -> Docum
                     payload={"chip": chip, "as_of": day.isoformat(), "headroom": rows})
 
 
-def timeline_document(chip: str, rows: list[dict[str, Any]]) -> Document:
-    cols = ["from", "to", "rule", "outcome", "citation", "reason"]
-    return Document([Section(f"{chip} through time", cols, rows)],
-                    payload={"chip": chip, "timeline": rows})
+def timeline_document(chip: str, rows: list[dict[str, Any]],
+                      events: list[dict[str, Any]] | None = None) -> Document:
+    """The verdicts through time; with ``events``, the policy events beside them (a second
+    section; CSV carries the verdicts)."""
+    cols = ["from", "to", "rule", "status", "outcome", "citation", "reason"]
+    sections = [Section(f"{chip} through time", cols, rows)]
+    payload: dict[str, Any] = {"chip": chip, "timeline": rows}
+    if events is not None:
+        sections.append(Section(f"Policy events about {chip}",
+                                ["day", "event", "kind", "title", "evidence", "rule"], events))
+        payload["events"] = events
+    return Document(sections, payload=payload)

@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from chipdb.errors import UsageError
+from chipdb.outcomes import STATUSES
 from chipdb.render.document import Document, Section
 
 LICENSE_REQUIRED = "license-required"
@@ -84,6 +85,10 @@ def select_fields(doc: Document, fields: tuple[str, ...]) -> Document:
     return Document([cut], payload=rows)
 
 
+# statuses whose answers never trip a gate (not enforced, drafts): chipdb.outcomes.STATUSES
+_NOT_BINDING = frozenset(k for k, (enforced, _) in STATUSES.items() if not enforced)
+
+
 def gate_matches(payload: Any, fail_on: str, rule_ids: frozenset[str] = frozenset()) -> bool:
     """Whether an answer in ``payload`` trips ``--fail-on``: ``license-required`` matches a
     bottom line that needs a licence (or a verdict of that word); any other word matches a
@@ -102,6 +107,8 @@ def gate_matches(payload: Any, fail_on: str, rule_ids: frozenset[str] = frozense
 
     def walk(value: Any) -> bool:
         if isinstance(value, dict):
+            if value.get("status") in _NOT_BINDING:  # a measure not enforced, a draft
+                return False
             if want == LICENSE_REQUIRED and value.get("license_required") is True:
                 return True
             if want == UNDETERMINED and "license_required" in value \

@@ -40,13 +40,14 @@ from chipdb.store.read import queries
 
 
 def compare(s: Session, chips: str | Sequence[str], as_of: date | None,
-            with_sources: bool = False) -> CompareReport:
-    """Specs, metrics and verdicts (in force on ``as_of``, or all when None) per chip."""
+            with_sources: bool = False, include_draft: bool = False) -> CompareReport:
+    """Specs, metrics and verdicts (in force on ``as_of``, or all when None) per chip; draft
+    rules (bills) only with ``include_draft``."""
     resolved = s.resolve(chips)
     names = chips_of(resolved)
     specs = {r["chip"]: r for r in queries.chip_specs(s.conn, names)}
     metrics = {r["chip"]: r for r in queries.chip_metrics(s.conn, names)}
-    verdict_rows = queries.verdicts(s.conn, names, as_of)
+    verdict_rows = queries.verdicts(s.conn, names, as_of, include_draft)
     margins = margins_by(queries.margins(s.conn, names, as_of))
     source_rows = queries.sources(s.conn, names) if with_sources else []
     out = []
@@ -88,16 +89,16 @@ def show(s: Session, chip: str) -> ChipDetail:
     )
 
 
-def check(s: Session, chip: str, as_of: date) -> CheckReport:
+def check(s: Session, chip: str, as_of: date, include_draft: bool = False) -> CheckReport:
     """Every rule's verdict in force on ``as_of``, with the clause that decided it.
 
     The bottom line for a destination and a buyer will grow from here (issue 13).
     """
     from chipdb.service.designs import deciding_clauses
 
-    report = compare(s, [chip], as_of)
+    report = compare(s, [chip], as_of, include_draft=include_draft)
     c = report.chips[0]
-    clauses = deciding_clauses(s, c.name, as_of)
+    clauses = deciding_clauses(s, c.name, as_of, include_draft)
     rows = tuple(CheckRow(
         rule=v.rule, rule_title=v.rule_title, citation=v.citation, outcome=v.outcome,
         determined=v.determined, clause=clauses.get(v.rule), reason=v.reason,
@@ -122,7 +123,8 @@ def list_chips(s: Session, vendor: str | None = None, market: str | None = None,
     by_chip: dict[str, str] = {}
     if rule is not None:
         rule = rule_id(s, rule, "`chipdb rules` lists them")
-        by_chip = {v["chip"]: v["outcome"] for v in queries.verdicts(s.conn, None, as_of)
+        # a rule asked for by name is shown whatever its status (a bill too)
+        by_chip = {v["chip"]: v["outcome"] for v in queries.verdicts(s.conn, None, as_of, True)
                    if v["rule"] == rule}
     out = []
     rows = queries.chip_metrics(s.conn)
@@ -198,13 +200,34 @@ def rules(s: Session, rule: str | None = None) -> list[RuleReport]:
     ) for r in queries.rules(s.conn, rule)]
 
 
-def timeline(s: Session, chip: str) -> TimelineReport:
-    """The chip's verdicts through time, one row per rule period, oldest first."""
+def timeline(s: Session, chip: str, include_draft: bool = False) -> TimelineReport:
+    """The chip's verdicts through time, one row per rule period, oldest first (draft rules
+    only with ``include_draft``)."""
     resolved = s.resolve_one(chip)
-    rows = queries.verdicts(s.conn, [resolved.chip], None)
+    rows = queries.verdicts(s.conn, [resolved.chip], None, include_draft)
     rows.sort(key=lambda r: (str(day(r["valid_from"])), r["rule"]))
     return TimelineReport(chip=resolved.chip, resolved=resolved, rows=tuple(
         TimelineRow(valid_from=day(r["valid_from"]), valid_to=day(r["valid_to"]),
                     rule=r["rule"], outcome=r["outcome"], citation=r["citation"],
                     reason=r["reason"], status=r["rule_status"])
-        for r in rows))
+        for r in rows), events=tuple(_events_about(s, resolved.chip, rows)))
+
+
+def _events_about(s: Session, chip: str, verdicts: Sequence[dict[str, Any]]
+                  ) -> list[dict[str, Any]]:
+    """The policy events that name the chip's family, name its vendor without naming chips,
+    or belong to a rule whose verdict on the chip is not 'clear' at some time."""
+    from chipdb.outcomes import severity
+
+    head = queries.chip_specs(s.conn, [chip])[0]
+    family, vendor = head.get("family"), head.get("vendor")
+    reaching = {v["rule"] for v in verdicts if severity(v["outcome"]) != "clear"}
+    out = []
+    for e in queries.policy_events(s.conn):
+        chips = [c for c in (e["chips"] or "").split("\n") if c]
+        vendors = [v for v in (e["vendors"] or "").split("\n") if v]
+        if (family in chips) or (not chips and vendor in vendors) or e["rule"] in reaching:
+            out.append({"day": day(e["day"]), "event": e["event"], "kind": e["kind"],
+                        "title": e["title"], "evidence": e["evidence"], "rule": e["rule"],
+                        "unverified": bool(e["unverified"]), "missing": e["missing"]})
+    return out

@@ -85,41 +85,48 @@ class Database:
         return self.session.resolve(names)
 
     def compare(self, chips: str | Sequence[str], as_of: date | str | None = None, *,
-                all_rules: bool = False, sources: bool = False) -> CompareReport:
+                all_rules: bool = False, sources: bool = False,
+                include_draft: bool = False) -> CompareReport:
         """Chips side by side: specs, metrics, and the verdicts in force on ``as_of``
-        (every rule version with ``all_rules``), with the claims behind them (``sources``)."""
+        (every rule version with ``all_rules``), with the claims behind them (``sources``);
+        draft rules (bills) only with ``include_draft``."""
         day = None if all_rules else as_of_day(as_of)
-        return catalogue.compare(self.session, chips, day, with_sources=sources)
+        return catalogue.compare(self.session, chips, day, with_sources=sources,
+                                 include_draft=include_draft)
 
     def show(self, chip: str) -> ChipDetail:
         """One chip: every sourced claim, its dies, memory, I/O, aliases and all verdicts."""
         return catalogue.show(self.session, chip)
 
     def check(self, chip: str, to: str | None = None, party_hq: str | None = None,
-              as_of: date | str | None = None) -> CheckReport:
+              as_of: date | str | None = None, include_draft: bool = False) -> CheckReport:
         """The bottom line on ``as_of``: per destination class (only those ``to`` spans,
         a code, name or group), for a buyer headquartered in ``party_hq``, is a licence
         required, under which rule and clause, how sure, what else applies (``answers``);
         and each verdict in force with the clause that decided it (``verdicts``). Before
-        2022-10-07, when chipdb's rules start, ``answers`` is empty."""
+        2022-10-07, when chipdb's rules start, ``answers`` is empty. Draft rules (bills)
+        are listed among the verdicts only with ``include_draft``; they never change an
+        answer."""
         import dataclasses
 
         from chipdb.service import bottomline
 
         day = as_of_day(as_of)
-        report = catalogue.check(self.session, chip, day)
+        report = catalogue.check(self.session, chip, day, include_draft)
         answers = bottomline.check(self.session, [report.chip], to, party_hq, day,
                                    before_data="empty")
         return dataclasses.replace(report, answers=answers[0].answers)
 
     def what_if(self, base: str | None = None, set: Mapping[str, Any] | None = None,
-                as_of: date | str | None = None, name: str | None = None) -> WhatIfReport:
+                as_of: date | str | None = None, name: str | None = None,
+                include_draft: bool = False) -> WhatIfReport:
         """A chip with some values changed, or a new design (``base`` None), classified by
         the engine that classified the catalogue. ``set`` maps keys of ``chipdb what-if
         --set`` to numbers or unit strings, e.g. ``{"memory_bandwidth_gbps": "4TB/s"}``."""
         from chipdb.service import designs
 
-        return designs.what_if(self.session, base, set or {}, as_of_day(as_of), name)
+        return designs.what_if(self.session, base, set or {}, as_of_day(as_of), name,
+                               include_draft)
 
     def headroom(self, chip: str, as_of: date | str | None = None) -> HeadroomReport:
         """How far each metric can move before a verdict in force on ``as_of`` changes."""
@@ -127,9 +134,10 @@ class Database:
 
         return designs.headroom(self.session, chip, as_of_day(as_of))
 
-    def timeline(self, chip: str) -> TimelineReport:
-        """The chip's verdicts through time, one row per rule period."""
-        return catalogue.timeline(self.session, chip)
+    def timeline(self, chip: str, include_draft: bool = False) -> TimelineReport:
+        """The chip's verdicts through time, one row per rule period (draft rules only with
+        ``include_draft``)."""
+        return catalogue.timeline(self.session, chip, include_draft)
 
     def list(self, vendor: str | None = None, market: str | None = None,
              datacenter: bool | None = None, rule: str | None = None,

@@ -15,6 +15,7 @@ from chipdb.service.results import (
     HeadroomRow,
     Resolution,
     WhatIfReport,
+    day,
     live_verdict,
     metric_value,
 )
@@ -23,12 +24,15 @@ from chipdb.store.read import queries
 from chipdb.units import parse_value
 
 
-def load_rules(s: Session) -> list[Any]:
+def load_rules(s: Session, include_draft: bool = False) -> list[Any]:
+    """The stored rules, rebuilt for the engine; draft rules (bills) only when asked for."""
     from chipdb.engine import rule_definitions_from_rows
     from chipdb.errors import ChipdbError, DatabaseError
+    from chipdb.outcomes import DRAFT
 
     try:
-        return rule_definitions_from_rows(queries.rule_definitions(s.conn))
+        rules = rule_definitions_from_rows(queries.rule_definitions(s.conn))
+        return [r for r in rules if include_draft or r.status != DRAFT]
     except ChipdbError:
         raise
     except (ValueError, KeyError, TypeError) as exc:  # a definition edited by hand
@@ -68,7 +72,9 @@ def chip_spec(s: Session, chip: str) -> Any:
     return ChipSpec(name=h["name"], vendor=h["vendor"], family=h["family"],
                     datacenter=b(h["datacenter"]), standalone_hbm=bool(h["standalone_hbm"]),
                     dies=dies, memories=memories, io_links=links, throughputs=rates,
-                    ics_per_card=ics[0] if ics else None)
+                    ics_per_card=ics[0] if ics else None,
+                    released=day(h["released"]), released_precision=h["released_precision"],
+                    announced=day(h["announced"]))
 
 
 def design_values(overrides: Mapping[str, Any], where: str = "set") -> dict[str, Any]:
@@ -79,6 +85,8 @@ def design_values(overrides: Mapping[str, Any], where: str = "set") -> dict[str,
             text = "true" if raw else "false"
         elif isinstance(raw, int | float):
             text = repr(float(raw))
+        elif isinstance(raw, date):
+            text = raw.isoformat()
         elif isinstance(raw, str):
             text = raw
         elif (isinstance(raw, tuple | list) and len(raw) == 2
@@ -110,7 +118,7 @@ def design_inputs_of(s: Session, base: str | None, overrides: Mapping[str, Any]
 
 
 def what_if(s: Session, base: str | None, overrides: Mapping[str, Any], as_of: date,
-            name: str | None = None) -> WhatIfReport:
+            name: str | None = None, include_draft: bool = False) -> WhatIfReport:
     """A modified (or new) design, classified by the engine that classified the catalogue."""
     from chipdb.engine import evaluate_dated
     from chipdb.metrics import compute_metrics
@@ -123,7 +131,7 @@ def what_if(s: Session, base: str | None, overrides: Mapping[str, Any], as_of: d
     spans, tiers = _claimed(s, resolved.chip) if resolved else ({}, {})
     chosen = queries.conventions(s.conn)
     values = compute_metrics(spec, values_set, spans, chosen)
-    rules_ = {r.id: r for r in load_rules(s)}
+    rules_ = {r.id: r for r in load_rules(s, include_draft)}
     # Every period of every rule, as the store computes them, then the ones in force on
     # as_of: a design with nothing set gets exactly its catalogue verdicts.
     metric_tiers = _tiers(values.values, tiers, values_set)
@@ -187,7 +195,8 @@ def _alternatives(spec: Any, values_set: Mapping[str, Any], spans: Mapping[str, 
     return out
 
 
-def deciding_clauses(s: Session, chip: str, as_of: date) -> dict[str, str | None]:
+def deciding_clauses(s: Session, chip: str, as_of: date, include_draft: bool = False
+                     ) -> dict[str, str | None]:
     """Per rule, the label of the clause that decided the chip's outcome on ``as_of``
     (None: no clause met, so the rule's default, or an unknown left it open)."""
     from chipdb.engine import MetricTable, Part, evaluate_table
@@ -196,7 +205,7 @@ def deciding_clauses(s: Session, chip: str, as_of: date) -> dict[str, str | None
     name = s.resolve_one(chip).chip
     spans, _ = _claimed(s, name)
     values = compute_metrics(chip_spec(s, name), {}, spans, queries.conventions(s.conn))
-    rules_ = load_rules(s)
+    rules_ = load_rules(s, include_draft)
     results = evaluate_table(rules_, MetricTable.from_rows([values.values]), as_of)
     out: dict[str, str | None] = {}
     for rule in rules_:

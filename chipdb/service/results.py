@@ -74,6 +74,7 @@ class VerdictReport:
     possible_outcomes: tuple[str, ...] = ()
     confidence: Mapping[str, Any] | None = None  # {tier, unverified[, conventions]}
     deciding: tuple[Mapping[str, Any], ...] = ()  # when undetermined: the lines that decide
+    status: str | None = None  # the rule's status (in-force, not-enforced, draft, ...)
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,8 @@ class TimelineReport:
     chip: str
     rows: tuple[TimelineRow, ...]
     resolved: Resolution
+    # the policy events about this chip, its vendor, or a rule that reaches it (oldest first)
+    events: tuple[Mapping[str, Any], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -322,6 +325,7 @@ def stored_verdict(row: Mapping[str, Any], margins: Sequence[MarginRow]) -> Verd
         missing=tuple(m for m in (row.get("missing") or "").split(", ") if m),
         exceptions=tuple(e for e in (row.get("exceptions") or "").split("\n") if e),
         unverified=bool(row.get("rule_unverified")), margins=tuple(margins),
+        status=row.get("rule_status"),
     )
 
 
@@ -340,6 +344,7 @@ def live_verdict(chip: str, v: Any, rule: Any) -> VerdictReport:
         margins=tuple(MarginRow(clause=m.clause, metric=m.metric, op=m.op,
                                 threshold=m.threshold, value=m.value, margin=m.margin,
                                 margin_pct=m.margin_pct, met=m.met) for m in v.margins),
+        status=rule.status,
     )
 
 
@@ -397,7 +402,7 @@ def verdict_json(v: VerdictReport) -> dict[str, Any]:
     """The one JSON shape of a verdict, stored or live."""
     return {
         "rule": v.rule, "rule_title": v.rule_title, "citation": v.citation,
-        "in_force": [plain(v.valid_from), plain(v.valid_to)],
+        "status": v.status, "in_force": [plain(v.valid_from), plain(v.valid_to)],
         "outcome": v.outcome, "determined": v.determined, "reason": v.reason,
         "missing": list(v.missing), "exceptions": list(v.exceptions),
         "unverified": v.unverified, "margins": [record_json(m) for m in v.margins],
@@ -453,6 +458,10 @@ def rule_json(r: RuleReport) -> dict[str, Any]:
 
 def timeline_json(report: TimelineReport) -> list[dict[str, Any]]:
     return [record_json(r, {"valid_from": "from", "valid_to": "to"}) for r in report.rows]
+
+
+def timeline_events_json(report: TimelineReport) -> list[dict[str, Any]]:
+    return [dict(e) for e in report.events]
 
 
 def headroom_json(report: HeadroomReport) -> list[dict[str, Any]]:

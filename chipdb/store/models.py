@@ -450,3 +450,24 @@ class BottomLine(Base):
     confidence: Mapped[str | None] = mapped_column(String(20))
     unverified: Mapped[str | None] = mapped_column(Text)
     since: Mapped[date] = mapped_column(Date)
+
+
+class PolicyEvent(Base):
+    """A dated policy event that is not a threshold (seeds/events/events.toml); ``rule_id``
+    may name a rule not loaded."""
+
+    __tablename__ = "policy_event"
+    id: Mapped[str] = mapped_column(String(120), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    date_precision: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(Text)
+    jurisdiction: Mapped[str] = mapped_column(String(2))
+    kind: Mapped[str] = mapped_column(String(40))
+    chips: Mapped[str | None] = mapped_column(Text)  # chip families, one a line
+    vendors: Mapped[str | None] = mapped_column(Text)  # one a line
+    evidence: Mapped[str] = mapped_column(String(20))
+    rule_id: Mapped[str | None] = mapped_column(String(100))
+    sources: Mapped[str] = mapped_column(Text)  # source keys, one a line
+    summary: Mapped[str] = mapped_column(Text)
+    unverified: Mapped[bool] = mapped_column(Boolean, default=False)
+    missing: Mapped[str | None] = mapped_column(Text)

@@ -9,10 +9,10 @@ from pathlib import Path
 from chipdb import ENGINE_VERSION
 
 # The Alembic head this code expects; tests assert it equals the newest migration.
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 
 
-KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005")
+KNOWN_REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006")
 
 _PACKAGE_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_NAME = "template.sqlite3"

@@ -139,6 +139,13 @@ JOIN chip c ON c.id = bl.chip_id
 JOIN destination_class dc ON dc.id = bl.destination_class_id
 JOIN destination_class bc ON bc.id = bl.buyer_class_id
 """,
+    "policy_events": """
+SELECT e.id AS event, e.day, e.date_precision, e.title, e.jurisdiction, e.kind, e.chips,
+       e.vendors, e.evidence, e.rule_id AS rule, r.status AS rule_status, e.sources,
+       e.summary, e.unverified, e.missing
+FROM policy_event e
+LEFT JOIN rule r ON r.id = e.rule_id
+""",
 }
 
 VIEW_NAMES: tuple[str, ...] = tuple(VIEWS)

@@ -32,6 +32,7 @@ from chipdb.service.results import (
     list_json,
     rule_json,
     show_json,
+    timeline_events_json,
     timeline_json,
     what_if_json,
 )
@@ -131,8 +132,8 @@ def api_rules(db: Database, p: Params) -> Response:
 
 def api_timeline(db: Database, p: Params) -> Response:
     report = db.timeline(required(p, "chip"))
-    return send(timeline_document(report.chip, timeline_json(report)), fmt_of(p),
-                filename="timeline")
+    return send(timeline_document(report.chip, timeline_json(report),
+                                  timeline_events_json(report)), fmt_of(p), filename="timeline")
 
 
 def api_headroom(db: Database, p: Params) -> Response:

@@ -172,12 +172,14 @@ def test_the_split_of_nac_on_2024_04_04(opened: chipdb.Database) -> None:
 
 def test_the_diffusion_rule_stops_being_a_measure_on_2025_05_13(
         opened: chipdb.Database) -> None:
-    # 90 FR 4544 was on the books until BIS stopped enforcing it (press release of
-    # 2025-05-13): a measure the day before, gone on the day; never the deciding rule
+    # 90 FR 4544 is still on the books (GAO B-337935: not rescinded); BIS does not enforce
+    # it from 2025-05-13 and its compliance date (2025-05-15) came after: a measure marked
+    # not-enforced on both sides of the day, never the deciding rule
     before = _one(opened, "H200 SXM", "DE", DIFFUSION_OFF - timedelta(days=1))
     on = _one(opened, "H200 SXM", "DE", DIFFUSION_OFF)
-    assert "us-2025-01-diffusion" in {m["rule"] for m in before.measures}
-    assert "us-2025-01-diffusion" not in {m["rule"] for m in on.measures}
+    for a in (before, on):
+        assert [m["status"] for m in a.measures if m["rule"] == "us-2025-01-diffusion"] == [
+            "not-enforced"]
     assert before.license_required is False and on.license_required is False
 
 

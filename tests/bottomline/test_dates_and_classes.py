@@ -91,6 +91,13 @@ CASES: list[tuple[str, str, str | None, str, bool | None]] = [
     ("H100 SXM", "AE", "CN", "2026-07-10", True),  # the D:5-HQ prong still applies
     ("RTX 4090", "AE", None, "2026-07-09", True),
     ("RTX 4090", "AE", None, "2026-07-10", False),
+    ("H200 SXM", "AE", None, "2026-07-09", True),
+    ("H200 SXM", "AE", None, "2026-07-10", False),
+    ("H200 SXM", "AE", "CN", "2026-07-09", True),
+    ("H200 SXM", "AE", "CN", "2026-07-10", True),
+    # the BIS GP10 guidance (2025-05-13) is a measure, never a licence requirement: an
+    # Ascend 910C exported from the US to Germany needs none by it
+    ("Ascend 910C", "DE", None, "2025-05-13", False),
     ("H100 SXM", "CN", None, "2026-12-01", True),
     ("H100 SXM", "DE", None, "2026-12-01", False),
     ("H100 SXM", "DE", "CN", "2026-12-01", True),
@@ -141,7 +148,9 @@ def test_the_deciding_rule_and_clause(opened: chipdb.Database) -> None:
         ("us-2025-04-h20", "named in the notices")]
     # the HQ prong is what decides for a PRC-HQ buyer in Germany
     de = one(opened, "H100 SXM", "DE", "2024-06-01", "CN")
-    assert [b["scope"] for b in de.basis] == ["us-2023-10.hq"]
+    # ... carried both by the 2023 text and by the 2026-05-31 guidance that confirms it was
+    # "first introduced on November 17, 2023" (us-2026-05-guidance)
+    assert [b["scope"] for b in de.basis] == ["us-2023-10.hq", "us-2026-05-guidance.hq"]
 
 
 def test_the_binding_margin_is_the_nearest_line(opened: chipdb.Database) -> None:
@@ -165,18 +174,24 @@ def test_confidence_names_unverified_parameters(opened: chipdb.Database) -> None
 
 
 def test_since_when_the_answer_has_held(opened: chipdb.Database) -> None:
-    assert one(opened, "H20 96GB", "CN", "2026-12-01").since.isoformat() == "2025-04-09"
+    # measures are part of the answer: the last one to join the H20's answer for China is the
+    # reported domestic-chip rule for state-funded data centres (Reuters, 2025-11-05)
+    assert one(opened, "H20 96GB", "CN", "2026-12-01").since.isoformat() == "2025-11-05"
+    assert one(opened, "H20 96GB", "CN", "2025-05-01").since.isoformat() == "2025-04-09"
     assert one(opened, "H20 96GB", "CN", "2025-04-08").since.isoformat() < "2025-04-08"
     assert one(opened, "H100 SXM", "AE", "2026-12-01").since.isoformat() == "2026-07-10"
 
 
 def test_measures_never_decide(opened: chipdb.Database) -> None:
-    # the diffusion rule's requirement shows as a measure with its status, the answer is no
-    a = one(opened, "H100 SXM", "DE", "2025-05-12")
-    assert a.license_required is False
-    assert [(m["rule"], m["status"]) for m in a.measures] == [
-        ("us-2025-01-diffusion", "not-enforced")]
-    assert one(opened, "H100 SXM", "DE", "2025-05-13").measures == ()
+    # the diffusion rule's requirement shows as a measure with its status, the answer is no:
+    # before its compliance date (2025-05-15), and after, since BIS does not enforce it from
+    # 2025-05-13 (press release; not rescinded, GAO B-337935)
+    for day in ("2025-01-13", "2025-05-12", "2025-05-13", "2025-05-15", "2026-11-30"):
+        a = one(opened, "H100 SXM", "DE", day)
+        assert a.license_required is False
+        assert [(m["rule"], m["status"]) for m in a.measures] == [
+            ("us-2025-01-diffusion", "not-enforced")]
+    assert one(opened, "H100 SXM", "DE", "2025-01-12").measures == ()
     # the Section 232 duty is on imports into the US (Proclamation 11002)
     us = one(opened, "H200 SXM", "US", "2026-01-15")
     assert us.license_required is False
@@ -201,3 +216,23 @@ def test_a_group_spans_its_classes(opened: chipdb.Database) -> None:
     answers = opened.check("A800", to="d:5", as_of="2024-01-01").answers
     assert {a.license_required for a in answers} == {True, False}
     assert all(a.destination.startswith("D:5: ") for a in answers)
+
+
+def test_the_uae_rule_shows_as_measures_from_2026_07_10(opened: chipdb.Database) -> None:
+    # 91 FR 43034: licence-free access for the UAE Government and approved entities (named
+    # buyers: a measure), and the UAE out of D:4 (a destination change)
+    assert not [m for m in one(opened, "H100 SXM", "AE", "2026-07-09").measures
+                if m["rule"] == "us-2026-07-uae"]
+    shown = {(m["rule"], m["outcome"]) for m in one(opened, "H100 SXM", "AE",
+                                                       "2026-07-10").measures}
+    assert {("us-2026-07-uae", "license-free-approved-entity"),
+            ("us-2026-07-uae", "not-covered-destination")} <= shown
+
+
+def test_the_gp10_guidance_flags_the_named_ascend_chips(opened: chipdb.Database) -> None:
+    for chip in ("Ascend 910B", "Ascend 910C"):
+        before = {m["rule"] for m in one(opened, chip, "DE", "2025-05-12").measures}
+        after = {(m["rule"], m["outcome"]) for m in one(opened, chip, "DE",
+                                                        "2025-05-13").measures}
+        assert "us-2025-05-guidance" not in before
+        assert ("us-2025-05-guidance", "named-prc-3a090") in after

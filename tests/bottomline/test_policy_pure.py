@@ -65,10 +65,10 @@ def test_a_scope_not_enforced_never_requires_a_licence(status: str) -> None:
 
 
 def test_a_rule_not_enforced_never_requires_a_licence() -> None:
-    rules = {"r": RuleFacts("r", "classification", "inactive", "cite")}
+    rules = {"r": RuleFacts("r", "classification", "not-enforced", "cite")}
     s = _scope()
     a = answer(_chip("3A090.a.1"), DAY, rules, [s], frozenset({s.id}), frozenset(), LAYERS)
-    assert a.license_required is False and a.measures[0].status == "inactive"
+    assert a.license_required is False and a.measures[0].status == "not-enforced"
 
 
 def test_the_hq_prong_needs_the_buyer_there() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from chipdb.catalogue.destinations import read_destinations
+from chipdb.catalogue.events import read_events
 from chipdb.catalogue.quality import WEAK_CLASSES
 from chipdb.store.url import DatabaseUrl
 from chipdb.store.write.rebuild import read_seed_catalogue
@@ -19,6 +20,9 @@ SEEDS = read_seed_catalogue(Path(__file__).resolve().parents[2] / "seeds")
 # same publisher classes
 DESTINATION_SOURCES = read_destinations(Path(__file__).resolve().parents[2] / "seeds" /
                                         "destinations").sources
+# seeds/events/events.toml defines the sources only its events cite
+EVENT_SOURCES = read_events(Path(__file__).resolve().parents[2] / "seeds" / "events",
+                            {s.key for s in (*SEEDS.sources, *DESTINATION_SOURCES)}).sources
 CLASS = {s.key: s.publisher_class for s in SEEDS.sources}
 PREFERRED = [c for chip in SEEDS.chips for c in chip.claims if c.preferred]
 SHIPPED = [c for c in SEEDS.chips if c.status not in ("roadmap", "cancelled")]
@@ -31,7 +35,8 @@ def test_stats_match_the_seeds(db: DatabaseUrl) -> None:
     weak = sum(1 for c in PREFERRED if CLASS[c.source] in WEAK_CLASSES)
     assert stats["chips"] == len(SEEDS.chips)
     assert stats["claims"] == sum(len(c.claims) for c in SEEDS.chips)
-    assert stats["sources"] == len(SEEDS.sources) + len(DESTINATION_SOURCES)
+    assert stats["sources"] == len(SEEDS.sources) + len(DESTINATION_SOURCES) + \
+        len(EVENT_SOURCES)
     assert stats["preferred_values"] == len(PREFERRED)
     assert stats["preferred_on_weak_sources"] == weak
     assert stats["weak_preferred_share"] == round(weak / len(PREFERRED), 4)
@@ -42,7 +47,8 @@ def test_stats_match_the_seeds(db: DatabaseUrl) -> None:
     by_class = {row["class"]: row for row in stats["by_class"]}
     assert {k: v["sources"] for k, v in by_class.items() if v["sources"]} == dict(
         Counter(s.publisher_class for s in SEEDS.sources)
-        + Counter(s.publisher_class for s in DESTINATION_SOURCES))
+        + Counter(s.publisher_class for s in DESTINATION_SOURCES)
+        + Counter(s.publisher_class for s in EVENT_SOURCES))
     assert "unstated" not in by_class  # every bundled source, chip or destination, has a class
     assert sum(v["preferred"] for v in by_class.values()) == len(PREFERRED)
 

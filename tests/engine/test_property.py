@@ -31,7 +31,7 @@ from chipdb.engine import (
     order_rules,
 )
 from chipdb.engine.dated import period_starts
-from chipdb.metricdefs import BOOLEAN_METRICS, METRICS, TEXT_METRICS
+from chipdb.metricdefs import BOOLEAN_METRICS, DATE_METRICS, METRICS, TEXT_METRICS
 from tests.engine.rules import RULES
 
 ALL = list(RULES.values())
@@ -51,6 +51,10 @@ DAYS = sorted({d for r in ALL for d in period_starts(r)} | {date(2026, 6, 1)})
 
 
 def _number(metric: str) -> st.SearchStrategy[float | None]:
+    if metric in DATE_METRICS:  # day numbers: on, before and after each date a rule names
+        days = [v + d for v in LINES.get(metric, [float(date(2026, 1, 15).toordinal())])
+                for d in (-1.0, 0.0, 1.0)]
+        return st.one_of(st.none(), st.sampled_from(days))
     near = [v + d for v in LINES.get(metric, [100.0]) for d in (-EPS, 0.0, EPS)]
     return st.one_of(st.none(), st.sampled_from(near),
                      st.floats(min_value=0.0, max_value=50000.0, allow_nan=False))

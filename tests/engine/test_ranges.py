@@ -124,13 +124,13 @@ def test_one_reticle_settles_tpu_v5e_inside_3a090_either_way() -> None:
 
 
 def test_an_undetermined_verdict_names_the_line_that_decides() -> None:
-    # us-2026-01 reads 3A090: .a.2 (case-by-case) below 532 mm², .b.1 (not applicable) above
+    # the diffusion rule reads 3A090: .a.2 (licence) below 532 mm², .b.1 (not covered) above
     (verdict,) = [v for v in evaluate_on(ALL, [_v5e()], date(2026, 6, 1))[0]
-                  if v.rule == "us-2026-01"]
+                  if v.rule == "us-2025-01-diffusion"]
     assert verdict.outcome == "undetermined"
     (line,) = [d for d in verdict.deciding if d.metric == "applicable_die_area_mm2"]
     assert math.isclose(line.value, 3152 / 5.92, rel_tol=1e-6)
-    assert (line.outcome_below, line.outcome_above) == ("case-by-case", "not-applicable")
+    assert (line.outcome_below, line.outcome_above) == ("license-required", "not-covered")
 
 
 def test_both_sides_of_the_deciding_line() -> None:

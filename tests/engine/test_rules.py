@@ -38,7 +38,12 @@ def verdict(rule_id: str, **metrics: Any) -> Any:
 def test_ids_are_the_fixed_ones() -> None:
     assert set(RULES) == {"us-2022-10", "us-2023-10", "us-2024-12", "us-2025-01-foundry",
                           "us-2025-01-diffusion", "us-2025-04-h20", "us-2026-01",
-                          "us-2026-01-s232"}
+                          "us-2026-01-s232", "us-2025-05-guidance", "us-2026-05-guidance",
+                          "us-2026-07-uae", "us-2026-04-icdesigner", "my-2025-07-sta",
+                          "cn-2025-03-ndrc-efficiency", "cn-2025-07-cac-h20",
+                          "cn-2025-08-h20-guidance", "cn-2025-09-cac-6000d",
+                          "cn-2025-10-customs", "cn-2025-11-state-dc", "cn-2026-01-h200",
+                          "us-bill-ai-overwatch", "us-bill-safe-chips", "us-bill-chip-security"}
 
 
 @pytest.mark.parametrize("tpp,io,expected", [
@@ -108,8 +113,9 @@ def test_hbm_density_line_and_licence_exception(density: float, expected: str,
     (21000 - EPS, 6500, "presumption-of-denial"), (15832, 4800, "case-by-case"),
 ])
 def test_2026_review_lines_are_strict(tpp: float, bw: float, expected: str) -> None:
-    assert outcome("us-2026-01", tpp=tpp, performance_density=20.0,
-                   memory_bandwidth_gbps=bw) == expected
+    # released before the rule's publication (2026-01-15): only the two lines decide
+    assert outcome("us-2026-01", tpp=tpp, performance_density=20.0, memory_bandwidth_gbps=bw,
+                   released=float(date(2024, 11, 18).toordinal())) == expected
 
 
 def test_2026_only_concerns_3a090a_items() -> None:

@@ -33,9 +33,14 @@ when = { all = [ { metric = "tpp", op = ">=", value = 3000 },
 """
 
 
-def _outcome(db: object, chip: str, rule: str, day: str) -> str:
-    data = run(db, "compare", chip, "--as-of", day, "-f", "json").json()  # type: ignore
+def _outcome(db: object, chip: str, rule: str, day: str, *flags: str) -> str:
+    data = run(db, "compare", chip, "--as-of", day, *flags, "-f", "json").json()  # type: ignore
     return next(v["outcome"] for v in data["chips"][0]["verdicts"] if v["rule"] == rule)
+
+
+def _rules_shown(db: object, chip: str, day: str, *flags: str) -> set[str]:
+    data = run(db, "compare", chip, "--as-of", day, *flags, "-f", "json").json()  # type: ignore
+    return {v["rule"] for v in data["chips"][0]["verdicts"]}
 
 
 def test_override_a_parameter_and_add_a_draft(tmp_path: Path) -> None:
@@ -48,9 +53,13 @@ def test_override_a_parameter_and_add_a_draft(tmp_path: Path) -> None:
     assert _outcome(db, "RTX 5090 D", "us-2025-04-h20", "2025-06-01") == "not-covered"
     (tmp_path / "draft.toml").write_text(DRAFT, encoding="utf-8")
     assert run(db, "import", str(tmp_path / "draft.toml")).code == 0
-    assert _outcome(db, "L20", "draft-2027-tpp-3000", "2027-06-01") == "not-covered"
-    assert _outcome(db, "H20", "draft-2027-tpp-3000", "2027-06-01") == "not-covered"
-    assert _outcome(db, "MI300X", "draft-2027-tpp-3000", "2027-06-01") == "license-required"
+    # a draft is evaluated only when asked for
+    assert "draft-2027-tpp-3000" not in _rules_shown(db, "MI300X", "2027-06-01")
+    draft = "--include-draft"
+    assert _outcome(db, "L20", "draft-2027-tpp-3000", "2027-06-01", draft) == "not-covered"
+    assert _outcome(db, "H20", "draft-2027-tpp-3000", "2027-06-01", draft) == "not-covered"
+    assert _outcome(db, "MI300X", "draft-2027-tpp-3000", "2027-06-01", draft) == \
+        "license-required"
     # the overrides survive a reseed
     assert run(db, "db", "seed").code == 0
     assert _outcome(db, "RTX 5090 D", "us-2025-04-h20", "2025-06-01") == "not-covered"

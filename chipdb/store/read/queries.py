@@ -82,10 +82,12 @@ def chip_specs(conn: ReadConnection, chips: Sequence[str] | None = None) -> list
 
 
 def verdicts(
-    conn: ReadConnection, chips: Sequence[str] | None, as_of: date | None
+    conn: ReadConnection, chips: Sequence[str] | None, as_of: date | None,
+    include_draft: bool = False,
 ) -> list[dict[str, Any]]:
-    """Verdicts in force on ``as_of`` (all periods when None), in rule order."""
-    where = ["1 = 1"]
+    """Verdicts in force on ``as_of`` (all periods when None), in rule order; a draft rule's
+    (a bill's) only with ``include_draft``."""
+    where = ["1 = 1" if include_draft else "rule_status <> 'draft'"]
     params: dict[str, Any] = {}
     if as_of is not None:
         where.append("valid_from <= :as_of AND (valid_to IS NULL OR valid_to >= :as_of)")
@@ -161,7 +163,8 @@ def chip_structure(conn: ReadConnection, chip: str) -> dict[str, list[dict[str, 
 def chip_parts(conn: ReadConnection, chip: str) -> dict[str, Any] | None:
     """A chip's head row and every part row, for rebuilding its spec (None: no such chip)."""
     head = conn.rows(
-        "SELECT c.id, c.name, v.name AS vendor, c.family, c.datacenter, c.standalone_hbm "
+        "SELECT c.id, c.name, v.name AS vendor, c.family, c.datacenter, c.standalone_hbm, "
+        "c.released, c.released_precision, c.announced "
         "FROM chip c JOIN vendor v ON v.id = c.vendor_id WHERE c.name = :chip", {"chip": chip})
     if not head:
         return None
@@ -276,3 +279,29 @@ def _in(
     bound = {f"n{i}": v for i, v in enumerate(values)}
     names = ", ".join(f":{k}" for k in bound) or "NULL"
     return conn.rows(sql.format(names=names), {**(params or {}), **bound})
+
+
+def policy_events(conn: ReadConnection, since: date | None = None,
+                  until: date | None = None) -> list[dict[str, Any]]:
+    """The policy events between two days (inclusive; open ends when None), oldest first."""
+    where, params = ["1 = 1"], {}
+    if since is not None:
+        where.append("day >= :since")
+        params["since"] = since.isoformat()
+    if until is not None:
+        where.append("day <= :until")
+        params["until"] = until.isoformat()
+    return conn.rows("SELECT * FROM policy_events WHERE " + " AND ".join(where)
+                     + " ORDER BY day, event", params)
+
+
+def memberships(conn: ReadConnection) -> list[dict[str, Any]]:
+    """Every dated Country Group membership, with its citation."""
+    return conn.rows("SELECT * FROM destination_groups ORDER BY code, country_group, valid_from")
+
+
+def all_chip_status(conn: ReadConnection) -> list[dict[str, Any]]:
+    """Every stored bottom line (all chips, classes and periods), oldest first."""
+    return conn.rows("SELECT chip, destination_class, buyer_hq_class, destination_class_id, "
+                     "buyer_class_id, valid_from, valid_to, license_required, review_policy, "
+                     "basis FROM chip_status ORDER BY chip, valid_from")

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, insert
 
 from chipdb.catalogue.destinations import Destinations, read_destinations
+from chipdb.catalogue.events import Events
 from chipdb.engine import RuleDefinition
 from chipdb.engine.criteria import AnyOf
 from chipdb.engine.explain import pieces
@@ -44,8 +45,8 @@ FIRST_DAY = date(2022, 10, 7)  # the first day chipdb's rules evaluate (groups' 
 
 # Children first, so deletes never trip a foreign key.
 POLICY_TABLES_IN_DELETE_ORDER = (
-    m.BottomLine, m.DestinationClassMember, m.DestinationClass, m.RuleScope, m.RuleLayer,
-    m.GroupMembership, m.CountryGroup, m.DestinationTreatment, m.DestinationName,
+    m.PolicyEvent, m.BottomLine, m.DestinationClassMember, m.DestinationClass, m.RuleScope,
+    m.RuleLayer, m.GroupMembership, m.CountryGroup, m.DestinationTreatment, m.DestinationName,
     m.Destination,
 )
 
@@ -105,6 +106,16 @@ def store_places(conn: Connection, dest: Destinations, layers: Layers,
         for s, raw in zip(dest.scopes, dest.scope_tables, strict=True)])
 
 
+def store_events(conn: Connection, events: Events) -> None:
+    """The policy events (seeds/events/events.toml), lists one item a line."""
+    _insert(conn, m.PolicyEvent, [
+        {"id": e.id, "day": e.day, "date_precision": e.date_precision, "title": e.title,
+         "jurisdiction": e.jurisdiction, "kind": e.kind, "chips": "\n".join(e.chips) or None,
+         "vendors": "\n".join(e.vendors) or None, "evidence": e.evidence, "rule_id": e.rule,
+         "sources": "\n".join(e.sources), "summary": e.summary, "unverified": e.unverified,
+         "missing": e.missing} for e in events.events])
+
+
 def _deciding(rule: RuleDefinition | None, reason: str) -> tuple[str | None, bool]:
     """The clause a verdict's reason names ("<label>: ..."), and whether it is an any-of."""
     if rule is None:
@@ -140,7 +151,8 @@ def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
     """Compute and store every chip's answer per destination class × buyer class × period."""
     geo = dest.geography
     loaded = {r.id for r in rules}
-    rule_facts = {r.id: RuleFacts(r.id, r.layer, r.status, r.citation, r.unverified)
+    rule_facts = {r.id: RuleFacts(r.id, r.layer, r.status, r.citation, r.unverified,
+                                  r.compliance, r.not_enforced_from)
                   for r in rules}
     days = {FIRST_DAY} | change_dates(geo, dest.scopes)
     for f in facts:

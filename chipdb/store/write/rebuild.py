@@ -26,6 +26,7 @@ from chipdb.catalogue import (
     seed_files,
 )
 from chipdb.catalogue.claims import spans
+from chipdb.catalogue.events import read_events
 from chipdb.conventions import other_readings
 from chipdb.engine import Alternative, RuleDefinition, Verdict, evaluate_dated, weakest
 from chipdb.errors import ChipdbError, DataError
@@ -40,6 +41,7 @@ from chipdb.store.write.policy import (
     chip_facts,
     read_policy_seeds,
     store_bottom_lines,
+    store_events,
     store_places,
 )
 from chipdb.vocab import PRECISION_BITS
@@ -149,6 +151,8 @@ def rebuild(
     sources: list[SourceRecord] = list(seeds.sources) + [s for u in users for s in u.sources]
     layers, places = read_policy_seeds(seed_root, {s.key for s in sources})
     sources += places.sources
+    events = read_events(seed_root / "events", {s.key for s in sources})
+    sources += events.sources
 
     for table in _TABLES_IN_DELETE_ORDER:
         conn.execute(delete(table))
@@ -242,6 +246,7 @@ def rebuild(
     verdict_count, dated = _store_metrics_and_verdicts(conn, chips, rules, tier_of, chosen)
     loaded = {r.id for r in rules}
     store_places(conn, places, layers, loaded)
+    store_events(conn, events)
     by_id = {r.id: r for r in rules}
     facts = [chip_facts(c, dated[i] if dated else [], by_id, tier_of, layers)
              for i, c in enumerate(chips)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 from chipdb.outcomes import LAYERS, OUTCOMES, REVIEW_ORDER, STATUSES, LayerDef
 from chipdb.vocab import TIERS_STRONGEST_FIRST
@@ -24,23 +25,36 @@ class Layers:
     review_order: tuple[str, ...]
     tiers: tuple[str, ...]  # strongest first
 
-    def _holding(self, words: Callable[[Layer], tuple[str, ...]], word: str) -> Layer:
-        """The layer whose ``words`` list ``word``; an unlisted word is a measure (it can
-        never decide "licence required" by being unknown)."""
-        return next((la for la in self.layers if word in words(la)), self.measures)
+    def _holding(self, words: Callable[[Layer], tuple[str, ...]]) -> dict[str, Layer]:
+        """Each word to the first layer whose ``words`` list it (the bottom line asks this
+        hundreds of thousands of times per seeding: a dict, not a scan)."""
+        found: dict[str, Layer] = {}
+        for la in self.layers:
+            for word in words(la):
+                found.setdefault(word, la)
+        return found
+
+    @cached_property
+    def _by_rule_layer(self) -> dict[str, Layer]:
+        return self._holding(lambda la: la.rule_layers)
+
+    @cached_property
+    def _by_scope_kind(self) -> dict[str, Layer]:
+        return self._holding(lambda la: la.scope_kinds)
 
     def for_rule_layer(self, rule_layer: str) -> Layer:
-        """The layer a rule's ``layer`` word belongs to."""
-        return self._holding(lambda la: la.rule_layers, rule_layer)
+        """The layer a rule's ``layer`` word belongs to; an unlisted word is a measure (it
+        can never decide "licence required" by being unknown)."""
+        return self._by_rule_layer.get(rule_layer, self.measures)
 
     def for_scope_kind(self, kind: str) -> Layer:
-        """The layer a scope's ``kind`` belongs to."""
-        return self._holding(lambda la: la.scope_kinds, kind)
+        """The layer a scope's ``kind`` belongs to (an unlisted kind: a measure)."""
+        return self._by_scope_kind.get(kind, self.measures)
 
     def position(self, layer: Layer) -> int:
         return self.layers.index(layer)
 
-    @property
+    @cached_property
     def measures(self) -> Layer:
         return next(la for la in self.layers if la.role == "measure")
 

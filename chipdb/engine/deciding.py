@@ -128,8 +128,7 @@ def probe(
     lines = rule_lines(rules)
     reads = relevant(rules)
     plans: list[tuple[tuple[int, str | None], list[Axis], int, int]] = []
-    source: list[int] = []
-    settings: list[tuple[tuple[str, float], ...]] = []
+    total = 0
     for i, rid in rows:
         axes = _axes(table, i, lines, None if rid is None else reads[rid])
         while rid is not None and len(axes) > 1 and math.prod(
@@ -138,24 +137,26 @@ def probe(
         count = math.prod(len(a.values) for a in axes)
         if not axes or count > MAX_PROBES:
             continue
-        plans.append(((i, rid), axes, len(settings), count))
-        for combo in itertools.product(*(a.values for a in axes)):
-            source.append(i)
-            settings.append(tuple((a.metric, v) for a, v in zip(axes, combo, strict=True)))
+        plans.append(((i, rid), axes, total, count))
+        total += count
     out: dict[tuple[int, str | None], Probed] = {}
-    if not settings:
+    if not total:
         return out
-    index = np.array(source)
+    # one probe row per combination of the axes' points, in itertools.product order (the
+    # last axis fastest), written column-wise: a row-by-row loop cost seconds per seeding
+    index = np.repeat(np.array([key[0] for key, *_ in plans]),
+                      np.array([count for *_, count in plans]))
     cols = {name: col[index] for name, col in table.columns.items()}
-    for k, setting in enumerate(settings):
-        for metric, value in setting:
-            for name in (metric, metric + LOW, metric + HIGH):
+    for _key, axes, start, count in plans:
+        grids = np.meshgrid(*(np.asarray(a.values) for a in axes), indexing="ij")
+        for axis, grid in zip(axes, grids, strict=True):
+            flat = grid.ravel()
+            for name in (axis.metric, axis.metric + LOW, axis.metric + HIGH):
+                if name not in cols and name == axis.metric:
+                    cols[name] = np.full(total, np.nan)
                 if name in cols:
-                    cols[name][k] = value
-                elif name == metric:
-                    cols[name] = np.full(len(settings), np.nan)
-                    cols[name][k] = value
-    results = run(rules, MetricTable(cols, len(settings)), as_of)
+                    cols[name][start:start + count] = flat
+    results = run(rules, MetricTable(cols, total), as_of)
     for key, axes, start, count in plans:
         shape = [len(a.values) for a in axes]
         masks: dict[str, int] = {}

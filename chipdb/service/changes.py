@@ -200,7 +200,8 @@ def bottom_line_changes(rows: Sequence[Mapping[str, Any]], since: date | None,
                     start, r["chip"], label or r["destination_class"], r["buyer_hq_class"],
                     _flag(prev["license_required"]), _flag(r["license_required"]),
                     prev["review_policy"], r["review_policy"], _decided_by(r["basis"])))
-    return sorted(out, key=lambda c: (c.day, c.chip, c.destination))
+    # the buyer class too: two on one day would otherwise come in the database's order
+    return sorted(out, key=lambda c: (c.day, c.chip, c.destination, c.buyer_hq))
 
 
 def _flag(v: Any) -> bool | None:

@@ -90,6 +90,16 @@ class Params:
             raise HttpError(400, f"{name} '{value}' is not one of {', '.join(choices)}")
         return value
 
+    def day(self, name: str) -> date | None:
+        """A YYYY-MM-DD day; empty is None."""
+        value = self.text(name)
+        if value is None:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise HttpError(400, f"{name} '{value}' is not a date: use YYYY-MM-DD") from None
+
     def flag(self, name: str) -> bool | None:
         """yes/no (true/false, 1/0); empty or ``any`` is None."""
         value = (self.text(name) or "any").casefold()

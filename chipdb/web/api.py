@@ -15,6 +15,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from chipdb.render.bottomline import check_document
+from chipdb.render.changes import changes_document
 from chipdb.render.layouts import (
     compare_document,
     headroom_document,
@@ -41,6 +42,7 @@ from chipdb.web.access import Params, Settings, run
 from chipdb.web.respond import FORMATS, HttpError, send, send_data
 
 LIST_PARAMS = ("vendor", "market", "datacenter", "rule", "verdict", "as_of", "sort", "q")
+CHANGES_PARAMS = ("since", "until", "to", "party_hq", "include_draft")
 CHECK_EXTRAS = ("to", "party_hq")  # destination and buyer, as `chipdb check --to --party-hq`
 
 
@@ -74,6 +76,15 @@ def check_answers(db: Database, p: Params) -> list[bottomline.CheckAnswers]:
     """``chipdb check CHIP [--to] [--party-hq] [--as-of]``: the same service call."""
     return bottomline.check(db.session, [required(p, "chip")], p.text("to"),
                             p.text("party_hq"), as_of_day(p.text("as_of")))
+
+
+def changes_report_json(db: Database, p: Params) -> dict[str, Any]:
+    """``chipdb changes [--since] [--until] [--to] [--party-hq] [--include-draft]``."""
+    from chipdb.service import changes
+
+    report = changes.changes(db.session, p.day("since"), p.day("until"), p.text("to"),
+                             p.text("party_hq"), bool(p.flag("include_draft")))
+    return changes.changes_json(report)
 
 
 def what_if_report_json(db: Database, p: Params) -> dict[str, Any]:
@@ -142,6 +153,10 @@ def api_headroom(db: Database, p: Params) -> Response:
                 fmt_of(p), filename="headroom")
 
 
+def api_changes(db: Database, p: Params) -> Response:
+    return send(changes_document(changes_report_json(db, p)), fmt_of(p), filename="changes")
+
+
 def api_what_if(db: Database, p: Params) -> Response:
     return send(compare_document(what_if_report_json(db, p), False), fmt_of(p),
                 filename="what-if")
@@ -156,6 +171,7 @@ ENDPOINTS: dict[str, tuple[tuple[str, ...], Work]] = {
     "/api/timeline": (("chip",), api_timeline),
     "/api/headroom": (("chip", "as_of"), api_headroom),
     "/api/what-if": (("base", "set", "as_of", "name"), api_what_if),
+    "/api/changes": (CHANGES_PARAMS, api_changes),
 }
 
 

@@ -20,6 +20,7 @@ from chipdb.metricdefs import METRIC_LABELS
 from chipdb.outcomes import severity
 from chipdb.render import Document
 from chipdb.render.bottomline import answer_row, check_document
+from chipdb.render.changes import changes_document
 from chipdb.render.layouts import (
     compare_document,
     distinct_lines,
@@ -32,10 +33,19 @@ from chipdb.service.check_results import CheckRow
 from chipdb.service.database import Database, as_of_day
 from chipdb.service.results import METRIC_FIELDS, RuleReport, compare_json, record_json
 from chipdb.web.access import Params, Settings, run, status_of
-from chipdb.web.api import CHECK_EXTRAS, LIST_PARAMS, check_answers, list_rows, what_if_report_json
+from chipdb.web.api import (
+    CHANGES_PARAMS,
+    CHECK_EXTRAS,
+    LIST_PARAMS,
+    changes_report_json,
+    check_answers,
+    list_rows,
+    what_if_report_json,
+)
 from chipdb.web.respond import HttpError
 
 SORTABLE = ("chip", "vendor", *METRIC_FIELDS)
+FORM_PAGES = ("check.html", "what_if.html", "compare.html", "changes.html")
 LIST_FILTERS = ("vendor", "market", "datacenter", "verdict", "q")  # LIST_PARAMS that narrow
 
 
@@ -81,8 +91,7 @@ def page(template: str, allowed: tuple[str, ...], work: Page) -> Callable[[Reque
 
 def form_error(template: str, exc: Exception) -> bool:
     """On a form page a bad value is shown beside the form, not on an error page."""
-    return template in ("check.html", "what_if.html", "compare.html") and status_of(exc) in (
-        400, 404) and hasattr(exc, "message")
+    return template in FORM_PAGES and status_of(exc) in (400, 404) and hasattr(exc, "message")
 
 
 def query(**values: Any) -> str:
@@ -209,6 +218,13 @@ def what_if(db: Database, p: Params, request: Request) -> dict[str, Any]:
                                  as_of=p.text("as_of"), name=p.text("name"))}
 
 
+def changes_page(db: Database, p: Params, request: Request) -> dict[str, Any]:
+    """``chipdb changes``: what changed between two days, one table per kind of change."""
+    data = changes_report_json(db, p)
+    return {"p": p, "doc": changes_document(data), "data": data,
+            "q": query(**{k: p.text(k) for k in CHANGES_PARAMS})}
+
+
 def rules_page(db: Database, p: Params, request: Request) -> dict[str, Any]:
     return {"rules": db.rules()}
 
@@ -239,6 +255,7 @@ ROUTES = [
     Route("/compare", page("compare.html", ("chips", "as_of", "all_rules"), compare)),
     Route("/check", page("check.html", ("chip", "as_of", *CHECK_EXTRAS), check)),
     Route("/what-if", page("what_if.html", ("base", "set", "as_of", "name"), what_if)),
+    Route("/changes", page("changes.html", CHANGES_PARAMS, changes_page)),
     Route("/rules", page("rules.html", (), rules_page)),
     Route("/rule/{rule}", page("rule.html", ("as_of",), rule_page)),
     Route("/map", page("map.html", ("rule", "chips", "metric", "as_of"), map_page)),

@@ -56,6 +56,37 @@ def rule_lines(rules: Sequence[RuleDefinition]) -> dict[str, list[float]]:
     return {m: sorted(v) for m, v in found.items()}
 
 
+def sum_lines(rules: Sequence[RuleDefinition]) -> list[tuple[tuple[str, ...], float]]:
+    """Every line any rule draws on a sum of metrics (memory + interconnect ≥ 1,700)."""
+    found: set[tuple[tuple[str, ...], float]] = set()
+    for rule in rules:
+        for _, comp in rule.comparisons():
+            if len(comp.metrics) > 1 and isinstance(comp.value, float):
+                found.add((tuple(comp.metrics), comp.value))
+    return sorted(found)
+
+
+def _row_lines(table: MetricTable, i: int, lines: Mapping[str, list[float]],
+               sums: Sequence[tuple[tuple[str, ...], float]]) -> dict[str, list[float]]:
+    """Row ``i``'s lines per metric: each rule's own, and a sum's line on one addend where
+    the others are points (memory 1,229 GB/s: the 1,700 line is interconnect 471 GB/s)."""
+    out = {m: list(v) for m, v in lines.items()}
+    for metrics, value in sums:
+        points = {}
+        for m in metrics:
+            lows, highs = table.bounds(m)
+            low, high = float(lows[i]), float(highs[i])
+            if not math.isnan(low) and low == high:
+                points[m] = low
+        for m in metrics:
+            others = [points.get(o) for o in metrics if o != m]
+            if m not in points and all(o is not None for o in others):
+                rest = value - sum(o for o in others if o is not None)
+                if rest > 0 and rest not in out.get(m, []):
+                    out[m] = sorted([*out.get(m, []), rest])
+    return out
+
+
 def ranged_rows(table: MetricTable) -> npt.NDArray[np.bool_]:
     """Rows where some metric is a range that is not a point (unknown is not a range)."""
     out = np.zeros(table.size, dtype=bool)
@@ -126,11 +157,13 @@ def probe(
     ``evaluate``). With rule None, the row's ranges are probed for every rule (refining the
     outcomes); with a rule id, the metrics that rule reads, unknown ones too (for words)."""
     lines = rule_lines(rules)
+    sums = sum_lines(rules)
     reads = relevant(rules)
     plans: list[tuple[tuple[int, str | None], list[Axis], int, int]] = []
     total = 0
     for i, rid in rows:
-        axes = _axes(table, i, lines, None if rid is None else reads[rid])
+        axes = _axes(table, i, _row_lines(table, i, lines, sums) if sums else lines,
+                     None if rid is None else reads[rid])
         while rid is not None and len(axes) > 1 and math.prod(
                 len(a.values) for a in axes) > MAX_PROBES:
             axes.remove(max(axes, key=lambda a: len(a.values)))  # words for the rest

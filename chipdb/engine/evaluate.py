@@ -42,6 +42,15 @@ class RuleResult:
         determined = self.possible is None or int(self.possible.mask[i]).bit_count() == 1
         return Decision(Part(int(self.part[i])), int(self.index[i]), determined)
 
+    def deciding_clause(self, i: int, rule: RuleDefinition) -> Decision | None:
+        """The clause or exclusion that decided row ``i``; None for the default, an open row,
+        or a ranged row whose outcome, refined over its ranges, is not that clause's own
+        (MI100 under us-2026-01: us-2024-12 gives .a.2 or .b.1, case-by-case for both)."""
+        decision = self.decision(i)
+        if not decision.determined or decision.part is Part.DEFAULT:
+            return None
+        return decision if decision.clause(rule).outcome == str(self.outcome[i]) else None
+
     def truth_of(self, decision: Decision) -> Truth:
         """The kept truth of the clause or exclusion a decision points at."""
         if decision.part is Part.CLAUSE:

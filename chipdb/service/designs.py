@@ -199,7 +199,7 @@ def deciding_clauses(s: Session, chip: str, as_of: date, include_draft: bool = F
                      ) -> dict[str, str | None]:
     """Per rule, the label of the clause that decided the chip's outcome on ``as_of``
     (None: no clause met, so the rule's default, or an unknown left it open)."""
-    from chipdb.engine import MetricTable, Part, evaluate_table
+    from chipdb.engine import MetricTable, evaluate_table
     from chipdb.metrics import compute_metrics
 
     name = s.resolve_one(chip).chip
@@ -209,12 +209,8 @@ def deciding_clauses(s: Session, chip: str, as_of: date, include_draft: bool = F
     results = evaluate_table(rules_, MetricTable.from_rows([values.values]), as_of)
     out: dict[str, str | None] = {}
     for rule in rules_:
-        decision = results[rule.id].decision(0)
-        if not decision.determined or decision.part is Part.DEFAULT:
-            out[rule.id] = None
-            continue
-        clause = decision.clause(rule)
-        out[rule.id] = clause.label or clause.outcome
+        decision = results[rule.id].deciding_clause(0, rule)
+        out[rule.id] = None if decision is None else decision.clause(rule).head
     return out
 
 

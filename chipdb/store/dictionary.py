@@ -39,6 +39,10 @@ VIEWS: Final[dict[str, str]] = {
                    "and period: licence required (true / false / null = undetermined), "
                    "exceptions, review policy, deciding rule and clause, binding margin, "
                    "confidence, since.",
+    "policy_events": "Dated policy events that are not thresholds (licences granted, "
+                     "announcements, deals, import measures, bills), with their evidence "
+                     "label, sources and the rule they concern; shown by chipdb timeline and "
+                     "chipdb changes.",
 }
 
 _UNITS: Final[dict[str, str]] = {"": "", "mm2": " (mm²)", "/mm2": " (TPP per mm²)",
@@ -47,6 +51,15 @@ _UNITS: Final[dict[str, str]] = {"": "", "mm2": " (mm²)", "/mm2": " (TPP per mm
 
 _COLUMNS: Final[dict[str, str]] = {
     "chip": "the chip's catalogue name (what chipdb's commands print and accept)",
+    "event": "the policy event's id (seeds/events)",
+    "day": "the day the event happened (at the precision date_precision gives)",
+    "date_precision": "how precise 'day' is (day, month, quarter, year)",
+    "jurisdiction": "ISO code of the government the event comes from (US, CN, MY, ...)",
+    "chips": "the chips the event names, one per line",
+    "vendors": "the vendors the event names, one per line",
+    "evidence": "official, vendor, reported or analyst: how the event is known",
+    "sources": "the keys of the sources the event rests on, one per line",
+    "summary": "what happened, in words",
     "vendor": "the chip's vendor",
     "family": "the family a variant belongs to (H20 for 'H20 96GB')",
     "variant": "what sets this variant apart in its family (memory, form factor, ...)",
@@ -163,12 +176,17 @@ def column_description(view: str, column: str) -> str | None:
             if column == f"{precision}_{mode}_tops":
                 return (f"{precision.upper()} {mode} throughput (TOPS or TFLOPS, "
                         f"{PRECISION_BITS[precision]}-bit)")
-    if view == "chip_status" and column == "confidence":
-        return "the weakest source tier the answer rests on"
-    if view == "destination_names" and column == "kind":
-        return "code, name or alias"
-    if view == "destination_classes" and column == "kind":
-        return "destination (where the item goes) or buyer (where its buyer is headquartered)"
-    if view == "destination_classes" and column in ("code", "name"):
-        return f"the {column} of a member country"
-    return _COLUMNS.get(column)
+    return _IN_VIEW.get((view, column)) or _COLUMNS.get(column)
+
+
+# a column whose meaning depends on its view
+_IN_VIEW: Final[dict[tuple[str, str], str]] = {
+    ("chip_status", "confidence"): "the weakest source tier the answer rests on",
+    ("destination_names", "kind"): "code, name or alias",
+    ("destination_classes", "kind"): "destination (where the item goes) or buyer (where its "
+                                     "buyer is headquartered)",
+    ("destination_classes", "code"): "the code of a member country",
+    ("destination_classes", "name"): "the name of a member country",
+    ("policy_events", "kind"): "what sort of event: licence-practice, import-measure, deal, "
+                               "bill, ...",
+}

@@ -85,7 +85,9 @@ def test_completion_of_chip_names_and_rules(db: DatabaseUrl,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(cli_root.state, "db", db.url)
     assert "H20 96GB" in cli_options.complete_chip("h20")
-    assert cli_options.complete_rule("us-2026") == ["us-2026-01", "us-2026-01-s232"]
+    assert sorted(cli_options.complete_rule("us-2026")) == ["us-2026-01", "us-2026-01-s232",
+                                                    "us-2026-04-icdesigner",
+                                                    "us-2026-05-guidance", "us-2026-07-uae"]
 
 
 def test_sql_shell_is_opened_read_only(db: DatabaseUrl, monkeypatch: pytest.MonkeyPatch) -> None:

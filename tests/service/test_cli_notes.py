@@ -12,7 +12,7 @@ NOTE = "chipdb: 'H100' is H100 SXM; other variants: H100 NVL, H100 PCIe\n"
 
 @pytest.mark.parametrize("args", [
     ["compare", "H100", "-f", "json"], ["show", "H100", "-f", "json"],
-    ["timeline", "H100", "-f", "csv"], ["headroom", "H100", "-f", "csv"],
+    ["timeline", "H100", "-f", "json"], ["headroom", "H100", "-f", "csv"],
     ["what-if", "H100", "--set", "tpp=100", "-f", "json"],
 ])
 def test_a_family_name_notes_its_variants_on_stderr(sqlite_db: DatabaseUrl,

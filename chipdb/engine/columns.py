@@ -32,6 +32,8 @@ class MetricTable:
     def __init__(self, columns: Mapping[str, np.ndarray[Any, Any]], size: int) -> None:
         self.columns = dict(columns)
         self.size = size
+        self._coded: dict[str, tuple[npt.NDArray[np.str_], npt.NDArray[np.intp],
+                                     npt.NDArray[np.bool_]]] = {}
 
     @classmethod
     def from_rows(cls, rows: Sequence[Mapping[str, Any]]) -> MetricTable:
@@ -76,6 +78,18 @@ class MetricTable:
         if col is None:
             return np.full(self.size, None, dtype=object)
         return col
+
+    def text_coded(self, name: str) -> tuple[npt.NDArray[np.str_], npt.NDArray[np.intp],
+                                             npt.NDArray[np.bool_]]:
+        """A text column as its distinct words, each row's index into them, and which rows
+        are known; kept per table, since every text test of every rule reads the same few
+        columns (the probe tables hold millions of rows)."""
+        if name not in self._coded:
+            texts = self.text(name)
+            known = np.array([v is not None for v in texts], dtype=bool)
+            words, inverse = np.unique(texts.astype(str), return_inverse=True)
+            self._coded[name] = (words, inverse.reshape(-1), known)
+        return self._coded[name]
 
     def with_column(self, name: str, values: np.ndarray[Any, Any]) -> MetricTable:
         cols = dict(self.columns)

@@ -217,10 +217,9 @@ class Comparison(Criterion):
     def truth(self, table: MetricTable, outcomes: Mapping[str, Possible]) -> Truth:
         op = OPERATORS[self.op]
         if self.kind == TEXT:
-            texts = table.text(self.metrics[0])
-            known = np.array([v is not None for v in texts], dtype=bool)
+            words, inverse, known = table.text_coded(self.metrics[0])
             targets = self.value if isinstance(self.value, tuple) else (self.value,)
-            hit = np.isin(texts.astype(str), np.array(targets, dtype=str)) & known
+            hit = np.isin(words, np.array(targets, dtype=str))[inverse] & known
             result = hit if op.match_holds else ~hit
             return Truth(result & known, ~result & known)
         threshold = 1.0 if self.value is True else 0.0 if self.value is False else self.value

@@ -47,9 +47,17 @@ class RuleResult:
         or a ranged row whose outcome, refined over its ranges, is not that clause's own
         (MI100 under us-2026-01: us-2024-12 gives .a.2 or .b.1, case-by-case for both)."""
         decision = self.decision(i)
-        if not decision.determined or decision.part is Part.DEFAULT:
+        if not decision.determined or decision.part is Part.DEFAULT or self.refined(i, rule):
             return None
-        return decision if decision.clause(rule).outcome == str(self.outcome[i]) else None
+        return decision
+
+    def refined(self, i: int, rule: RuleDefinition) -> bool:
+        """Whether row ``i``'s outcome, refined over its ranges, is not the one the clause,
+        exclusion or default of the point pass gives."""
+        decision = self.decision(i)
+        given = (rule.default_outcome if decision.part is Part.DEFAULT
+                 else decision.clause(rule).outcome)
+        return given != str(self.outcome[i])
 
     def truth_of(self, decision: Decision) -> Truth:
         """The kept truth of the clause or exclusion a decision points at."""

@@ -86,8 +86,7 @@ class Explainer:
         missing: list[str] = []
         # a ranged row's outcome is refined over its ranges; the point pass's clause may then
         # name another outcome (MI100: us-2024-12 gives .a.2 or .b.1, case-by-case for both)
-        refined = (decision.determined and result.deciding_clause(i, rule) is None
-                   and (decision.part is not Part.DEFAULT or rule.default_outcome != outcome))
+        refined = decision.determined and result.refined(i, rule)
         if len(possible) > 1 and outcome != UNDETERMINED:
             common = common_prefix(possible)
             bottom = f"{common} either way" if common else f"inside {rule.id} either way"

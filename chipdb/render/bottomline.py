@@ -59,13 +59,16 @@ def answer_row(a: dict[str, Any]) -> dict[str, Any]:
         "license_required": licence_word(needed), "exceptions": exceptions,
         "review_policy": review, "basis": basis_text(a["basis"]), "binding_margin": binding,
         "confidence": confidence_text(a["confidence"]), "since": a["since"],
+        "license_required_since": a["license_required_since"],
         "measures": measures_text(a["measures"]) or "none",
     }
 
 
-_COLUMNS = ["destination", "license_required", "exceptions", "review_policy", "basis",
-            "binding_margin", "confidence", "since", "measures"]
+_COLUMNS = ["destination", "license_required", "license_required_since", "exceptions",
+            "review_policy", "basis", "binding_margin", "confidence", "since", "measures"]
 _LABELS = {"license_required": "licence required?", "review_policy": "review policy",
+           "license_required_since": "licence answer since",
+           "since": "whole answer since",
            "binding_margin": "binding margin", "basis": "deciding rule and clause",
            "measures": "other measures in force"}
 _SHORT = ["destination", "license_required", "exceptions", "review_policy", "decided_by",

@@ -138,14 +138,15 @@ def check(s: Session, chips: str | Sequence[str], to: str | None = None,
         mine = {(r["destination_class_id"], r["buyer_class_id"]): r for r in rows
                 if r["chip"] == chip}
         answers = []
+        chip_history = queries.chip_status_history(s.conn, chip)
         for cid, bid, label in asked:
             r = mine.get((cid, bid))
             if r is None:
                 continue
             since = day(r["since"])
+            history = _history(s, chip_history, cid, bid, dest, hq)
             if dest is not None and len(dest.codes) == 1:
-                buyer = hq.codes[0] if hq and len(hq.codes) == 1 else "US"
-                since = since_for(s, chip, dest.codes[0], buyer, r)
+                since = held_since(history, r, _same)
             answers.append(BottomLine(
                 chip=chip, destination=label, destination_class=info[cid]["label"],
                 destination_codes=tuple(info[cid]["codes"]),
@@ -155,6 +156,7 @@ def check(s: Session, chips: str | Sequence[str], to: str | None = None,
                 measures=tuple(json.loads(r["measures"])),
                 basis=tuple(json.loads(r["basis"])), binding_margin=_binding(r),
                 confidence=_confidence(r), since=since or when,
+                license_required_since=held_since(history, r, _same_licence) or since or when,
                 valid_from=day(r["valid_from"]) or when, valid_to=day(r["valid_to"])))
         out.append(CheckAnswers(chip, when, tuple(answers)))
     return out
@@ -173,23 +175,39 @@ def _lines(text: str | None) -> tuple[str, ...]:
     return tuple(text.split("\n")) if text else ()
 
 
-def since_for(s: Session, chip: str, code: str, buyer: str, row: dict[str, Any]) -> date | None:
-    """Since when this answer has held for one destination ``code`` and one buyer HQ (the
-    stored ``since`` is for every member of the class)."""
+def _history(s: Session, chip_history: Sequence[dict[str, Any]], cid: int, bid: int,
+             dest: Place | None, hq: Place | None) -> list[dict[str, Any]]:
+    """The stored answers over time for what was asked: one destination code and one buyer
+    HQ when both are single places (each code's own classes: the stored ``since`` is for
+    every member of a class), else the class pair itself."""
+    if dest is None or len(dest.codes) != 1:
+        return [r for r in chip_history
+                if r["destination_class_id"] == cid and r["buyer_class_id"] == bid]
+    code = dest.codes[0]
+    buyer = hq.codes[0] if hq and len(hq.codes) == 1 else "US"
     classes: dict[str, set[int]] = {"destination": set(), "buyer-hq": set()}
     for r in queries.classes_of(s.conn, [code, buyer]):
         if (r["kind"] == "destination" and r["code"] == code) or (
                 r["kind"] == "buyer-hq" and r["code"] == buyer):
             classes[r["kind"]].add(r["class_id"])
-    history = [r for r in queries.chip_status_history(s.conn, chip)
-               if r["destination_class_id"] in classes["destination"]
-               and r["buyer_class_id"] in classes["buyer-hq"]]
+    return [r for r in chip_history if r["destination_class_id"] in classes["destination"]
+            and r["buyer_class_id"] in classes["buyer-hq"]]
+
+
+def _same_licence(a: dict[str, Any], b: dict[str, Any]) -> bool:
+    return _flag(a["license_required"]) == _flag(b["license_required"])
+
+
+def held_since(history: Sequence[dict[str, Any]], row: dict[str, Any],
+               same: Callable[[dict[str, Any], dict[str, Any]], bool]) -> date | None:
+    """The first day of the unbroken run of stored answers before ``row`` that ``same``
+    calls equal to it (``row``'s own start when the one before differs or leaves a gap)."""
     start = day(row["valid_from"])
     earlier = sorted((r for r in history if start and (day(r["valid_from"]) or start) < start),
                      key=lambda r: str(r["valid_from"]), reverse=True)
     for r in earlier:
         end = day(r["valid_to"])
-        if start is None or end is None or (start - end).days != 1 or not _same(r, row):
+        if start is None or end is None or (start - end).days != 1 or not same(r, row):
             break
         start = day(r["valid_from"])
     return start
@@ -207,6 +225,7 @@ def answer_json(a: BottomLine) -> dict[str, Any]:
         "measures": [dict(m) for m in a.measures], "basis": [dict(b) for b in a.basis],
         "binding_margin": a.binding_margin, "confidence": a.confidence,
         "since": a.since.isoformat(),
+        "license_required_since": a.license_required_since.isoformat(),
     }
 
 

@@ -45,7 +45,8 @@ class BottomLine:
     basis: tuple[dict[str, Any], ...]
     binding_margin: dict[str, Any] | None
     confidence: dict[str, Any]
-    since: date
+    since: date  # the whole answer (every layer) has read the same since
+    license_required_since: date  # the licence answer alone (yes / no / undetermined)
     valid_from: date
     valid_to: date | None
 

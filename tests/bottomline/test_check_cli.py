@@ -13,7 +13,8 @@ from chipdb.store.url import DatabaseUrl
 from tests.helpers import run
 
 CONTRACT = {"chip", "destination", "party_hq", "as_of", "license_required", "exceptions",
-            "review_policy", "measures", "basis", "binding_margin", "confidence", "since"}
+            "review_policy", "measures", "basis", "binding_margin", "confidence", "since",
+            "license_required_since"}
 
 
 def test_json_contract(db: DatabaseUrl) -> None:

@@ -182,6 +182,23 @@ def test_since_when_the_answer_has_held(opened: chipdb.Database) -> None:
     assert one(opened, "H100 SXM", "AE", "2026-12-01").since.isoformat() == "2026-07-10"
 
 
+def test_since_when_the_licence_answer_has_held(opened: chipdb.Database) -> None:
+    # the licence answer alone ignores later measures: the H20 has needed a licence for China
+    # since the USG notice of 2025-04-09 (NVIDIA 8-K, 2025-04-15), and did not the day before
+    assert one(opened, "H20 96GB", "CN", "2026-12-01").license_required_since.isoformat() \
+        == "2025-04-09"
+    before = one(opened, "H20 96GB", "CN", "2025-04-08")
+    assert before.license_required is False
+    assert before.license_required_since.isoformat() < "2025-04-08"
+    # the H100 since the first rule (87 FR 62186, in force 2022-10-07), whatever came later
+    assert one(opened, "H100 SXM", "CN", "2026-12-01").license_required_since.isoformat() \
+        == "2022-10-07"
+    # the UAE: no licence since the 2026-07-10 change, a licence before it
+    assert one(opened, "H100 SXM", "AE", "2026-12-01").license_required_since.isoformat() \
+        == "2026-07-10"
+    assert one(opened, "H100 SXM", "AE", "2026-07-09").license_required is True
+
+
 def test_measures_never_decide(opened: chipdb.Database) -> None:
     # the diffusion rule's requirement shows as a measure with its status, the answer is no:
     # before its compliance date (2025-05-15), and after, since BIS does not enforce it from

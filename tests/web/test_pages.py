@@ -132,7 +132,9 @@ def test_check_page_shows_the_bottom_line_then_the_layers(client: TestClient) ->
                  "15 CFR 742.6(a)(6)(iii)",  # the citation of the deciding rule
                  "<dt>binding margin</dt><dd>tpp 15,832 vs 4,800 (+229.8%, us-2024-12 "
                  "3A090.a.1)</dd>", "<dt>confidence</dt><dd>official",
-                 "<dt>since</dt><dd>20", "<dt>other measures in force</dt>"):
+                 "<dt>whole answer since</dt><dd>20",
+                 "<dt>licence answer since</dt><dd>2022-10-07</dd>",
+                 "<dt>other measures in force</dt>"):
         assert fact in html, fact
     assert "deciding clause" in html and "<h3>classification</h3>" in html  # the verdicts
     assert ('href="/api/check?chip=H100+SXM&amp;as_of=2026-06-01&amp;to=CN&amp;format=csv"'

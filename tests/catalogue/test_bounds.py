@@ -57,6 +57,28 @@ def test_a_range_and_an_at_least_claim() -> None:
     assert got["die.d.area_mm2"] == (400.0, math.inf)
 
 
+def test_a_throughput_lower_bound_is_an_open_range_to_infinity() -> None:
+    # a measured sustained rate bounds the dense peak from below only (Cerebras WSE, WSE-2)
+    found = claims('[chip.throughput]\nfp16 = { dense = [860, inf], source = "guess", '
+                   'tier = "bound", derivation = "a sustained rate is below the peak" }\n')
+    (claim,) = found
+    assert (claim.low, claim.high, claim.tier) == (860.0, math.inf, "bound")  # type: ignore
+    assert spans(found)["throughput.fp16.dense_tops"] == (860.0, math.inf)  # type: ignore
+
+
+def test_the_cerebras_wafers_carry_a_sourced_lower_bound_on_the_dense_rate() -> None:
+    seeds = read_seed_catalogue(__import__("pathlib").Path("seeds"))
+    lows = {}
+    for record in seeds.chips:
+        if record.spec.vendor == "Cerebras":
+            (rate,) = [c for c in record.claims if c.field.startswith("throughput.")]
+            assert (rate.field, rate.tier) == ("throughput.fp16.dense_tops", "bound")
+            assert rate.source.startswith("oth-nextbigfuture-") and rate.derivation
+            lows[record.spec.name] = rate.low
+    # TPP >= 16 x the bound, far above the 4,800 of 3A090.a.1 for every generation
+    assert lows == {"WSE": 860.0, "WSE-2": 503.0, "WSE-3": 503.0}
+
+
 @pytest.mark.parametrize("field,problem", [
     ('area_mm2 = { range = [900, 800], source = "vendor" }', "from low to high"),
     ('area_mm2 = { value = 5, at_most = 858, source = "vendor" }', "give one of"),

@@ -36,6 +36,12 @@ def _claim(seeds: object, chip: str, field: str) -> object:
     # Bow's logic die is the GC200's Colossus Mk2 (EETimes: "otherwise identical")
     ("Bow IPU", "die.Colossus Mk2 (Bow logic die).transistors_billion", 59.4, "secondary",
      "oth-tweakers-gc200"),
+    # BR104 is one BR100 tile: half the BR100's 77 B, derived as its area is
+    ("BR104", "die.BR100-family compute tile.transistors_billion", 38.5, "secondary",
+     "cn-toms-br100"),
+    # B30A: no NVIDIA figure; one B300 die (208 B / 2), an estimate
+    ("B30A", "die.Blackwell die (single, reported).transistors_billion", 104.0, "estimate",
+     "nv-toms-blackwell-ultra"),
 ])
 def test_a_published_die_fact_carries_its_source(seeds: object, chip: str, field: str,
                                                  value: float, tier: str, source: str) -> None:

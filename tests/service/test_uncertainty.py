@@ -87,6 +87,33 @@ def test_the_named_chips_resolve_with_confidence_and_sources(
     assert source in {s["source"] for s in ranged}, [s["source"] for s in ranged]
 
 
+@pytest.mark.parametrize("chip,outcome,tier", [
+    ("MLU290-M5", "presumed-3A090.a", "secondary"),  # Siyuan 290: 46 B (Cambricon, 2021)
+    ("BI-V100", "rebutted", "secondary"),  # Iluvatar's 7 nm GPGPU: 24 B
+    ("Bow IPU", "presumed-3A090.a", "secondary"),  # the GC200's Colossus Mk2 die: 59.4 B
+    ("BR104", "presumed-3A090.a", "secondary"),  # one BR100 tile: 77 B / 2
+    ("B30A", "presumed-3A090.a", "estimate"),  # one B300 die: 208 B / 2, no NVIDIA figure
+])
+def test_a_sourced_transistor_count_settles_the_foundry_rule(
+        db: DatabaseUrl, chip: str, outcome: str, tier: str) -> None:
+    data = run(db, "show", chip, "-f", "json").json()
+    # one verdict per period (the authorized-designer route ends on 2026-12-31): each settled
+    periods = [v for v in data["verdicts"] if v["rule"] == "us-2025-01-foundry"]
+    assert periods
+    for v in periods:
+        assert (v["outcome"], v["confidence"]["tier"]) == (outcome, tier), v["in_force"]
+        assert v["possible_outcomes"] == [outcome]
+
+
+def test_bi_v100_one_reticle_leaves_its_b2_line_inside(db: DatabaseUrl) -> None:
+    # TPP 2,048 on one die of at most 858 mm²: 3A090.b.2 up to 640 mm², outside above
+    v = _verdict(run(db, "show", "BI-V100", "-f", "json").json(), "us-2024-12")
+    assert (v["outcome"], v["confidence"]["tier"]) == ("undetermined", "bound")
+    lines = {(d["metric"], round(d["value"])) for d in v["deciding"]}
+    assert ("applicable_die_area_mm2", 640) in lines
+    assert "not-controlled" in v["possible_outcomes"]
+
+
 # --- what-if over ranges, through the store of each engine -----------------------------------
 
 AREA = st.floats(min_value=100.0, max_value=2500.0, allow_nan=False).map(lambda x: round(x, 1))

@@ -44,6 +44,13 @@ def test_stats_match_the_seeds(db: DatabaseUrl) -> None:
     assert stats["chips_not_shipped"] == len(SEEDS.chips) - len(SHIPPED)
     assert stats["release_date_share_of_shipped"] == round(
         sum(1 for c in SHIPPED if c.released) / len(SHIPPED), 4)
+    # an announcement dates a chip of its own; a "released by" bound alone does not
+    dated = [c for c in SEEDS.chips if c.announced or (
+        c.released and not (c.released_precision or "").startswith("by-"))]
+    assert stats["chips_with_announcement_or_release"] == len(dated)
+    assert stats["announcement_or_release_share"] == round(len(dated) / len(SEEDS.chips), 4)
+    assert stats["not_shipped_with_announcement"] == sum(
+        1 for c in SEEDS.chips if c.status in ("roadmap", "cancelled") and c.announced)
     by_class = {row["class"]: row for row in stats["by_class"]}
     assert {k: v["sources"] for k, v in by_class.items() if v["sources"]} == dict(
         Counter(s.publisher_class for s in SEEDS.sources)

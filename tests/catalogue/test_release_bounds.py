@@ -166,3 +166,15 @@ def test_show_reads_a_bound_as_by(db: DatabaseUrl) -> None:
     assert (chip["specs"]["released"], chip["specs"]["released_precision"]) == (
         "2024-08-01", "by-month")
 
+
+
+@pytest.mark.parametrize("chip", ["Ascend 910B3", "Ascend 910B4", "H800 PCIe",
+                                  "RTX PRO 6000 Server"])
+def test_a_bound_before_the_cutoff_decides_us_2026_01(db: DatabaseUrl, chip: str) -> None:
+    # us-2026-01 reviews case by case only parts released by 2026-01-15; each of these was in a
+    # user's hands before then (a "by" bound), so the outcome is no longer also
+    # presumption-of-denial
+    result = run(db, "compare", chip, "--as-of", "2026-06-01", "-f", "json")
+    assert result.code == 0, result.err
+    [verdict] = [v for v in result.json()["chips"][0]["verdicts"] if v["rule"] == "us-2026-01"]
+    assert verdict["outcome"] == "case-by-case"

@@ -19,7 +19,6 @@ from chipdb.catalogue.schema import ChipModel, IoModel, Sourced, SourcedDate, So
 from chipdb.errors import SeedError
 from chipdb.names import normalize_name
 from chipdb.spec import (
-    BOUND_PREFIX,
     ChipRecord,
     ChipSpec,
     Claim,
@@ -170,10 +169,10 @@ class _ChipBuilder:
             raise self.fail("name", "needs at least one letter or digit")
         announced, announced_precision = self.dated("announced", c.announced)
         released, released_precision = self.dated("released", c.released)
-        # an upper bound before the announcement cannot both be true (the bound's window
-        # would be empty); exact dates are not checked here
-        if (released is not None and announced is not None and released_precision
-                and released_precision.startswith(BOUND_PREFIX)
+        # availability never precedes the announcement: a release (a date, a period or an
+        # upper bound) whose last possible day is before the announcement's first possible day
+        # cannot both be true; periods that overlap the announcement are allowed
+        if (released is not None and announced is not None
                 and announced > period_end(released, released_precision)):
             when = period_text(announced, announced_precision)
             raise self.fail("released", f"{period_text(released, released_precision)} is before "

@@ -23,7 +23,9 @@ def catalogue_stats(s: Session) -> dict[str, Any]:
     weak class (mirror, database, dealer, generated) and the share of chips with a release.
     Release coverage is over the chips that have shipped (roadmap and cancelled parts cannot
     have a date yet); a date known only as an upper bound ("released by") is counted and shown
-    apart, so the share with a dated period is there too."""
+    apart, so the share with a dated period is there too. Over all chips, the share dated by an
+    announcement or a dated release (``announcement_or_release_share``): a roadmap part's
+    announcement is a release fact of its own, a bound alone is not a date."""
     from chipdb.catalogue.quality import PUBLISHER_CLASSES, WEAK_CLASSES
 
     counts = queries.catalogue_counts(s.conn)
@@ -35,6 +37,10 @@ def catalogue_stats(s: Session) -> dict[str, Any]:
     # a release known only as "on sale by" a date counts as known, and is shown apart
     shipped_bounds = sum(int(r["released_by"] or 0) for r in counts["chips"]
                          if r["status"] not in NOT_SHIPPED)
+    # an announcement is a release fact of its own: a chip that is announced but not shipped
+    # (or shipped with no known day) is dated by it; a "released by" bound alone is not a date
+    dated = sum(int(r["dated"] or 0) for r in counts["chips"])
+    unshipped_announced = sum(int(r["announced"] or 0) for r in unshipped)
     by_class: dict[str, dict[str, int]] = {
         c: {"sources": 0, "claims": 0, "preferred": 0} for c in (*PUBLISHER_CLASSES, "unstated")
     }
@@ -64,6 +70,9 @@ def catalogue_stats(s: Session) -> dict[str, Any]:
         "release_date_share_of_shipped": _share(shipped_released, shipped_chips),
         "exact_release_share_of_shipped": _share(shipped_released - shipped_bounds,
                                                  shipped_chips),
+        "not_shipped_with_announcement": unshipped_announced,
+        "chips_with_announcement_or_release": dated,
+        "announcement_or_release_share": _share(dated, chips),
         "release_date_target": RELEASED_SHARE_TARGET,
         "by_class": [{"class": c, **e} for c, e in by_class.items()
                      if c != "unstated" or any(e.values())],

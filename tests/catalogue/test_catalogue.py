@@ -147,3 +147,23 @@ def test_new_chips_fall_where_their_published_numbers_put_them(
     assert data.code == 0, data.err
     outcomes = {v["rule"]: v["outcome"] for v in data.json()["chips"][0]["verdicts"]}
     assert outcomes[rule] == expected
+
+
+def test_the_910b_skus_are_named_by_the_bis_guidance(db: object) -> None:
+    # BIS's 2025-05-13 guidance names the Ascend 910B, 910C and 910D: every 910B SKU in the
+    # catalogue (a variant of the family) is named, other PRC Ascend parts that meet 3A090
+    # are only presumed, and the day before nothing is in force
+    query = ("SELECT c.chip, v.outcome FROM chip_specs c JOIN chip_verdict v ON v.chip = c.chip "
+             "WHERE v.rule = 'us-2025-05-guidance' AND c.family IN ('Ascend 910B', 'Ascend 910') "
+             "ORDER BY c.chip")
+    result = run(db, "sql", query, "-f", "json")  # type: ignore[arg-type]
+    assert result.code == 0, result.err
+    outcomes = {r["chip"]: r["outcome"] for r in result.json()}
+    skus = {"Ascend 910B", "Ascend 910B Pro", "Ascend 910B1", "Ascend 910B2", "Ascend 910B3",
+            "Ascend 910B4"}
+    assert {c: o for c, o in outcomes.items() if c in skus} == dict.fromkeys(
+        skus, "named-prc-3a090")
+    assert outcomes["Ascend 910"] == "presumed-prc-3a090"
+    data = run(db, "compare", "Ascend 910B1", "--as-of", "2025-05-12", "-f",  # type: ignore
+               "json").json()
+    assert "us-2025-05-guidance" not in {v["rule"] for v in data["chips"][0]["verdicts"]}

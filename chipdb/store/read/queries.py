@@ -181,13 +181,18 @@ def chip_parts(conn: ReadConnection, chip: str) -> dict[str, Any] | None:
 
 def catalogue_counts(conn: ReadConnection) -> dict[str, list[dict[str, Any]]]:
     """The raw counts behind `chipdb db stats`: chips by status and release date (and how many
-    of those dates are only an upper bound, "released by"), sources and
+    of those dates are only an upper bound, "released by"), announcement date, and either
+    (an announcement or a dated release, a bound alone not counting), sources and
     claims (all and preferred) by publisher class."""
     return {
         "chips": conn.rows(
             "SELECT status, COUNT(*) AS chips, "
             "SUM(CASE WHEN released IS NULL THEN 0 ELSE 1 END) AS released, "
-            "SUM(CASE WHEN released_precision LIKE 'by-%' THEN 1 ELSE 0 END) AS released_by "
+            "SUM(CASE WHEN released_precision LIKE 'by-%' THEN 1 ELSE 0 END) AS released_by, "
+            "SUM(CASE WHEN announced IS NULL THEN 0 ELSE 1 END) AS announced, "
+            "SUM(CASE WHEN announced IS NOT NULL OR (released IS NOT NULL AND "
+            "(released_precision IS NULL OR released_precision NOT LIKE 'by-%')) "
+            "THEN 1 ELSE 0 END) AS dated "
             "FROM chip_specs GROUP BY status ORDER BY status"),
         "sources": conn.rows(
             "SELECT publisher_class, COUNT(*) AS sources FROM source "

@@ -186,17 +186,21 @@ def check_format(fmt: str) -> str:
     return format_name(fmt)
 
 
+def parse_day(value: str | None, option: str = "--as-of") -> date:
+    """The day ``option`` gives (YYYY-MM-DD, or 'today'; today when not given)."""
+    if value is None or value.strip().casefold() == "today":
+        return date.today()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option} '{value}' is not a date: use YYYY-MM-DD") from None
+
+
 def as_of_date(value: str | None) -> date:
     """The date of --as-of (today when not given, or 'today'); the run's stamp records it."""
     from chipdb.render.output import current
 
-    if value is None or value.strip().casefold() == "today":
-        day = date.today()
-    else:
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            raise UsageError(f"--as-of '{value}' is not a date: use YYYY-MM-DD") from None
+    day = parse_day(value)
     run = current()
     if run is not None:
         run.as_of = day
@@ -219,11 +223,9 @@ def open_cli_session() -> Iterator[Any]:
     with open_session(current_db(), notify) as s:
         run = current()
         if run is not None and run.provenance is None:
-            from chipdb.service.provenance import provenance, rule_ids
+            from chipdb.service.provenance import stamp
 
-            run.provenance = provenance(s, run.as_of)
-            if run.fail_on:
-                run.rule_ids = rule_ids(s)
+            stamp(run, s)
         yield s
 
 

@@ -149,25 +149,19 @@ def _written_to(target: Path | None) -> Iterator[None]:
     notify(f"chipdb: wrote {target}")
 
 
-def complete_chip(incomplete: str) -> list[str]:
-    try:
-        from chipdb.service.session import open_session
+def complete_chip(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Chip names starting with what was typed (bash gets them quoted: cli.completion)."""
+    from chipdb.cli.completion import candidates
 
-        with open_session(current_db()) as s:
-            return [c for c in s.names.chips if c.casefold().startswith(incomplete.casefold())]
-    except Exception:  # completion must never fail loudly
-        return []
+    return candidates(ctx, incomplete, lambda s: s.names.chips)
 
 
-def complete_rule(incomplete: str) -> list[str]:
-    try:
-        from chipdb.service import catalogue as api
-        from chipdb.service.session import open_session
+def complete_rule(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Rule ids starting with what was typed."""
+    from chipdb.cli.completion import candidates
+    from chipdb.service.provenance import rule_ids
 
-        with open_session(current_db()) as s:
-            return [r.rule for r in api.rules(s) if r.rule.startswith(incomplete)]
-    except Exception:
-        return []
+    return candidates(ctx, incomplete, lambda s: sorted(rule_ids(s)))
 
 
 def current_db() -> Any:

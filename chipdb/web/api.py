@@ -6,6 +6,8 @@ document to ``respond.send`` inside the command's own ``OutputRun``, stamped by 
 ``service.provenance.stamp``: the JSON is the CLI's envelope (``chipdb_version``,
 ``catalogue``, ``generated_at``, ``as_of``, ``command``, ``data``; docs/schemas/COMMAND.json).
 ``format=csv`` gives the command's CSV. Errors stay one bare line: ``{"error": "..."}``.
+An answer kept for the same URL on the same day (web.access) keeps its ``generated_at``: the
+moment it was computed.
 """
 
 from __future__ import annotations

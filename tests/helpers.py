@@ -6,6 +6,8 @@ import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from chipdb.cli import main
@@ -31,6 +33,18 @@ class Result:
 
 
 ENVELOPE = ("chipdb_version", "catalogue", "generated_at", "as_of", "command", "data")
+SCHEMAS = Path(__file__).resolve().parent.parent / "docs" / "schemas"
+
+
+@cache
+def schema_validator(command: str) -> Any:
+    """A validator for docs/schemas/COMMAND.json (checked itself first), formats checked."""
+    import jsonschema
+
+    schema = json.loads((SCHEMAS / f"{command}.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
 
 
 def run(db: DatabaseUrl | None, *args: str) -> Result:

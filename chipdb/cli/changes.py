@@ -8,10 +8,10 @@ import typer
 
 from chipdb.cli.options import (
     FormatOpt,
-    as_of_date,
     check_format,
     data_command,
     open_cli_session,
+    parse_day,
 )
 from chipdb.cli.read import IncludeDraftOpt, PartyHqOpt
 from chipdb.cli.root import app
@@ -38,8 +38,9 @@ def changes(
     from chipdb.service import changes as api
 
     fmt = check_format(fmt)
-    first = as_of_date(since) if since is not None else None
-    last = as_of_date(until) if until is not None else None
+    # a window, not one day's rules: the envelope's as_of stays null (data has since, until)
+    first = parse_day(since, "--since") if since is not None else None
+    last = parse_day(until, "--until") if until is not None else None
     with open_cli_session() as s:
         report = api.changes(s, first, last, to, party_hq, include_draft)
     render(changes_document(api.changes_json(report)), fmt)

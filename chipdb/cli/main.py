@@ -9,6 +9,7 @@ import contextlib
 import gc
 import os
 import sys
+from typing import Any
 
 from chipdb.cli import admin as _admin  # noqa: F401  (registers the commands)
 from chipdb.cli import changes as _changes  # noqa: F401  (registers the command)
@@ -65,11 +66,23 @@ def _leave_interrupted() -> None:
     os._exit(130)
 
 
+def _command() -> Any:
+    """The Click command of the app (what ``app(...)`` runs), with bash completion set to
+    quote names with spaces (cli.completion)."""
+    import typer.main
+
+    from chipdb.cli import completion
+
+    command = typer.main.get_command(app)
+    completion.register()
+    return command
+
+
 def _run(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        code = app(args=args, prog_name="chipdb", standalone_mode=False)
+        code = _command()(args=args, prog_name="chipdb", standalone_mode=False)
         if code == 130:  # Typer turns Ctrl-C into Exit(130) and, not standalone, returns it
             print("chipdb: interrupted", file=sys.stderr)
             return 130

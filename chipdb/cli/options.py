@@ -149,25 +149,19 @@ def _written_to(target: Path | None) -> Iterator[None]:
     notify(f"chipdb: wrote {target}")
 
 
-def complete_chip(incomplete: str) -> list[str]:
-    try:
-        from chipdb.service.session import open_session
+def complete_chip(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Chip names starting with what was typed (bash gets them quoted: cli.completion)."""
+    from chipdb.cli.completion import candidates
 
-        with open_session(current_db()) as s:
-            return [c for c in s.names.chips if c.casefold().startswith(incomplete.casefold())]
-    except Exception:  # completion must never fail loudly
-        return []
+    return candidates(ctx, incomplete, lambda s: s.names.chips)
 
 
-def complete_rule(incomplete: str) -> list[str]:
-    try:
-        from chipdb.service import catalogue as api
-        from chipdb.service.session import open_session
+def complete_rule(ctx: typer.Context, incomplete: str) -> list[str]:
+    """Rule ids starting with what was typed."""
+    from chipdb.cli.completion import candidates
+    from chipdb.service.provenance import rule_ids
 
-        with open_session(current_db()) as s:
-            return [r.rule for r in api.rules(s) if r.rule.startswith(incomplete)]
-    except Exception:
-        return []
+    return candidates(ctx, incomplete, lambda s: sorted(rule_ids(s)))
 
 
 def current_db() -> Any:
@@ -186,17 +180,21 @@ def check_format(fmt: str) -> str:
     return format_name(fmt)
 
 
+def parse_day(value: str | None, option: str = "--as-of") -> date:
+    """The day ``option`` gives (YYYY-MM-DD, or 'today'; today when not given)."""
+    if value is None or value.strip().casefold() == "today":
+        return date.today()
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise UsageError(f"{option} '{value}' is not a date: use YYYY-MM-DD") from None
+
+
 def as_of_date(value: str | None) -> date:
     """The date of --as-of (today when not given, or 'today'); the run's stamp records it."""
     from chipdb.render.output import current
 
-    if value is None or value.strip().casefold() == "today":
-        day = date.today()
-    else:
-        try:
-            day = date.fromisoformat(value.strip())
-        except ValueError:
-            raise UsageError(f"--as-of '{value}' is not a date: use YYYY-MM-DD") from None
+    day = parse_day(value)
     run = current()
     if run is not None:
         run.as_of = day
@@ -219,11 +217,9 @@ def open_cli_session() -> Iterator[Any]:
     with open_session(current_db(), notify) as s:
         run = current()
         if run is not None and run.provenance is None:
-            from chipdb.service.provenance import provenance, rule_ids
+            from chipdb.service.provenance import stamp
 
-            run.provenance = provenance(s, run.as_of)
-            if run.fail_on:
-                run.rule_ids = rule_ids(s)
+            stamp(run, s)
         yield s
 
 

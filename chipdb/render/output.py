@@ -2,8 +2,9 @@
 to keep (``--fields``) and the outcome that fails a CI gate (``--fail-on``).
 
 The CLI sets one ``OutputRun`` per command (``running``); ``render`` reads it, so every writer
-(documents, batch, sweep, sql) stamps, selects and gates the same way. Outside a CLI run (the
-web, the Python API) there is none, and JSON is the bare payload.
+(documents, batch, sweep, sql) stamps, selects and gates the same way. Each web API request
+runs in one too (web.api), so its JSON is the same envelope; outside one (an error, the API's
+index, a Python caller rendering a Document) JSON is the bare payload.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def running(run: OutputRun) -> Iterator[OutputRun]:
 
 def envelope(payload: Any, run: OutputRun | None) -> Any:
     """The JSON document: ``{chipdb_version, catalogue, generated_at, as_of, command, data}``
-    in a CLI run, the bare payload elsewhere."""
+    in a stamped run (a CLI command, a web API request), the bare payload elsewhere."""
     if run is None or run.provenance is None:
         return payload
     return {**run.provenance, "command": run.command, "data": payload}

@@ -10,6 +10,7 @@ import os
 from datetime import UTC, date, datetime
 from typing import Any
 
+from chipdb.render.output import OutputRun
 from chipdb.service.session import Session
 from chipdb.store.read import queries
 
@@ -43,3 +44,11 @@ def provenance(s: Session, as_of: date | None) -> dict[str, Any]:
         "generated_at": generated_at(),
         "as_of": None if as_of is None else as_of.isoformat(),
     }
+
+
+def stamp(run: OutputRun, s: Session) -> None:
+    """Give ``run`` its provenance (as of ``run.as_of``) and, for a ``--fail-on`` gate, the
+    rule ids: the one step that makes a JSON answer an envelope, for the CLI and the web."""
+    run.provenance = provenance(s, run.as_of)
+    if run.fail_on:
+        run.rule_ids = rule_ids(s)

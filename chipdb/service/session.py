@@ -99,3 +99,21 @@ def open_session(db: DatabaseUrl, notify: Callable[[str], None] | None = None
         yield Session(db, conn)
     finally:
         conn.close()
+
+
+@contextmanager
+def open_session_if_ready(db: DatabaseUrl) -> Iterator[Session | None]:
+    """A session only on a database that is already there at this chipdb's schema revision,
+    else None: never creates, migrates or seeds (shell completion answers at once or not at
+    all; the first real command prepares the database)."""
+    from chipdb.store.state import database_state
+
+    state = database_state(db)
+    if not state.exists or state.revision != SCHEMA_REVISION:
+        yield None
+        return
+    conn = connect_readonly(db)
+    try:
+        yield Session(db, conn)
+    finally:
+        conn.close()

@@ -2,12 +2,18 @@
 
 An endpoint reads its parameters, calls the same ``Database`` method and the same
 ``service.results`` shape and ``render.layouts`` document as the command, and hands the
-document to ``respond.send``. ``format=csv`` gives the command's CSV.
+document to ``respond.send`` inside the command's own ``OutputRun``, stamped by the CLI's
+``service.provenance.stamp``: the JSON is the CLI's envelope (``chipdb_version``,
+``catalogue``, ``generated_at``, ``as_of``, ``command``, ``data``; docs/schemas/COMMAND.json).
+``format=csv`` gives the command's CSV. Errors stay one bare line: ``{"error": "..."}``.
+An answer kept for the same URL on the same day (web.access) keeps its ``generated_at``: the
+moment it was computed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
@@ -24,8 +30,10 @@ from chipdb.render.layouts import (
     show_document,
     timeline_document,
 )
+from chipdb.render.output import OutputRun, running
 from chipdb.service import bottomline
 from chipdb.service.database import Database, as_of_day
+from chipdb.service.provenance import stamp
 from chipdb.service.results import (
     ChipRow,
     compare_json,
@@ -99,11 +107,30 @@ def what_if_report_json(db: Database, p: Params) -> dict[str, Any]:
 Work = Callable[[Database, Params], Response]
 
 
-def endpoint(allowed: tuple[str, ...], work: Work) -> Callable[[Request], Any]:
+@dataclass(frozen=True)
+class Endpoint:
+    """One endpoint: its parameters, its work, the CLI command it mirrors (the envelope's
+    ``command``), and whether the answer is as of a day (the envelope's ``as_of``: the
+    ``as_of`` parameter or today, as the command's ``--as-of``; null otherwise)."""
+
+    allowed: tuple[str, ...]
+    work: Work
+    command: str
+    dated: bool
+
+
+def endpoint(spec: Endpoint) -> Callable[[Request], Any]:
     async def handle(request: Request) -> Response:
-        p = Params(request, (*allowed, "format"))
+        p = Params(request, (*spec.allowed, "format"))
+        day = as_of_day(p.day("as_of")) if spec.dated else None
         settings: Settings = request.app.state.settings
-        return await run(settings, lambda db: work(db, p), cache_key=str(request.url),
+
+        def answer(db: Database) -> Response:
+            with running(OutputRun(spec.command, as_of=day)) as out:
+                stamp(out, db.session)
+                return spec.work(db, p)
+
+        return await run(settings, answer, cache_key=str(request.url),
                          keep=lambda response: response.status_code == 200)
     return handle
 
@@ -162,25 +189,27 @@ def api_what_if(db: Database, p: Params) -> Response:
                 filename="what-if")
 
 
-ENDPOINTS: dict[str, tuple[tuple[str, ...], Work]] = {
-    "/api/compare": (("chips", "as_of", "all_rules", "sources"), api_compare),
-    "/api/check": (("chip", "as_of", *CHECK_EXTRAS), api_check),
-    "/api/show": (("chip",), api_show),
-    "/api/list": (LIST_PARAMS, api_list),
-    "/api/rules": (("rule",), api_rules),
-    "/api/timeline": (("chip",), api_timeline),
-    "/api/headroom": (("chip", "as_of"), api_headroom),
-    "/api/what-if": (("base", "set", "as_of", "name"), api_what_if),
-    "/api/changes": (CHANGES_PARAMS, api_changes),
+ENDPOINTS: dict[str, Endpoint] = {
+    "/api/compare": Endpoint(("chips", "as_of", "all_rules", "sources"), api_compare,
+                             "compare", dated=True),
+    "/api/check": Endpoint(("chip", "as_of", *CHECK_EXTRAS), api_check, "check", dated=True),
+    "/api/show": Endpoint(("chip",), api_show, "show", dated=False),
+    "/api/list": Endpoint(LIST_PARAMS, api_list, "list", dated=True),
+    "/api/rules": Endpoint(("rule",), api_rules, "rules", dated=False),
+    "/api/timeline": Endpoint(("chip",), api_timeline, "timeline", dated=False),
+    "/api/headroom": Endpoint(("chip", "as_of"), api_headroom, "headroom", dated=True),
+    "/api/what-if": Endpoint(("base", "set", "as_of", "name"), api_what_if, "what-if",
+                             dated=True),
+    "/api/changes": Endpoint(CHANGES_PARAMS, api_changes, "changes", dated=False),
 }
 
 
 async def api_index(request: Request) -> Response:
     Params(request, ())
-    return send_data({path: {"parameters": [*allowed, "format"]}
-                      for path, (allowed, _) in ENDPOINTS.items()})
+    return send_data({path: {"parameters": [*spec.allowed, "format"], "command": spec.command}
+                      for path, spec in ENDPOINTS.items()})
 
 
 ROUTES = [Route("/api", api_index), Route("/api/", api_index)] + [
-    Route(path, endpoint(allowed, work)) for path, (allowed, work) in ENDPOINTS.items()
+    Route(path, endpoint(spec)) for path, spec in ENDPOINTS.items()
 ]

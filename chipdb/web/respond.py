@@ -1,8 +1,9 @@
 """Responses: every JSON and CSV answer goes through ``send``, every error through ``fail``.
 
 ``send`` writes a ``render.Document`` with the CLI's own renderer, so ``/api/compare`` prints
-the bytes ``chipdb compare -f json`` prints; the JSON envelope (issue 13's registry work) is
-added here, in one place, when it lands.
+what ``chipdb compare -f json`` prints: inside an endpoint's ``OutputRun`` (web.api) the JSON
+renderer wraps the answer in the provenance envelope, as in a CLI run; errors and the API's
+index are written outside one, so they stay bare.
 """
 
 from __future__ import annotations

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from chipdb.cli import app
 from chipdb.cli import options as cli_options
-from chipdb.cli import root as cli_root
 from chipdb.service import sql as sqlshell
 from chipdb.store.package_data import SCHEMA_REVISION
 from chipdb.store.url import DatabaseUrl
@@ -83,9 +82,10 @@ def test_export_list_is_empty_on_a_fresh_catalogue(db: DatabaseUrl) -> None:
 
 def test_completion_of_chip_names_and_rules(db: DatabaseUrl,
                                             monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(cli_root.state, "db", db.url)
-    assert "H20 96GB" in cli_options.complete_chip("h20")
-    assert sorted(cli_options.complete_rule("us-2026")) == ["us-2026-01", "us-2026-01-s232",
+    monkeypatch.setenv("CHIPDB_DATABASE_URL", db.url)  # no context: the variable's database
+    assert "H20 96GB" in cli_options.complete_chip(None, "H20")  # type: ignore[arg-type]
+    assert sorted(cli_options.complete_rule(None, "us-2026")) == [  # type: ignore[arg-type]
+                                                    "us-2026-01", "us-2026-01-s232",
                                                     "us-2026-04-icdesigner",
                                                     "us-2026-05-guidance", "us-2026-07-uae"]
 

@@ -5,19 +5,18 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from chipdb import __version__
 from chipdb.store.url import DatabaseUrl
-from tests.helpers import run
+from tests.helpers import SCHEMAS, run, schema_validator
 
-SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
 DAY = "2026-06-01"
 
 # one question per command that prints JSON: (schema, arguments)
@@ -40,16 +39,12 @@ COMMANDS = [
     ("sql", ["sql", "SELECT chip, tpp FROM chip_metrics ORDER BY chip LIMIT 3"]),
     ("db-stats", ["db", "stats"]),
     ("report", ["report", "H20", "--to", "CN", "--as-of", DAY]),
+    ("changes", ["changes", "--since", "2025-04-01", "--until", "2025-04-30", "--to", "CN"]),
 ]
 
 
-def _validator(name: str) -> object:
-    import jsonschema
-
-    schema = json.loads((SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    return jsonschema.Draft202012Validator(
-        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+def _validator(name: str) -> Any:
+    return schema_validator(name)
 
 
 def test_version_names_the_package() -> None:
@@ -69,6 +64,20 @@ def test_every_json_output_is_the_envelope_its_schema_publishes(
     assert document["catalogue"]["updated"] >= "2025-01-01"
     if "--as-of" in argv:
         assert document["as_of"] == DAY
+
+
+def test_every_published_schema_is_checked_here() -> None:
+    assert {p.stem for p in SCHEMAS.glob("*.json")} == {name for name, _ in COMMANDS}
+
+
+def test_changes_covers_a_window_so_its_envelope_has_no_as_of(db: DatabaseUrl) -> None:
+    document = run(db, "changes", "--since", "2025-04-01", "--until", "2025-04-30",
+                   "-f", "json").envelope()
+    assert document["as_of"] is None  # not --until's day: data carries the window
+    assert (document["data"]["since"], document["data"]["until"]) == ("2025-04-01",
+                                                                       "2025-04-30")
+    bad = run(db, "changes", "--since", "April")
+    assert bad.code == 2 and "--since 'April' is not a date" in bad.err
 
 
 def test_a_schema_refuses_a_broken_answer(db: DatabaseUrl) -> None:

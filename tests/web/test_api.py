@@ -1,15 +1,17 @@
-"""The JSON API mirrors the CLI's JSON (the data of its envelope) and CSV byte for byte, on
-both engines; errors are one line with the right status."""
+"""The JSON API mirrors the CLI's JSON (the same provenance envelope, valid against the same
+docs/schemas/COMMAND.json, the same ``data``) and CSV byte for byte, on both engines; errors are
+one bare line with the right status."""
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from chipdb.store.url import DatabaseUrl
-from tests.helpers import run
+from tests.helpers import ENVELOPE, run, schema_validator
 
 DAY = "2026-06-01"
 
@@ -37,7 +39,20 @@ MIRRORS = [
     (f"/api/what-if?base=blank&set=die_area_mm2=800&set=bf16_dense_tops=1000&as_of={DAY}",
      ["what-if", "blank", "--set", "die_area_mm2=800", "--set", "bf16_dense_tops=1000",
       "--as-of", DAY]),
+    ("/api/what-if?base=H20&set=tpp=5000", ["what-if", "H20", "--set", "tpp=5000"]),
+    ("/api/changes?since=2025-04-01&until=2025-04-30&to=CN",
+     ["changes", "--since", "2025-04-01", "--until", "2025-04-30", "--to", "CN"]),
+    ("/api/changes?since=2026-01-01&include_draft=yes",
+     ["changes", "--since", "2026-01-01", "--include-draft"]),
 ]
+
+
+def same_answer(api: dict[str, Any], cli: dict[str, Any]) -> None:
+    """The same envelope, key for key and in the same order; only generated_at (the clock)
+    may differ."""
+    assert list(api) == list(cli) and list(api)[: len(ENVELOPE)] == list(ENVELOPE)
+    assert {k: v for k, v in api.items() if k != "generated_at"} == \
+        {k: v for k, v in cli.items() if k != "generated_at"}
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv"])
@@ -50,22 +65,51 @@ def test_the_api_prints_what_the_cli_prints(db: DatabaseUrl, client: TestClient,
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith("application/json" if fmt == "json"
                                                 else "text/csv")
-    if fmt == "json":  # the CLI wraps the same answer in its provenance envelope
-        assert r.json() == cli.json()
+    if fmt == "json":
+        document = r.json()
+        schema_validator(argv[0]).validate(document)
+        assert document["command"] == argv[0]
+        same_answer(document, cli.envelope())
     else:
         assert r.text == cli.out
 
 
+def test_with_a_fixed_clock_the_api_and_the_cli_print_the_same_bytes(
+        db: DatabaseUrl, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.web.conftest import client_for
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1764547200")  # generated_at 2025-12-01T00:00:00Z
+    with client_for(db) as fresh:
+        for path, argv in (("/api/compare?chips=H20,H100", ["compare", "H20", "H100"]),
+                           ("/api/rules?rule=us-2024-12", ["rules", "us-2024-12"])):
+            r = fresh.get(path)
+            assert r.json()["generated_at"] == "2025-12-01T00:00:00Z"
+            assert r.text == run(db, *argv, "-f", "json").out
+
+
+def test_an_undated_answer_has_no_as_of_and_a_dated_one_defaults_to_today(
+        client: TestClient) -> None:
+    from datetime import date
+
+    assert client.get("/api/show?chip=H20").json()["as_of"] is None
+    assert client.get("/api/rules").json()["as_of"] is None
+    assert client.get("/api/changes?since=2025-01-01").json()["as_of"] is None
+    today = date.today().isoformat()
+    listed = client.get("/api/list").json()
+    assert listed["as_of"] == today and listed["command"] == "list"
+    assert client.get(f"/api/list?as_of={DAY}").json()["as_of"] == DAY
+
+
 def test_json_is_the_default_and_csv_downloads(client: TestClient) -> None:
     r = client.get("/api/compare?chips=H100")
-    assert r.json()["chips"][0]["name"] == "H100 SXM"
+    assert r.json()["data"]["chips"][0]["name"] == "H100 SXM"
     r = client.get("/api/compare?chips=H100&format=csv")
     assert r.headers["content-disposition"] == 'attachment; filename="compare.csv"'
     assert r.text.splitlines()[0].startswith("name,vendor,tpp")
 
 
 def test_check_gives_the_bottom_line_with_its_rule_and_clause(client: TestClient) -> None:
-    data = client.get(f"/api/check?chip=h100&to=CN&as_of={DAY}").json()
+    data = client.get(f"/api/check?chip=h100&to=CN&as_of={DAY}").json()["data"]
     assert [a["chip"] for a in data] == ["H100 SXM"]
     answer = data[0]
     assert answer["destination"] == "China" and answer["license_required"] is True
@@ -88,7 +132,7 @@ def test_destination_and_buyer_reach_the_bottom_line(
     # D:5/Macau-HQ prong), not to a US buyer there
     r = client.get(f"/api/check?chip=H100&as_of=2026-06-01&{extra}")
     assert r.status_code == 200, r.text
-    assert [a["license_required"] for a in r.json()] == [required]
+    assert [a["license_required"] for a in r.json()["data"]] == [required]
 
 
 def test_unknown_chip_is_a_404_with_did_you_mean(client: TestClient) -> None:
@@ -131,6 +175,8 @@ def test_the_api_index_lists_every_endpoint(client: TestClient) -> None:
     assert {"/api/compare", "/api/check", "/api/show", "/api/list", "/api/rules",
             "/api/timeline", "/api/what-if"} <= set(index)
     assert index["/api/check"]["parameters"] == ["chip", "as_of", "to", "party_hq", "format"]
+    assert index["/api/what-if"]["command"] == "what-if"
+    assert "chipdb_version" not in index  # the index is not a command's answer
     r = client.get("/api/nothing-here")
     assert r.status_code == 404 and "error" in r.json()
 

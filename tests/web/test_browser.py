@@ -1,6 +1,8 @@
 """A real browser (headless Chromium, Debian's package, driven by Playwright) uses the pages:
-index, filter, chip, compare, what-if, check and the map. Screenshots go to the test's tmp dir
-(and, with CHIPDB_DOCS_SCREENSHOT=1, the compare page to docs/web-compare.png).
+index, filter, chip, compare, what-if, check and the map; and opens `chipdb report`'s HTML
+file from disk, on screen and as printed, with every request outside the file refused.
+Screenshots go to the test's tmp dir (and, with CHIPDB_DOCS_SCREENSHOT=1, the compare page to
+docs/web-compare.png).
 
 Locally the test skips without Chromium; on CI (CI=true) it fails, so a missing install step
 in .ci/run shows.
@@ -170,3 +172,57 @@ def test_the_compare_page_prints(server: str, page: Any, tmp_path: Path) -> None
     pdf = tmp_path / "compare.pdf"
     page.pdf(path=str(pdf))
     assert pdf.stat().st_size > 10_000
+
+
+def test_the_html_report_renders_offline_on_screen_and_in_print(
+        sqlite_db: DatabaseUrl, page: Any, tmp_path: Path) -> None:
+    from tests.helpers import run
+
+    memo = tmp_path / "memo.html"
+    result = run(sqlite_db, "report", "H20", "H100", "--as-of", DAY, "-o", str(memo))
+    assert result.code == 0, result.err
+    url = memo.as_uri()
+    asked: list[str] = []
+    page.on("request", lambda r: asked.append(r.url))
+
+    def only_the_file(route: Any) -> None:  # anything else would be a leak: refuse it
+        if route.request.url == url:
+            route.continue_()
+        else:
+            route.abort()
+
+    page.route("**/*", only_the_file)
+    page.goto(url)
+    page.wait_for_load_state("networkidle")
+    assert asked == [url]  # the page itself and nothing else: no font, script, image, CSS
+
+    def visible_parts() -> None:
+        assert page.locator("h1").inner_text() == "chipdb report: H20 96GB, H100 SXM"
+        assert "rules as of 2026-06-01" in page.locator("p.stamp").inner_text()
+        line = page.locator("section", has=page.get_by_role(
+            "heading", name="H100 SXM: is a licence required?"))
+        assert line.is_visible()
+        assert line.get_by_role("cell", name="YES", exact=True).first.is_visible()
+        sources = page.locator("section", has=page.get_by_role("heading", name="Sources"))
+        assert sources.get_by_role("columnheader", name="publisher").is_visible()
+        links = sources.locator("a[href^='https://']")
+        assert links.count() > 10 and links.first.is_visible()
+        svg = page.locator("figure svg")
+        assert svg.count() == 1 and svg.is_visible()
+        box = svg.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 200
+        assert "The threshold map under us-2024-12" in page.locator("figcaption").inner_text()
+
+    visible_parts()
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "14px"
+    shot(page, tmp_path, "report")
+
+    page.emulate_media(media="print")
+    assert page.evaluate("matchMedia('print').matches")
+    assert page.evaluate("getComputedStyle(document.body).fontSize") == "13.3333px"  # 10pt
+    visible_parts()
+    shot(page, tmp_path, "report-print")
+    pdf = tmp_path / "memo.pdf"
+    page.pdf(path=str(pdf))
+    assert pdf.stat().st_size > 20_000
+    assert asked == [url]

@@ -27,33 +27,33 @@ def test_an_import_and_its_removal_are_seen_by_the_next_request(fresh_db: Databa
     with client_for(db) as client:
         settings = client.app.state.settings  # type: ignore[attr-defined]
         url = f"/api/compare?chips={CHIP}"
-        listed = len(client.get("/api/list").json())
+        listed = len(client.get("/api/list").json()["data"])
         assert client.get(url).status_code == 404
-        assert len(client.get("/api/list").json()) == listed
+        assert len(client.get("/api/list").json()["data"]) == listed
         assert settings.cache.hits >= 1  # the second listing was the kept one
 
         assert run(db, "import", str(path)).code == 0
         answer = client.get(url)
         assert answer.status_code == 200, answer.text
-        assert answer.json()["chips"][0]["name"] == CHIP
-        assert len(client.get("/api/list").json()) == listed + 1
+        assert answer.json()["data"]["chips"][0]["name"] == CHIP
+        assert len(client.get("/api/list").json()["data"]) == listed + 1
         assert CHIP in client.get("/").text
 
         assert run(db, "export", "--remove", "cache.toml").code == 0
         assert client.get(url).status_code == 404
-        assert len(client.get("/api/list").json()) == listed
+        assert len(client.get("/api/list").json()["data"]) == listed
 
 
 def test_a_hand_edit_of_an_sqlite_file_is_seen_too(fresh_sqlite: DatabaseUrl) -> None:
     db = fresh_sqlite
     assert run(db, "list").code == 0
     with client_for(db) as client:
-        assert client.get("/api/show?chip=H20").json()["specs"]["variant"] != "Edited"
+        assert client.get("/api/show?chip=H20").json()["data"]["specs"]["variant"] != "Edited"
         client.get("/api/show?chip=H20")  # kept
         assert db.sqlite_path is not None
         with sqlite3.connect(db.sqlite_path) as conn:  # behind chipdb's back: no new token
             conn.execute("UPDATE chip SET variant = 'Edited' WHERE name = 'H20 96GB'")
-        assert client.get("/api/show?chip=H20").json()["specs"]["variant"] == "Edited"
+        assert client.get("/api/show?chip=H20").json()["data"]["specs"]["variant"] == "Edited"
 
 
 def test_the_cache_keeps_the_most_recent_entries_only() -> None:

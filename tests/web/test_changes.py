@@ -8,7 +8,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from chipdb.store.url import DatabaseUrl
-from tests.helpers import run
+from tests.helpers import run, schema_validator
 
 APRIL = "since=2025-04-01&until=2025-04-30"
 
@@ -32,8 +32,12 @@ def test_the_api_prints_what_chipdb_changes_prints(db: DatabaseUrl, client: Test
     if fmt == "csv":
         assert r.text == cli.out
         return
-    # the CLI wraps the same answer in its provenance envelope; the order is the service's
-    assert r.json() == cli.json()
+    # the same envelope as the CLI's; the order is the service's
+    document = r.json()
+    schema_validator("changes").validate(document)
+    assert document["data"] == cli.json()
+    assert {k: v for k, v in document.items() if k != "generated_at"} == \
+        {k: v for k, v in cli.envelope().items() if k != "generated_at"}
 
 
 def test_the_page_shows_each_kind_of_change_with_links(client: TestClient) -> None:

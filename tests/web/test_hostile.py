@@ -80,7 +80,7 @@ def test_a_hostile_chip_is_escaped_everywhere(hostile: TestClient) -> None:
 
 def test_the_api_keeps_the_data_as_data(hostile: TestClient) -> None:
     part = quote(NAME, safe="")
-    data = hostile.get(f"/api/show?chip={part}").json()
+    data = hostile.get(f"/api/show?chip={part}").json()["data"]
     assert data["name"] == NAME and data["vendor"] == VENDOR
     r = hostile.get(f"/api/compare?chips={part}")
     assert r.headers["content-type"].startswith("application/json")

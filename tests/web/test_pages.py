@@ -143,7 +143,7 @@ def test_check_page_shows_the_bottom_line_then_the_layers(client: TestClient) ->
     every = client.get(f"/check?chip=H100&as_of={DAY}").text
     summary = every.split("<tbody>")[1].split("</tbody>")[0]  # classes alike share a row
     assert 'class="licence-yes">YES</td>' in summary and 'class="licence-no">no</td>' in summary
-    answers = client.get(f"/api/check?chip=H100&as_of={DAY}").json()
+    answers = client.get(f"/api/check?chip=H100&as_of={DAY}").json()["data"]
     assert len(answers) > summary.count("<tr>")  # ... and each answer has its own block
     assert f'id="answer-{len(answers)}"' in every and f'id="answer-{len(answers) + 1}"' not in every
     germany = client.get(f"/check?chip=H100&to=germany&party_hq=US&as_of={DAY}").text

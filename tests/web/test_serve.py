@@ -59,3 +59,18 @@ def test_serve_refuses_a_bad_time_limit(sqlite_db: DatabaseUrl,
     fake_uvicorn(monkeypatch)
     result = run(sqlite_db, "serve", "--time-limit", "0")
     assert result.code == 2 and "--time-limit must be more than 0" in result.err
+
+
+def test_the_readme_shows_the_compare_page_and_the_one_command_to_start() -> None:
+    import struct
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    web = (root / "README.md").read_text(encoding="utf-8").split("## On the web", 1)[1]
+    web = web.split("\n## ", 1)[0]
+    assert "```console\nchipdb serve    # http://127.0.0.1:8001/" in web
+    assert "![The compare page: H20 and H100 side by side](docs/web-compare.png)" in web
+    # written by tests/web/test_browser.py with CHIPDB_DOCS_SCREENSHOT=1 (1280 x 1000)
+    png = (root / "docs" / "web-compare.png").read_bytes()
+    assert png[:8] == b"\x89PNG\r\n\x1a\n" and png[12:16] == b"IHDR"
+    assert struct.unpack(">II", png[16:24]) == (1280, 1000)

@@ -168,7 +168,12 @@ def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
                 factors[key] = (worded.tolist(), index)
         ctx = Context(chunk, metrics, classifier,
                       classifier.classify(metrics, chunk.n, factors), with_names, to)
-        yield [cells for group in COLUMN_GROUPS for cells in group(ctx)]
+        columns = [cells for group in COLUMN_GROUPS for cells in group(ctx)]
+        # what the columns do not hold (the metrics, the unrounded margins) goes now, not
+        # when the next chunk has been classified beside it
+        del ctx, metrics, factors, chunk
+        yield columns
+        del columns
 
 
 # --- reading ---------------------------------------------------------------------------------

@@ -18,7 +18,6 @@ from chipdb.cli.options import (
     complete_chip,
     data_command,
     open_cli_session,
-    refuse_for_streams,
     tell_variants,
 )
 from chipdb.cli.root import app
@@ -31,7 +30,7 @@ BaseArg = Annotated[str, typer.Argument(help="Chip to start from, or 'blank'.",
 
 
 @app.command()
-@data_command()
+@data_command(gate=True)
 def sweep(
     base: BaseArg = "blank",
     vary: Annotated[list[str] | None, typer.Option(
@@ -59,7 +58,6 @@ def sweep(
 
     if fmt not in STREAMED:
         fmt = check_format(fmt)
-    refuse_for_streams(fmt, STREAMED)
     day = as_of_date(as_of)
     axes = [parse_axis(v) for v in vary or []]
     if not axes:

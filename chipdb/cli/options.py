@@ -105,17 +105,6 @@ def data_command(gate: bool = False) -> Callable[[F], F]:
     return decorate
 
 
-def refuse_for_streams(fmt: str, streamed: tuple[str, ...]) -> None:
-    """--fields and --fail-on read a whole answer; a streamed batch never has one in hand, so
-    they are refused there, not ignored."""
-    from chipdb.render.output import current
-
-    run = current()
-    if run is not None and fmt in streamed and (run.fields or run.fail_on):
-        raise UsageError(f"--fields and --fail-on need the whole answer: with -f {fmt} the "
-                         "rows are streamed; use -f json, tsv or table")
-
-
 @contextmanager
 def _written_to(target: Path | None) -> Iterator[None]:
     """Standard output sent to ``target``: a temporary file beside it, renamed over it only

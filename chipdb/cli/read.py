@@ -21,7 +21,6 @@ from chipdb.cli.options import (
     file_path,
     notify,
     open_cli_session,
-    refuse_for_streams,
     resolve_names,
     set_keys_help,
     tell_variants,
@@ -281,10 +280,7 @@ def what_if(
             raise UsageError("--batch takes the designs from the file: drop BASE and --set")
         if party_hq and not to:
             raise UsageError("--party-hq needs --to DESTINATION")
-        from chipdb.service.batch import STREAMED
-
         fmt = fmt.strip().casefold()  # run_batch checks the word itself
-        refuse_for_streams(fmt, STREAMED)
         with open_cli_session() as s:
             rules_ = designs.load_rules(s, include_draft)
             lines = bottom_lines(s, to, party_hq, day, rules_) if to else None

@@ -9,7 +9,7 @@ index, a Python caller rendering a Document) JSON is the bare payload.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
@@ -72,18 +72,39 @@ def parse_fields(text: str | None) -> tuple[str, ...]:
 def select_fields(doc: Document, fields: tuple[str, ...]) -> Document:
     """The command's record table (the one -f csv writes) cut to ``fields``, in that order; in
     JSON, ``data`` is the list of those records. An unknown field is refused with the list."""
-    from chipdb.names import did_you_mean
-
     section = doc.sections[doc.csv_section]
-    known = list(dict.fromkeys([*section.columns, *(section.rows[0] if section.rows else {})]))
-    for name in fields:
-        if name not in known:
-            raise UsageError(f"--fields: no field '{name}'{did_you_mean(name, known)}; "
-                             f"this command has: {', '.join(known)}")
+    check_fields(fields, [*section.columns, *(section.rows[0] if section.rows else {})])
     rows = [{k: row.get(k) for k in fields} for row in section.rows]
     cut = replace(section, columns=list(fields), rows=rows,
                   labels={k: v for k, v in section.labels.items() if k in fields})
     return Document([cut], payload=rows)
+
+
+def check_fields(fields: tuple[str, ...], known: Sequence[str]) -> None:
+    """An unknown field is one line, with the nearest names and the whole list."""
+    from chipdb.names import did_you_mean
+
+    known = list(dict.fromkeys(known))
+    for name in fields:
+        if name not in known:
+            raise UsageError(f"--fields: no field '{name}'{did_you_mean(name, known)}; "
+                             f"this command has: {', '.join(known)}")
+
+
+def word_matcher(fail_on: str) -> Callable[[Any], bool]:
+    """Whether an outcome word is the one ``--fail-on`` names (any case; ``3A090.a*`` a
+    prefix); anything but a string never is."""
+    want = fail_on.casefold()
+    prefix = want.endswith("*")
+    stem = want.rstrip("*")
+
+    def hits(word: Any) -> bool:
+        if not isinstance(word, str):
+            return False
+        w = word.casefold()
+        return w.startswith(stem) if prefix else w == want
+
+    return hits
 
 
 # statuses whose answers never trip a gate (not enforced, drafts): chipdb.outcomes.STATUSES
@@ -97,14 +118,7 @@ def gate_matches(payload: Any, fail_on: str, rule_ids: frozenset[str] = frozense
     named by a rule id (a batch row). A clause or a line's name never matches."""
     outcome_keys = {"outcome", "verdict", *rule_ids}
     want = fail_on.casefold()
-    prefix = want.endswith("*")
-    stem = want.rstrip("*")
-
-    def word_hits(word: Any) -> bool:
-        if not isinstance(word, str):
-            return False
-        w = word.casefold()
-        return w.startswith(stem) if prefix else w == want
+    word_hits = word_matcher(fail_on)
 
     def walk(value: Any) -> bool:
         if isinstance(value, dict):

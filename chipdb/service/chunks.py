@@ -57,6 +57,7 @@ def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     """``items``, produced up to ``depth`` ahead in a thread; an error the producer raises is
     raised here, after the items before it, as it would be without the thread."""
     slots: queue.Queue[Any] = queue.Queue(depth)
+    taken = threading.Semaphore(0)  # released by the consumer for every item it takes
     stop = threading.Event()
 
     def produce() -> None:
@@ -68,6 +69,11 @@ def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                         break
                     except queue.Full:
                         continue
+                # the next item is made only once this one is taken: the consumer's item
+                # and one ready, never a third (a chunk is megabytes)
+                del item
+                while not stop.is_set() and not taken.acquire(timeout=0.1):
+                    pass
                 if stop.is_set():
                     return
             slots.put((_DONE, None))
@@ -83,7 +89,9 @@ def ahead(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 if error is not None:
                     raise error
                 return
+            taken.release()
             yield item
+            del item  # the consumer's reference only: not one more chunk held here
     finally:
         # the producer sees the stop at its next item (a full queue frees it within 0.1 s);
         # it is not waited for: it may be blocked reading a terminal, and it is a daemon
@@ -102,6 +110,7 @@ class Behind:
         self._work = work
         self._slots: queue.Queue[Any] = queue.Queue(depth)
         self._error: BaseException | None = None
+        self._taken = threading.Semaphore(0)
         self._worker = threading.Thread(target=self._run, name="chipdb-write-behind",
                                         daemon=True)
         self._worker.start()
@@ -109,6 +118,7 @@ class Behind:
     def _run(self) -> None:
         while True:
             item = self._slots.get()
+            self._taken.release()
             if item is _DONE:
                 return
             if self._error is None:  # after an error, drain: a put never waits for ever
@@ -116,11 +126,15 @@ class Behind:
                     self._work(item)
                 except BaseException as exc:
                     self._error = exc
+            del item  # not held while the next is awaited
 
     def put(self, item: Any) -> None:
+        """Hand ``item`` over; back once the worker has taken it (so the caller's next item
+        and the one being worked on are all there is, never one more waiting between)."""
         if self._error is not None:
             raise self._error
         self._slots.put(item)
+        self._taken.acquire()
 
     def close(self) -> None:
         self._slots.put(_DONE)

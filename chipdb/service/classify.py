@@ -55,6 +55,13 @@ FloatArray = npt.NDArray[np.float64]
 _DENSE_LIMIT = 3 ** 13  # patterns per rule up to which the lookup is one dense array (6 MiB)
 
 
+def _dense_table(size: int) -> npt.NDArray[np.int32] | None:
+    """A dense table of ``size`` entries holding id + 1 (0: not seen yet), or None past the
+    limit. Zeros come from calloc, whose pages the kernel maps only when written: a table
+    costs the pages of the patterns seen (a few), not 6 MiB, in resident memory."""
+    return np.zeros(size, dtype=np.int32) if size <= _DENSE_LIMIT else None
+
+
 @dataclass
 class RuleColumns:
     """One rule's answers for a chunk: codes into the vocabularies, and the binding line."""
@@ -76,8 +83,7 @@ class RuleLookup:
         self.leaves = leaves  # indexes into Classifier.leaves
         self.weights = np.array([3 ** j for j in range(len(leaves))], dtype=np.int64)
         size = 3 ** len(leaves)
-        self.dense: npt.NDArray[np.int32] | None = (np.full(size, -1, dtype=np.int32)
-                                       if size <= _DENSE_LIMIT else None)
+        self.dense = _dense_table(size)  # result id + 1
         self.sparse: dict[int, int] = {}
         self.outcomes: list[str] = []
         self.clauses: list[str] = [""]
@@ -90,8 +96,7 @@ class RuleLookup:
         self.opaque = False  # set by Classifier: a leaf kind patterns do not know
         # every pattern seen gets a compact slot, kept across chunks, so what a pattern alone
         # decides (whether crossing a line changes its outcome) is worked out once per pattern
-        self.slot_dense: npt.NDArray[np.int32] | None = (np.full(size, -1, dtype=np.int32)
-                                                         if size <= _DENSE_LIMIT else None)
+        self.slot_dense = _dense_table(size)  # slot + 1
         self.slot_sparse: dict[int, int] = {}
         self.slot_keys = np.zeros(0, dtype=np.int64)
         self.changes: dict[int, npt.NDArray[np.int8]] = {}  # line -> per slot: 1, 0, -1 unknown
@@ -103,7 +108,7 @@ class RuleLookup:
     def known(self, keys: IntArray) -> IntArray:
         """The result id of every key, -1 where the engine has not been asked yet."""
         if self.dense is not None:
-            return self.dense[keys].astype(np.int64)
+            return self.dense[keys].astype(np.int64) - 1
         get = self.sparse.get
         return np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64,
                            count=len(keys))
@@ -112,13 +117,13 @@ class RuleLookup:
         """The slot of every key; a pattern never seen before gets the next one."""
         if self.slot_dense is not None:
             slot = self.slot_dense[keys]
-            if (slot < 0).any():
-                new = np.unique(keys[slot < 0])
-                self.slot_dense[new] = np.arange(len(self.slot_keys),
-                                                 len(self.slot_keys) + len(new))
+            if (slot == 0).any():
+                new = np.unique(keys[slot == 0])
+                self.slot_dense[new] = np.arange(len(self.slot_keys) + 1,
+                                                 len(self.slot_keys) + len(new) + 1)
                 self.slot_keys = np.concatenate([self.slot_keys, new])
                 slot = self.slot_dense[keys]
-            return slot.astype(np.int64)
+            return slot.astype(np.int64) - 1
         patterns, inverse = np.unique(keys, return_inverse=True)
         found = []
         for key in patterns.tolist():
@@ -136,7 +141,7 @@ class RuleLookup:
                 rid = self.result_ids[pair] = len(self.results)
                 self.results.append(pair)
             if self.dense is not None:
-                self.dense[key] = rid
+                self.dense[key] = rid + 1
             else:
                 self.sparse[key] = rid
 

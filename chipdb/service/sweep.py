@@ -174,6 +174,7 @@ def run_sweep(base: Mapping[str, Any], axes: Sequence[tuple[str, list[float]]],
     (``to``: ``batch_to.bottom_lines``, the bottom line per destination)."""
     from chipdb.render import write
     from chipdb.service.batch import render_document, write_stream
+    from chipdb.service.batch_gate import shaped
 
     check_parquet(fmt, out)
     tests = parse_where(where) if where else []
@@ -186,8 +187,9 @@ def run_sweep(base: Mapping[str, Any], axes: Sequence[tuple[str, list[float]]],
             keep = _mask(chunk, tests, only, in_force)
             yield chunk if keep is None else _filter(chunk, keep)
 
+    kept = shaped(filtered(), rules, fmt in STREAMED)  # --fail-on reads the rows written
     if fmt in STREAMED:
         written: list[int] = []
-        write(lambda stream: written.append(write_stream(filtered(), fmt, stream, fast)), out)
+        write(lambda stream: written.append(write_stream(kept, fmt, stream, fast)), out)
         return written[0] if written else 0
-    return render_document(filtered(), as_of, fmt, out, "grid points")
+    return render_document(kept, as_of, fmt, out, "grid points")

@@ -224,15 +224,20 @@ def test_ctrl_c_exits_130_with_one_line(sqlite_db: DatabaseUrl) -> None:
     assert err.strip().splitlines()[-1] == "chipdb: interrupted" and "Traceback" not in err
 
 
-@pytest.mark.parametrize("argv", [
-    ["what-if", "--batch", "-", "-f", "csv", "--fields", "name"],
-    ["what-if", "--batch", "-", "-f", "JSONL", "--fail-on", "3A090.a.1"],
-    ["sweep", "--vary", "tpp=4000..5000:500", "--fields", "tpp"],
+@pytest.mark.parametrize(("argv", "out"), [
+    (["what-if", "--batch", "{designs}", "-f", "csv", "--fields", "name"], "name\nbig\nsmall\n"),
+    (["what-if", "--batch", "{designs}", "-f", "JSONL", "--fields", "name"],
+     '{"name": "big"}\n{"name": "small"}\n'),
+    (["sweep", "--vary", "tpp=4000..5000:500", "--fields", "tpp"], "tpp\n4000\n4500\n5000\n"),
 ])
-def test_a_streamed_batch_refuses_what_it_cannot_honour(db: DatabaseUrl,
-                                                        argv: list[str]) -> None:
-    result = run(db, *argv)
-    assert result.code == 2 and "rows are streamed" in result.err and result.out == ""
+def test_a_streamed_batch_honours_fields(db: DatabaseUrl, tmp_path: Path, argv: list[str],
+                                         out: str) -> None:
+    designs = tmp_path / "d.csv"
+    designs.write_text("name,tpp\nbig,4900\nsmall,4700\n", encoding="utf-8")
+    result = run(db, *[a.format(designs=designs) for a in argv])
+    assert result.code == 0, result.err
+    got = result.out if "JSONL" in argv else result.out.replace('"', "")  # csv: quoted or not
+    assert got.replace(".0\n", "\n") == out
 
 
 def test_a_batch_as_a_document_is_gated(db: DatabaseUrl, tmp_path: Path) -> None:

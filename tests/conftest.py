@@ -7,6 +7,8 @@ is a failure, not a skip: .ci/run starts the server.
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,6 +64,35 @@ def sqlite_db(tmp_path_factory: pytest.TempPathFactory) -> DatabaseUrl:
     db = parse_url(f"sqlite:///{path}")
     ensure_ready(db)
     return db
+
+
+@pytest.fixture(scope="session")
+def seeded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A database seeded once per session (per xdist worker), never handed to a test:
+    ``seeded_sqlite`` copies it. Seeding costs seconds, a copy milliseconds."""
+    folder = tmp_path_factory.mktemp("template")
+    built = parse_url(f"sqlite:///{folder / 'built.sqlite3'}")
+    ensure_ready(built)
+    path = folder / "seeded.sqlite3"
+    source = sqlite3.connect(f"file:{built.sqlite_path}?mode=ro", uri=True)
+    target = sqlite3.connect(path)
+    try:
+        source.backup(target)  # one consistent file, whatever the WAL still holds
+        target.execute("PRAGMA journal_mode = WAL")  # as ensure_ready leaves a database
+    finally:
+        source.close()
+        target.close()
+    return path
+
+
+@pytest.fixture
+def seeded_sqlite(seeded_template: Path, tmp_path: Path) -> DatabaseUrl:
+    """A seeded SQLite database of the test's own, to change: what ``ensure_ready`` makes
+    on an empty path, copied from ``seeded_template``. Tests of creation itself use
+    ``fresh_sqlite``."""
+    target = tmp_path / "seeded.sqlite3"
+    shutil.copyfile(seeded_template, target)
+    return parse_url(f"sqlite:///{target}")
 
 
 @pytest.fixture(scope="session")

@@ -103,10 +103,24 @@ def evaluate_dated(
     ordered = order_rules(rules)
     periods = {rule.id: _periods(rule) for rule in ordered}
     dates = sorted({start for bounds in periods.values() for start, _ in bounds})
-    by_date: dict[date, Evaluation] = {d: evaluate(ordered, table, d) for d in dates}
-    extras = {d: _Extras(ordered, ev, d, alternatives) for d, ev in by_date.items()}
-    explainers = {(start, rule.id): Explainer(rule, by_date[start])
-                  for rule in ordered for start, _ in periods[rule.id]}
+    # The engine reads a date only as its export year (``evaluate``), so the dates of one
+    # year share one evaluation, its probes and its explainers: 26 period starts are 9 years
+    # (the probes of open rows were most of a seeding's time).
+    first: dict[int, date] = {}
+    for d in dates:
+        first.setdefault(d.year, d)
+    by_year = {y: evaluate(ordered, table, d) for y, d in first.items()}
+    extras_by_year = {y: _Extras(ordered, by_year[y], d, alternatives) for y, d in first.items()}
+    by_date: dict[date, Evaluation] = {d: by_year[d.year] for d in dates}
+    extras = {d: extras_by_year[d.year] for d in dates}
+    explainers: dict[tuple[date, str], Explainer] = {}
+    explainers_by_year: dict[tuple[int, str], Explainer] = {}
+    for rule in ordered:
+        for start, _ in periods[rule.id]:
+            key = (start.year, rule.id)
+            if key not in explainers_by_year:
+                explainers_by_year[key] = Explainer(rule, by_year[start.year])
+            explainers[(start, rule.id)] = explainers_by_year[key]
     out: list[list[Verdict]] = []
     for i in range(len(rows)):
         outcomes = {d: ev.outcomes_at(i) for d, ev in by_date.items()}

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from chipdb.layers import Layers
@@ -160,13 +160,19 @@ def _reaches_chip(v: StoredVerdict, layers: Layers) -> Truth:
     return v.outcome not in layers.clear_outcomes
 
 
-def _eccn_items(scope: Scope) -> tuple[str, ...]:
+@cache
+def _eccns(items: tuple[str, ...]) -> tuple[str, ...]:
+    # read for every scope of every answer (hundreds of thousands per seeding): once per list
     out = []
-    for item in scope.items:
+    for item in items:
         found = _ECCN.match(item)
         if found:
             out.append(found.group(1))
     return tuple(out)
+
+
+def _eccn_items(scope: Scope) -> tuple[str, ...]:
+    return _eccns(scope.items)
 
 
 def item_keyed(scope: Scope) -> bool:
@@ -180,6 +186,29 @@ class _Hit:
     truth: Truth
     verdict: StoredVerdict  # the verdict that decided whether the chip is caught
     own: StoredVerdict  # the scope's own rule's verdict
+
+    # Each answer a hit takes part in reads these; a hit is shared by every answer for its
+    # chip while the same verdicts are in force, so they are worked out once.
+    @cached_property
+    def basis(self) -> Basis:
+        return _basis(self)
+
+    @cached_property
+    def metrics(self) -> frozenset[str]:
+        """The metrics its verdict's deciding lines (or else all its lines) read."""
+        return frozenset(part.strip() for m in self.verdict.deciding_lines or self.verdict.margins
+                         for part in m.metric.split("+"))
+
+    @cached_property
+    def met_line(self) -> StoredMargin | None:
+        """The line that holds it caught: of the deciding clause's met lines, the nearest
+        (the farthest when the clause holds while any line is met); None: none has a margin."""
+        lines = [m for m in self.verdict.deciding_lines
+                 if m.met is True and m.margin_pct is not None]
+        if not lines:
+            return None
+        pick = max if self.verdict.any_of else min
+        return pick(lines, key=_distance)
 
 
 def _catches(scope: Scope, chip: ChipFacts, verdicts: Mapping[str, StoredVerdict],
@@ -223,39 +252,126 @@ def reaching(scopes: Sequence[Scope], destination: frozenset[str], buyer_hq: fro
                      and (s.buyer_hq is None or s.id in buyer_hq))
 
 
+@dataclass(frozen=True)
+class Prong:
+    """One scope as the answers of one day read it, whatever the chip: the role it plays
+    (a scope not enforced, reaching only named buyers or binding others is a measure), and
+    the measure it is when it is one."""
+
+    scope: Scope
+    role: str
+    measure: Measure | None
+
+
+def prongs(day: date, rules: Mapping[str, RuleFacts], scopes: Sequence[Scope],
+           layers: Layers) -> tuple[Prong, ...]:
+    """The scopes an answer on ``day`` reads, in order (re-exports from abroad are skipped:
+    chipdb answers for exports from the US), each with its role on that day."""
+    out = []
+    for scope in scopes:
+        if scope.exporter and "from-us" not in scope.exporter and "not-from-us" in \
+                scope.exporter:
+            continue
+        rule = rules.get(scope.rule)
+        if rule is None:  # never caught: the chip has no verdict of a rule not loaded
+            out.append(Prong(scope, "", None))
+            continue
+        enforced = (layers.enforced(scope.status) and rule.enforced(day, layers)
+                    and (scope.not_enforced_from is None or day < scope.not_enforced_from))
+        binds_others = bool(scope.exporter) and "from-us" not in scope.exporter
+        role = layers.for_scope_kind(scope.kind).role
+        if not enforced or scope.named_buyers or binds_others:
+            role = "measure"
+        measure = None
+        if role == "measure":
+            status = scope.status or (None if rule.enforced(day, layers) else rule.status)
+            note = ("applies only to named buyers" if scope.named_buyers else
+                    "binds foundries and packagers" if binds_others else None)
+            measure = Measure(scope.rule, scope.outcome, layers.for_scope_kind(
+                scope.kind).id if enforced else layers.measures.id, scope.id, status, note)
+        out.append(Prong(scope, role, measure))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ChipDay:
+    """A chip's verdicts in force on a day (by rule) and its classification among them."""
+
+    verdicts: dict[str, StoredVerdict]
+    classification: StoredVerdict | None
+
+
+class ChipAnswers:
+    """Every answer for one chip, each worked out once per distinct input.
+
+    An answer is asked per day × destination class × buyer class, but reads only which
+    prongs reach the place, the role each plays that day, and whether each catches the chip
+    (``_catches``: the verdict in force of the scope's rule and the classification, not the
+    day). So hits are kept by (scope, verdict, classification) and answers by the hits that
+    take part in them: equal inputs give the very answer ``answer`` would compute."""
+
+    def __init__(self, chip: ChipFacts, rules: Mapping[str, RuleFacts], layers: Layers) -> None:
+        self.chip = chip
+        self.rules = rules
+        self.layers = layers
+        # keyed by the identity of verdicts of self.chip, which live as long as it does
+        self._hits: dict[tuple[str, int, int], _Hit | None] = {}
+        self._answers: dict[tuple[Any, ...], Answer] = {}
+
+    def on(self, day: date) -> ChipDay:
+        verdicts = self.chip.in_force(day)
+        rules, layers = self.rules, self.layers
+        return ChipDay(verdicts, next(
+            (v for r, v in verdicts.items() if r in rules and
+             layers.for_rule_layer(rules[r].layer).role == "classification"), None))
+
+    def _catches(self, scope: Scope, on: ChipDay) -> _Hit | None:
+        key = (scope.id, id(on.verdicts.get(scope.rule)), id(on.classification))
+        try:
+            return self._hits[key]
+        except KeyError:
+            hit = self._hits[key] = _catches(scope, self.chip, on.verdicts, on.classification,
+                                             self.rules, self.layers)
+            return hit
+
+    def answer(self, on: ChipDay, day_prongs: Sequence[Prong], reach: frozenset[str]
+               ) -> Answer:
+        """The bottom line on a day (``on``: the chip that day), from that day's prongs and
+        the ids of the scopes that reach the destination and the buyer (``reaching``)."""
+        hits = [(prong, hit) for prong in day_prongs if prong.scope.id in reach
+                and (hit := self._catches(prong.scope, on)) is not None]
+        key = (id(on.classification),
+               *((prong.scope.id, prong.role, prong.measure, id(hit)) for prong, hit in hits))
+        found = self._answers.get(key)
+        if found is None:
+            found = self._answers[key] = _compose(self, on, hits)
+        return found
+
+
 def answer(chip: ChipFacts, day: date, rules: Mapping[str, RuleFacts],
            scopes: Sequence[Scope], destination: frozenset[str], buyer_hq: frozenset[str],
            layers: Layers) -> Answer:
     """The bottom line. ``scopes`` are those in force on ``day`` whose rule is loaded;
     ``destination`` and ``buyer_hq`` are the ids of the scopes that reach the destination
     and the buyer's headquarters (a destination class's and buyer-HQ class's signature)."""
-    verdicts = chip.in_force(day)
-    classification = next((v for r, v in verdicts.items() if r in rules and
-                           layers.for_rule_layer(rules[r].layer).role == "classification"), None)
+    answers = ChipAnswers(chip, rules, layers)
+    return answers.answer(answers.on(day), prongs(day, rules, scopes, layers),
+                          reaching(scopes, destination, buyer_hq))
+
+
+def _compose(answers: ChipAnswers, on: ChipDay, hits: Sequence[tuple[Prong, _Hit]]
+             ) -> Answer:
+    chip, rules, layers = answers.chip, answers.rules, answers.layers
+    classification = on.classification
     requirement: list[_Hit] = []
     exception_hits: list[_Hit] = []
     review: list[_Hit] = []
     measures: list[Measure] = []
     considered: list[_Hit] = []  # requirement prongs that reach the destination, caught or not
-    for scope in scopes:
-        if scope.exporter and "from-us" not in scope.exporter and "not-from-us" in \
-                scope.exporter:
-            continue  # re-exports from abroad: chipdb answers for exports from the US
-        if scope.id not in destination:
-            continue
-        if scope.buyer_hq is not None and scope.id not in buyer_hq:
-            continue
-        hit = _catches(scope, chip, verdicts, classification, rules, layers)
-        if hit is None:
-            continue
-        layer = layers.for_scope_kind(scope.kind)
-        rule = rules[scope.rule]
-        enforced = (layers.enforced(scope.status) and rule.enforced(day, layers)
-                    and (scope.not_enforced_from is None or day < scope.not_enforced_from))
-        binds_others = bool(scope.exporter) and "from-us" not in scope.exporter
-        role = layer.role
-        if not enforced or scope.named_buyers or binds_others:
-            role = "measure"
+    for prong, hit in hits:
+        role = prong.role
+        if not role:
+            raise KeyError(prong.scope.rule)  # a verdict of a rule the caller did not give
         if role == "licence-requirement":
             considered.append(hit)
             if hit.truth is not False:
@@ -265,11 +381,8 @@ def answer(chip: ChipFacts, day: date, rules: Mapping[str, RuleFacts],
         elif role == "review-policy" and hit.truth is not False:
             review.append(hit)
         elif role == "measure" and hit.truth is not False:
-            status = scope.status or (None if rule.enforced(day, layers) else rule.status)
-            note = ("applies only to named buyers" if scope.named_buyers else
-                    "binds foundries and packagers" if binds_others else None)
-            measures.append(Measure(scope.rule, scope.outcome, layers.for_scope_kind(
-                scope.kind).id if enforced else layers.measures.id, scope.id, status, note))
+            assert prong.measure is not None
+            measures.append(prong.measure)
     caught = [h for h in requirement if h.truth is True]
     required: Truth = True if caught else (None if requirement else False)
     exceptions: tuple[str, ...] = ()
@@ -288,7 +401,7 @@ def answer(chip: ChipFacts, day: date, rules: Mapping[str, RuleFacts],
         if h.truth is False and (h.scope.rule, h.verdict.rule) not in seen:
             seen.add((h.scope.rule, h.verdict.rule))
             shown.append(h)
-    basis = tuple(_basis(h, rules, verdicts, classification) for h in shown)
+    basis = tuple(h.basis for h in shown)
     if not deciding and classification is not None:
         basis = (Basis(classification.rule, classification.clause(), classification.outcome,
                        rules[classification.rule].citation, classification.valid_from,
@@ -313,9 +426,8 @@ def _strictest(review: Sequence[_Hit], layers: Layers) -> str | None:
     return words[0] if words else None
 
 
-def _basis(hit: _Hit, rules: Mapping[str, RuleFacts], verdicts: Mapping[str, StoredVerdict],
-           classification: StoredVerdict | None) -> Basis:
-    own = verdicts[hit.scope.rule]
+def _basis(hit: _Hit) -> Basis:
+    own = hit.own  # the verdict in force of the scope's rule
     start = max(d for d in (hit.scope.valid_from, own.valid_from) if d is not None)
     ends = [d for d in (hit.scope.valid_to, own.valid_to) if d is not None]
     note = None
@@ -329,6 +441,11 @@ def _basis(hit: _Hit, rules: Mapping[str, RuleFacts], verdicts: Mapping[str, Sto
                  hit.scope.citation, start, min(ends) if ends else None, hit.scope.id, note)
 
 
+def _distance(m: StoredMargin) -> float:
+    assert m.margin_pct is not None
+    return abs(m.margin_pct)
+
+
 def _binding(caught: Sequence[_Hit], considered: Sequence[_Hit], required: Truth
              ) -> Binding | None:
     """The nearest line that would change this answer (approximately: one line at a time).
@@ -337,19 +454,17 @@ def _binding(caught: Sequence[_Hit], considered: Sequence[_Hit], required: Truth
     prong must fall). Not required: the nearest unmet line among the
     prongs that reach the destination."""
     if required is True:
-        best: list[Binding] = []
+        best: list[tuple[_Hit, StoredMargin]] = []
         for h in caught:
-            lines = [_line(h, m) for m in h.verdict.deciding_lines
-                     if m.met is True and m.margin_pct is not None]
-            if not lines:
+            line = h.met_line
+            if line is None:
                 return None  # decided by a name or a flag: no line would change it
-            pick = max if h.verdict.any_of else min
-            best.append(pick(lines, key=lambda b: abs(b.margin_pct)))
-        return max(best, key=lambda b: abs(b.margin_pct)) if best else None
+            best.append((h, line))
+        return _line(*max(best, key=lambda b: _distance(b[1]))) if best else None
     if required is False:
-        lines = [_line(h, m) for h in considered for m in h.verdict.margins
+        lines = [(h, m) for h in considered for m in h.verdict.margins
                  if m.met is False and m.margin_pct is not None]
-        return min(lines, key=lambda b: abs(b.margin_pct)) if lines else None
+        return _line(*min(lines, key=lambda b: _distance(b[1]))) if lines else None
     return None
 
 
@@ -363,8 +478,7 @@ def _confidence(deciding: Sequence[_Hit], chip: ChipFacts, rules: Mapping[str, R
     metrics: set[str] = set()
     notes: list[str] = []
     for h in deciding:
-        for m in h.verdict.deciding_lines or h.verdict.margins:
-            metrics.update(part.strip() for part in m.metric.split("+"))
+        metrics |= h.metrics
         for rule_id in {h.scope.rule, h.verdict.rule}:
             if rules[rule_id].unverified:
                 notes.append(f"{rule_id}: rule parameters unverified")

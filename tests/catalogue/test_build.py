@@ -8,8 +8,7 @@ import pytest
 
 from chipdb.catalogue import build_catalogue, check_import, parse_text, read_file
 from chipdb.errors import SeedError
-from chipdb.store.ready import ensure_ready
-from chipdb.store.url import DatabaseUrl, parse_url
+from chipdb.store.url import DatabaseUrl
 from chipdb.store.write.rebuild import parse_user_import, read_seed_catalogue
 from tests.helpers import run
 
@@ -92,9 +91,9 @@ def test_another_imports_rule_id_is_refused_but_a_bundled_one_may_be_replaced() 
     check_import(override, SEEDS, [first])
 
 
-def test_the_same_rule_in_two_imports_is_a_one_line_error_not_a_crash(tmp_path: Path) -> None:
-    db = parse_url(f"sqlite:///{tmp_path / 'rules.sqlite3'}")
-    ensure_ready(db)
+def test_the_same_rule_in_two_imports_is_a_one_line_error_not_a_crash(
+        tmp_path: Path, seeded_sqlite: DatabaseUrl) -> None:
+    db = seeded_sqlite
     for name in ("first.toml", "second.toml"):
         (tmp_path / name).write_text(RULE, encoding="utf-8")
     assert run(db, "import", str(tmp_path / "first.toml")).code == 0

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from chipdb.store.ready import ensure_ready
-from chipdb.store.url import parse_url
 from tests.helpers import run
 
 OVERRIDE = """
@@ -43,9 +41,8 @@ def _rules_shown(db: object, chip: str, day: str, *flags: str) -> set[str]:
     return {v["rule"] for v in data["chips"][0]["verdicts"]}
 
 
-def test_override_a_parameter_and_add_a_draft(tmp_path: Path) -> None:
-    db = parse_url(f"sqlite:///{tmp_path / 'rules.sqlite3'}")
-    ensure_ready(db)
+def test_override_a_parameter_and_add_a_draft(tmp_path: Path, seeded_sqlite: object) -> None:
+    db = seeded_sqlite
     # RTX 5090 D: 1,792 GB/s, caught by the reported 1,400 trigger
     assert _outcome(db, "RTX 5090 D", "us-2025-04-h20", "2025-06-01") == "license-required"
     (tmp_path / "override.toml").write_text(OVERRIDE, encoding="utf-8")

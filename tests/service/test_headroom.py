@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from chipdb.store.ready import ensure_ready
-from chipdb.store.url import parse_url
 from tests.helpers import chip_toml, run, source_toml
 
 CHIP = (source_toml("acme-sheet", "https://example.com/acme", "Acme A800 sheet", "Acme")
@@ -20,10 +18,8 @@ SETS = ["die_area_mm2=800", "non_planar=true", "logic_node_nm=5", "transistors_b
 
 
 @pytest.fixture
-def fresh(tmp_path: Path) -> object:
-    db = parse_url(f"sqlite:///{tmp_path / 'fresh.sqlite3'}")
-    ensure_ready(db)
-    return db
+def fresh(seeded_sqlite: object) -> object:
+    return seeded_sqlite
 
 
 def test_headroom_of_a_design_equals_the_imported_chip(fresh: object, tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from chipdb.store.package_data import SCHEMA_REVISION, data_root
 from chipdb.store.read.connect import reading
 from chipdb.store.ready import ensure_ready
 from chipdb.store.state import database_state
-from chipdb.store.url import parse_url
+from chipdb.store.url import DatabaseUrl, parse_url
 from chipdb.store.write import migrate
 from tests.helpers import run
 
@@ -157,9 +157,8 @@ def test_foreign_sqlite_database_is_refused(tmp_path: Path) -> None:
     assert result.code == 1 and "not chipdb's" in result.err
 
 
-def test_newer_schema_revision_is_refused(tmp_path: Path) -> None:
-    db = parse_url(f"sqlite:///{tmp_path / 'new.sqlite3'}")
-    ensure_ready(db)
+def test_newer_schema_revision_is_refused(seeded_sqlite: DatabaseUrl) -> None:
+    db = seeded_sqlite
     conn = sqlite3.connect(db.sqlite_path)  # type: ignore[arg-type]
     conn.execute("UPDATE alembic_version SET version_num = '9999'")
     conn.commit()
@@ -198,10 +197,10 @@ def test_kill_during_load_keeps_old_data(fresh_db: object) -> None:
     assert run(db, "compare", "MI300X", "-f", "json").code == 0  # type: ignore[arg-type]
 
 
-def test_package_upgrade_refreshes_seeds_and_keeps_user_rows(tmp_path: Path) -> None:
+def test_package_upgrade_refreshes_seeds_and_keeps_user_rows(
+        tmp_path: Path, seeded_sqlite: DatabaseUrl) -> None:
     """A new chipdb (different seed fingerprint) reseeds by itself; imports survive."""
-    db = parse_url(f"sqlite:///{tmp_path / 'upgrade.sqlite3'}")
-    ensure_ready(db)
+    db = seeded_sqlite
     path = tmp_path / "mine.toml"
     path.write_text(USER_CHIP, encoding="utf-8")
     maintenance.import_file(db, path)
@@ -253,10 +252,9 @@ def test_upgrade_downgrade_upgrade_gives_the_same_schema(fresh_db: object) -> No
                                    "chip_margin", "chip_sources"}
 
 
-def test_reader_during_reseed_sees_consistent_data(tmp_path: Path) -> None:
+def test_reader_during_reseed_sees_consistent_data(seeded_sqlite: DatabaseUrl) -> None:
     """A reader that opened before a reseed keeps one snapshot while the writer rebuilds."""
-    db = parse_url(f"sqlite:///{tmp_path / 'wal.sqlite3'}")
-    ensure_ready(db)
+    db = seeded_sqlite
     before = counts(db)
     reader = sqlite3.connect(f"file:{db.sqlite_path}?mode=ro", uri=True)
     reader.execute("BEGIN")

@@ -44,8 +44,8 @@ def test_an_import_and_its_removal_are_seen_by_the_next_request(fresh_db: Databa
         assert len(client.get("/api/list").json()["data"]) == listed
 
 
-def test_a_hand_edit_of_an_sqlite_file_is_seen_too(fresh_sqlite: DatabaseUrl) -> None:
-    db = fresh_sqlite
+def test_a_hand_edit_of_an_sqlite_file_is_seen_too(seeded_sqlite: DatabaseUrl) -> None:
+    db = seeded_sqlite
     assert run(db, "list").code == 0
     with client_for(db) as client:
         assert client.get("/api/show?chip=H20").json()["data"]["specs"]["variant"] != "Edited"

@@ -30,12 +30,11 @@ from chipdb.policy import (
     RuleFacts,
     StoredMargin,
     StoredVerdict,
-    answer,
     change_dates,
     classes_on,
     held_key,
 )
-from chipdb.policy.bottomline import reaching
+from chipdb.policy.bottomline import ChipAnswers, ChipDay, prongs, reaching
 from chipdb.policy.places import answer_scopes
 from chipdb.policy.tiers import metric_tiers
 from chipdb.spec import ChipRecord
@@ -199,7 +198,11 @@ def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
         previous_hq = {code: ids[(c.kind, c.signature)] for c in hq_classes
                        for code in c.members}
         open_classes = still_open
-        periods.append((start, end, scopes,
+        # what every chip's answers read of this period, whatever the chip: each scope's role
+        # and which scopes reach each destination class × buyer class
+        reach = {(hq.signature, dc.signature): reaching(scopes, dc.signature, hq.signature)
+                 for hq in hq_classes for dc in dest_classes}
+        periods.append((start, end, prongs(start, rule_facts, scopes, layers), reach,
                         [(c, ids[(c.kind, c.signature)]) for c in dest_classes],
                         [(c, ids[(c.kind, c.signature)], hq_before[ids[(c.kind, c.signature)]])
                          for c in hq_classes], before))
@@ -226,17 +229,25 @@ def _chip_lines(chip_id: int, f: ChipFacts, periods: Sequence[Any],
     held: dict[tuple[int, int], tuple[Any, date]] = {}  # (buyer class, dest class) -> key, since
     last: dict[tuple[int, int], dict[str, Any]] = {}
     cache: dict[tuple[Any, ...], tuple[Answer, Any]] = {}
-    for start, end, scopes, dest_classes, hq_classes, before in periods:
+    answers = ChipAnswers(f, rule_facts, layers)
+    readings: dict[tuple[Any, ...], ChipDay] = {}  # per set of verdicts in force
+    for start, end, day_prongs, reach, dest_classes, hq_classes, before in periods:
         now_held: dict[tuple[int, int], tuple[Any, date]] = {}
         in_force = tuple(sorted((v.rule, v.valid_from) for v in f.verdicts
                                 if v.valid_from <= start and (v.valid_to is None
                                                               or start <= v.valid_to)))
         for hq, hq_id, hq_before in hq_classes:
             for dc, dc_id in dest_classes:
-                ck = (in_force, reaching(scopes, dc.signature, hq.signature))
+                reached = reach[(hq.signature, dc.signature)]
+                ck = (in_force, reached)
                 found = cache.get(ck)
                 if found is None:
-                    a = answer(f, start, rule_facts, scopes, dc.signature, hq.signature, layers)
+                    # answer(f, start, rule_facts, scopes, dc.signature, hq.signature, layers)
+                    # in parts: the prongs and the reach are the period's, for every chip
+                    on = readings.get(in_force)
+                    if on is None:
+                        on = readings[in_force] = answers.on(start)
+                    a = answers.answer(on, day_prongs, reached)
                     found = cache[ck] = (a, _key(a))
                 a, key = found
                 since = start

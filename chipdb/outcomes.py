@@ -172,6 +172,8 @@ LAYERS: Final[tuple[LayerDef, ...]] = (
 STATUSES: Final[dict[str, tuple[bool, str]]] = {
     "in-force": (True, "in force"),
     "not-enforced": (False, "on the books, but the government says it does not enforce it"),
+    "pending": (False, "published and in force, but its obligations bind only from its "
+                       "compliance date"),
     "superseded": (True, "in force until a later text replaced it (its dates say when)"),
     "expired": (False, "lapsed at its end date, nothing replaced it"),
     "draft": (False, "a bill or proposal, never in force; shown only with --include-draft"),
@@ -179,6 +181,7 @@ STATUSES: Final[dict[str, tuple[bool, str]]] = {
 }
 RULE_STATUSES: Final[tuple[str, ...]] = tuple(STATUSES)
 DRAFT: Final = "draft"
+PENDING: Final = "pending"  # a measure's status before its rule's compliance date
 
 # Review policies, mildest first: when two prongs give one, the stricter holds.
 REVIEW_ORDER: Final[tuple[str, ...]] = (

@@ -1,7 +1,8 @@
 """The bottom line as pure functions: destinations, country groups and rule scopes (plain
 values) composed with a chip's stored verdicts into one answer per destination class."""
 
-from chipdb.policy.bottomline import (
+from chipdb.policy.bottomline import answer
+from chipdb.policy.facts import (
     Answer,
     Basis,
     Binding,
@@ -10,7 +11,6 @@ from chipdb.policy.bottomline import (
     RuleFacts,
     StoredMargin,
     StoredVerdict,
-    answer,
     decided_by,
     held_key,
 )

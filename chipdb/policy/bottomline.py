@@ -12,140 +12,28 @@ except those binding foundries, shown as measures).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, cached_property
 from typing import Any
 
 from chipdb.layers import Layers
-from chipdb.policy.types import Scope, in_window
+from chipdb.outcomes import PENDING
+from chipdb.policy.facts import (
+    Answer,
+    Basis,
+    Binding,
+    ChipFacts,
+    Measure,
+    RuleFacts,
+    StoredMargin,
+    StoredVerdict,
+)
+from chipdb.policy.types import Scope
 
 _ECCN = re.compile(r"^(\d[A-E]\d{3}(\.[a-z0-9]+)*|\.z)\b")
 Truth = bool | None  # Kleene: None is "cannot tell from the stored figures"
-
-
-@dataclass(frozen=True)
-class StoredMargin:
-    clause: str
-    metric: str
-    threshold: float
-    value: float | None
-    margin_pct: float | None
-    met: bool | None
-
-
-@dataclass(frozen=True)
-class StoredVerdict:
-    rule: str
-    outcome: str
-    determined: bool
-    valid_from: date
-    valid_to: date | None
-    exceptions: tuple[str, ...] = ()
-    margins: tuple[StoredMargin, ...] = ()
-    deciding: str | None = None  # the clause (or exclusion) that decided; None: the default
-    any_of: bool = False  # the deciding clause holds while ANY of its lines is met
-    # when open: the lines that would decide it, in words ("3A090.b.2 if die area < 655 mm², ...")
-    decides: str | None = None
-
-    def clause(self) -> str | None:
-        return self.deciding
-
-    @cached_property
-    def deciding_lines(self) -> tuple[StoredMargin, ...]:
-        return tuple(m for m in self.margins if m.clause == self.deciding)
-
-
-@dataclass(frozen=True)
-class RuleFacts:
-    id: str
-    layer: str
-    status: str
-    citation: str
-    unverified: bool = False
-    compliance: date | None = None  # obligations bind from this day
-    not_enforced_from: date | None = None  # a not-enforced rule was enforced until this day
-
-    def enforced(self, day: date, layers: Layers) -> bool:
-        """Whether the text binds on ``day``: an enforced status (or before its
-        non-enforcement began) and on or after its compliance date."""
-        if self.compliance is not None and day < self.compliance:
-            return False
-        return layers.enforced(self.status) or (
-            self.not_enforced_from is not None and day < self.not_enforced_from)
-
-
-@dataclass(frozen=True)
-class ChipFacts:
-    name: str
-    vendor: str
-    verdicts: tuple[StoredVerdict, ...]
-    tiers: Mapping[str, str]  # metric -> the weakest tier of the claims it is computed from
-
-    def in_force(self, day: date) -> dict[str, StoredVerdict]:
-        return {v.rule: v for v in self.verdicts if in_window(day, v.valid_from, v.valid_to)}
-
-
-@dataclass(frozen=True)
-class Measure:
-    rule: str
-    outcome: str
-    layer: str
-    scope: str
-    status: str | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Basis:
-    rule: str
-    clause: str | None
-    outcome: str
-    citation: str
-    effective: date | None
-    ended: date | None
-    scope: str | None = None
-    note: str | None = None
-
-
-@dataclass(frozen=True)
-class Binding:
-    rule: str
-    clause: str
-    metric: str
-    value: float | None
-    threshold: float
-    margin_pct: float
-
-
-@dataclass(frozen=True)
-class Answer:
-    license_required: bool | None
-    exceptions: tuple[str, ...]
-    review_policy: str | None
-    measures: tuple[Measure, ...]
-    basis: tuple[Basis, ...]
-    binding: Binding | None
-    confidence: str | None  # the weakest source tier among the deciding inputs
-    unverified: tuple[str, ...]
-
-
-def held_key(license_required: bool | None, exceptions: Sequence[str],
-             review_policy: str | None, measures: Sequence[Mapping[str, Any]],
-             basis: Sequence[Mapping[str, Any]]) -> tuple[Any, ...]:
-    """What must stay equal for an answer to "still hold" (``since``): margins, tiers,
-    citations and notes may move. ``measures`` and ``basis`` as stored (one mapping each)."""
-    return (license_required, tuple(exceptions), review_policy,
-            tuple((m["rule"], m["outcome"]) for m in measures),
-            tuple((b["rule"], b["clause"], b["outcome"]) for b in basis))
-
-
-def decided_by(basis: Sequence[Mapping[str, Any]]) -> str:
-    """The deciding rules and clauses in a few words ("us-2024-12 3A090.a.1; ..."), each
-    once (two prongs of one rule often say the same), from the basis as stored."""
-    return "; ".join(dict.fromkeys(f"{b['rule']} {b['clause'] or b['outcome']}"
-                                   for b in basis))
 
 
 def _and(a: Truth, b: Truth) -> Truth:
@@ -154,10 +42,18 @@ def _and(a: Truth, b: Truth) -> Truth:
     return None if a is None or b is None else True
 
 
+def _every(v: StoredVerdict, test: Callable[[str], bool]) -> Truth:
+    """``test`` on the verdict's outcome; on an open verdict, on every outcome its ranges
+    leave possible: True or False when they all agree (every possibility inside 3A090 is
+    caught whichever clause it is), None when they differ or nothing bounds them."""
+    if v.determined and v.outcome != "undetermined":
+        return test(v.outcome)
+    found = {test(o) for o in v.possible}
+    return found.pop() if len(found) == 1 else None
+
+
 def _reaches_chip(v: StoredVerdict, layers: Layers) -> Truth:
-    if v.outcome == "undetermined" or not v.determined:
-        return None
-    return v.outcome not in layers.clear_outcomes
+    return _every(v, lambda o: o not in layers.clear_outcomes)
 
 
 @cache
@@ -237,8 +133,7 @@ def _catches(scope: Scope, chip: ChipFacts, verdicts: Mapping[str, StoredVerdict
         base = own if is_classification else classification
         if base is None:
             return _Hit(scope, False, own, own)
-        matched: Truth = (None if _reaches_chip(base, layers) is None
-                          else any(base.outcome.startswith(i) for i in items))
+        matched = _every(base, lambda o: any(o.startswith(i) for i in items))
         truth = _and(matched, truth)
         return _Hit(scope, truth, base if matched else own, own)
     return _Hit(scope, truth, own, own)
@@ -276,21 +171,41 @@ def prongs(day: date, rules: Mapping[str, RuleFacts], scopes: Sequence[Scope],
         if rule is None:  # never caught: the chip has no verdict of a rule not loaded
             out.append(Prong(scope, "", None))
             continue
-        enforced = (layers.enforced(scope.status) and rule.enforced(day, layers)
-                    and (scope.not_enforced_from is None or day < scope.not_enforced_from))
+        # a scope not enforced from a day was enforced before it, like its rule
+        scope_enforced = layers.enforced(scope.status) or (
+            scope.not_enforced_from is not None and day < scope.not_enforced_from)
+        enforced = scope_enforced and rule.enforced(day, layers)
         binds_others = bool(scope.exporter) and "from-us" not in scope.exporter
         role = layers.for_scope_kind(scope.kind).role
         if not enforced or scope.named_buyers or binds_others:
             role = "measure"
         measure = None
         if role == "measure":
-            status = scope.status or (None if rule.enforced(day, layers) else rule.status)
+            status = _status_on(day, scope.status if not scope_enforced else None, rule,
+                                layers)
             note = ("applies only to named buyers" if scope.named_buyers else
                     "binds foundries and packagers" if binds_others else None)
             measure = Measure(scope.rule, scope.outcome, layers.for_scope_kind(
                 scope.kind).id if enforced else layers.measures.id, scope.id, status, note)
         out.append(Prong(scope, role, measure))
     return tuple(out)
+
+
+def _status_on(day: date, scope_status: str | None, rule: RuleFacts, layers: Layers
+               ) -> str | None:
+    """A measure's status on ``day``: the scope's own when the scope is not enforced that
+    day, the rule's once its non-enforcement has begun, "pending" before the rule's
+    compliance date (published, not yet binding), else the rule's when it is not enforced,
+    else none (in force). Non-enforcement announced before the compliance date wins: the
+    diffusion rule reads "not-enforced" from 2025-05-13, not "pending" until 2025-05-15."""
+    if scope_status is not None:
+        return scope_status
+    if rule.not_enforced_from is not None and day >= rule.not_enforced_from \
+            and not layers.enforced(rule.status):
+        return rule.status
+    if rule.compliance is not None and day < rule.compliance:
+        return PENDING
+    return None if rule.enforced(day, layers) else rule.status
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from chipdb.outcomes import SEVERAL
 from chipdb.policy import decided_by
 from chipdb.render import Document, Section
 from chipdb.render.layouts import confidence_text
@@ -44,6 +45,11 @@ def measures_text(measures: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def _open_basis(a: dict[str, Any]) -> bool:
+    """Whether a deciding clause is several a range leaves possible ("3A090.a.2 or ...")."""
+    return any(SEVERAL in (b.get("clause") or b.get("outcome") or "") for b in a["basis"])
+
+
 def answer_row(a: dict[str, Any]) -> dict[str, Any]:
     """One answer's cells as the table shows them (the web's check page reads the same)."""
     needed = a["license_required"]
@@ -53,7 +59,8 @@ def answer_row(a: dict[str, Any]) -> dict[str, Any]:
         exceptions = ", ".join(a["exceptions"]) or "none"
         review = a["review_policy"] or "none set by a rule chipdb models"
     binding = binding_text(a["binding_margin"]) or (
-        "none: decided by a name or a flag, not a line" if needed else "none")
+        ("none: every clause the ranges leave possible requires one" if _open_basis(a)
+         else "none: decided by a name or a flag, not a line") if needed else "none")
     return {
         "destination": a["destination"], "party_hq": a["party_hq"] or "",
         "license_required": licence_word(needed), "exceptions": exceptions,

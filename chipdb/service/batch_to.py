@@ -160,7 +160,9 @@ def _answers(lines: BottomLines, classifier: Any, combo: tuple[int, ...],
                            if notes >> j & 1)
         determined = word != "undetermined" and SEVERAL not in word
         verdicts.append(StoredVerdict(rule.id, word, determined, lines.day, None, exceptions,
-                                      (), clause or None))
+                                      (), clause or None,
+                                      possible=tuple(word.split(SEVERAL))
+                                      if SEVERAL in word else ()))
     vendor = vendors[combo[0]] if combo[0] >= 0 else "unknown"
     chip = ChipFacts("design", vendor, tuple(verdicts), {})
     found = lines.answers[combo] = [

@@ -173,13 +173,13 @@ def test_the_split_of_nac_on_2024_04_04(opened: chipdb.Database) -> None:
 def test_the_diffusion_rule_stops_being_a_measure_on_2025_05_13(
         opened: chipdb.Database) -> None:
     # 90 FR 4544 is still on the books (GAO B-337935: not rescinded); BIS does not enforce
-    # it from 2025-05-13 and its compliance date (2025-05-15) came after: a measure marked
-    # not-enforced on both sides of the day, never the deciding rule
+    # it from 2025-05-13 and its compliance date (2025-05-15) came after: a measure, never
+    # the deciding rule, pending (in force, not yet binding) the day before, not-enforced on
     before = _one(opened, "H200 SXM", "DE", DIFFUSION_OFF - timedelta(days=1))
     on = _one(opened, "H200 SXM", "DE", DIFFUSION_OFF)
-    for a in (before, on):
+    for a, status in ((before, "pending"), (on, "not-enforced")):
         assert [m["status"] for m in a.measures if m["rule"] == "us-2025-01-diffusion"] == [
-            "not-enforced"]
+            status]
     assert before.license_required is False and on.license_required is False
 
 

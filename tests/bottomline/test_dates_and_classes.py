@@ -199,15 +199,31 @@ def test_since_when_the_licence_answer_has_held(opened: chipdb.Database) -> None
     assert one(opened, "H100 SXM", "AE", "2026-07-09").license_required is True
 
 
+def test_a_range_inside_3a090_needs_a_licence_whichever_clause(opened: chipdb.Database
+                                                               ) -> None:
+    # TPU v5e: TPP 3,152 on one die no larger than a reticle (858 mm2), so performance
+    # density >= 3.67: 3A090.a.2 or 3A090.b.1 (crosscheck §4.5), a licence for China either way
+    a = one(opened, "TPU v5e", "CN", "2026-12-01")
+    assert a.license_required is True
+    assert any(b["outcome"] == "3A090.a.2 or 3A090.b.1" for b in a.basis)
+    # before the 2023 rule it was outside the 2022 one (I/O below 600 GB/s): no licence
+    assert one(opened, "TPU v5e", "CN", "2023-11-16").license_required is False
+    assert one(opened, "TPU v5e", "CN", "2023-11-17").license_required is True
+
+
 def test_measures_never_decide(opened: chipdb.Database) -> None:
     # the diffusion rule's requirement shows as a measure with its status, the answer is no:
     # before its compliance date (2025-05-15), and after, since BIS does not enforce it from
     # 2025-05-13 (press release; not rescinded, GAO B-337935)
-    for day in ("2025-01-13", "2025-05-12", "2025-05-13", "2025-05-15", "2026-11-30"):
+    # published 2025-01-15 (90 FR 4544), in force 2025-01-13, compliance 2025-05-15: pending
+    # until BIS said on 2025-05-13 that it would not enforce it
+    for day, status in (("2025-01-13", "pending"), ("2025-05-12", "pending"),
+                        ("2025-05-13", "not-enforced"), ("2025-05-15", "not-enforced"),
+                        ("2026-11-30", "not-enforced")):
         a = one(opened, "H100 SXM", "DE", day)
         assert a.license_required is False
         assert [(m["rule"], m["status"]) for m in a.measures] == [
-            ("us-2025-01-diffusion", "not-enforced")]
+            ("us-2025-01-diffusion", status)], day
     assert one(opened, "H100 SXM", "DE", "2025-01-12").measures == ()
     # the Section 232 duty is on imports into the US (Proclamation 11002)
     us = one(opened, "H200 SXM", "US", "2026-01-15")

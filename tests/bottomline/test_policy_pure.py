@@ -56,6 +56,31 @@ def test_undetermined_is_never_no() -> None:
     assert a.license_required is None
 
 
+def _open(possible: tuple[str, ...]) -> ChipFacts:
+    return ChipFacts("X", "NVIDIA", (StoredVerdict(
+        "r", "undetermined", False, date(2024, 1, 1), None, (), (), None,
+        possible=possible),), {})
+
+
+@pytest.mark.parametrize(("items", "possible", "expected"), [
+    # every possibility inside the scope's items: a licence whichever clause it is
+    (("3A090",), ("3A090.a.2", "3A090.b.1"), True),
+    (("3A090.a",), ("3A090.a.1", "3A090.a.2"), True),
+    # one possibility outside: undetermined, never "no"
+    (("3A090.a",), ("3A090.a.2", "3A090.b.1"), None),
+    (("3A090",), ("3A090.b.2", "not-controlled"), None),
+    # no possibility inside: no licence from this scope
+    (("3A090.a",), ("3A090.b.1", "3A090.b.2"), False),
+    # nothing bounds it: undetermined
+    (("3A090",), (), None),
+])
+def test_an_open_verdict_decides_where_every_possible_outcome_agrees(
+        items: tuple[str, ...], possible: tuple[str, ...], expected: bool | None) -> None:
+    s = _scope(items=items)
+    a = answer(_open(possible), DAY, RULES, [s], frozenset({s.id}), frozenset(), LAYERS)
+    assert a.license_required is expected
+
+
 @pytest.mark.parametrize("status", ["not-enforced", "draft", "dropped"])
 def test_a_scope_not_enforced_never_requires_a_licence(status: str) -> None:
     s = _scope(status=status)

@@ -86,7 +86,7 @@ def test_an_override_keeps_everything_and_merges_parameters() -> None:
     ({**HEAD, "clause": [CLAUSE], "parameters": {"line": 1}, "exception": [{"name": "n"}]},
      "exception[0].text", "is required"),
     ({**HEAD, "clause": [CLAUSE], "parameters": {"line": 1}, "status": "gone"}, "status",
-     "in-force, not-enforced, superseded, expired, draft or dropped"),
+     "in-force, not-enforced, pending, superseded, expired, draft or dropped"),
     ({**HEAD, "clause": [CLAUSE], "parameters": {"line": 1}, "ended": "2026-01-01"}, "ended",
      "before effective"),
     ({**HEAD, "clause": [], "parameters": {"line": 1}}, "clause", "at least one clause"),

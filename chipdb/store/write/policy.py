@@ -134,7 +134,8 @@ def chip_facts(chip: ChipRecord, verdicts: Sequence[Verdict], rules: dict[str, R
         tuple(v.exceptions), tuple(StoredMargin(g.clause, g.metric, g.threshold, g.value,
                                                 g.margin_pct, g.met) for g in v.margins),
         *_deciding(rules.get(v.rule), v.reason),
-        pieces(v.deciding) if v.outcome == "undetermined" and v.deciding else None)
+        pieces(v.deciding) if v.outcome == "undetermined" and v.deciding else None,
+        tuple(v.possible_outcomes) if not v.determined else ())
         for v in verdicts)
     return ChipFacts(chip.spec.name, chip.spec.vendor or "unknown", stored,
                      metric_tiers(claims, layers.tiers))
@@ -154,6 +155,10 @@ def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
                                   r.compliance, r.not_enforced_from)
                   for r in rules}
     days = {FIRST_DAY} | change_dates(geo, dest.scopes)
+    # a measure's status moves on its rule's compliance and non-enforcement dates
+    days |= {d for r in rule_facts.values() for d in (r.compliance, r.not_enforced_from)
+             if d is not None and r.id in loaded}
+    days |= {s.not_enforced_from for s in dest.scopes if s.not_enforced_from is not None}
     for f in facts:
         for v in f.verdicts:
             days.add(v.valid_from)
@@ -163,6 +168,7 @@ def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
     class_rows: list[dict[str, Any]] = []
     member_rows: list[dict[str, Any]] = []
     periods: list[tuple[Any, ...]] = []
+    role_ids: dict[tuple[Any, ...], int] = {}  # one small key per distinct reading of the scopes
     previous: dict[str, int] = {}
     previous_hq: dict[str, int] = {}
     open_classes: dict[tuple[str, frozenset[str], tuple[str, ...]], dict[str, Any]] = {}
@@ -202,7 +208,13 @@ def store_bottom_lines(conn: Connection, dest: Destinations, layers: Layers,
         # and which scopes reach each destination class × buyer class
         reach = {(hq.signature, dc.signature): reaching(scopes, dc.signature, hq.signature)
                  for hq in hq_classes for dc in dest_classes}
-        periods.append((start, end, prongs(start, rule_facts, scopes, layers), reach,
+        day_prongs = prongs(start, rule_facts, scopes, layers)
+        # what the day's scopes make of any chip: two periods with the same verdicts in
+        # force and the same reach may still differ here (a compliance or non-enforcement
+        # date), so an answer is reused only where this is equal too
+        roles = role_ids.setdefault(tuple((p.scope.id, p.role, p.measure) for p in day_prongs),
+                                    len(role_ids))
+        periods.append((start, end, day_prongs, roles, reach,
                         [(c, ids[(c.kind, c.signature)]) for c in dest_classes],
                         [(c, ids[(c.kind, c.signature)], hq_before[ids[(c.kind, c.signature)]])
                          for c in hq_classes], before))
@@ -231,7 +243,7 @@ def _chip_lines(chip_id: int, f: ChipFacts, periods: Sequence[Any],
     cache: dict[tuple[Any, ...], tuple[Answer, Any]] = {}
     answers = ChipAnswers(f, rule_facts, layers)
     readings: dict[tuple[Any, ...], ChipDay] = {}  # per set of verdicts in force
-    for start, end, day_prongs, reach, dest_classes, hq_classes, before in periods:
+    for start, end, day_prongs, roles, reach, dest_classes, hq_classes, before in periods:
         now_held: dict[tuple[int, int], tuple[Any, date]] = {}
         in_force = tuple(sorted((v.rule, v.valid_from) for v in f.verdicts
                                 if v.valid_from <= start and (v.valid_to is None
@@ -239,7 +251,7 @@ def _chip_lines(chip_id: int, f: ChipFacts, periods: Sequence[Any],
         for hq, hq_id, hq_before in hq_classes:
             for dc, dc_id in dest_classes:
                 reached = reach[(hq.signature, dc.signature)]
-                ck = (in_force, reached)
+                ck = (in_force, roles, reached)
                 found = cache.get(ck)
                 if found is None:
                     # answer(f, start, rule_facts, scopes, dc.signature, hq.signature, layers)

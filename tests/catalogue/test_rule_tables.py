@@ -64,7 +64,7 @@ SHAPE = [  # pydantic, before the engine sees the table
     ("effective = 2027-01-01", "effective = 20270101", "effective",
      "must be a date like 2023-11-17, not 20270101"),
     ('status = "draft"', 'status = "maybe"', "status",
-     "must be one of in-force, not-enforced, superseded, expired, draft, dropped"),
+     "must be one of in-force, not-enforced, pending, superseded, expired, draft, dropped"),
     ('outcome = "license-required"', 'outcome = "license-required"\nwhy = 1', "clause[0].why",
      "is not a known field (see docs/seed-format.md)"),
     ('when = { metric = "tpp", op = ">=", param = "tpp_line" }', "", "clause[0].when",

@@ -5,48 +5,16 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from chipdb.service import catalogue as api
 from chipdb.service import manage
-from chipdb.service.session import open_session
-from chipdb.store.read.connect import reading
-from chipdb.store.ready import ensure_ready
 from chipdb.store.url import DatabaseUrl, parse_url
-from tests.helpers import chip_toml, run, source_toml
+from tests.helpers import run
+from tests.store.reliability_helpers import chip_file, one_error
 
-OK_CHIP = (source_toml("rel-src", "https://example.com/rel", "Reliability test source", "QA")
-           + chip_toml("RelChip X1", "RelCo", "RelChip", "rel-src"))
-
-
-def chip_file(folder: Path, name: str, family: str = "RelChip", source: str = "rel-src",
-              extra: str = "", file: str | None = None) -> Path:
-    text = (OK_CHIP.replace('name = "RelChip X1"', f'name = "{name}"{extra}')
-            .replace('family = "RelChip"', f'family = "{family}"')
-            .replace('"rel-src"', f'"{source}"'))
-    path = folder / (file or f"{abs(hash((name, family, source)))}.toml")
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def one_error(result: object) -> str:
-    lines = str(result.err).strip().splitlines()  # type: ignore[attr-defined]
-    assert len(lines) == 1 and lines[0].startswith("chipdb: error: "), lines
-    return lines[0]
-
-
-def in_every_view(db: DatabaseUrl, chip: str) -> bool:
-    with reading(db) as conn:
-        return all(conn.rows(f"SELECT chip FROM {view} WHERE chip = :c", {"c": chip})
-                   for view in ("chip_specs", "chip_metrics", "chip_verdict", "chip_names"))
-
-
-# --- A1.1 / A1.2: bundled chips cannot be hijacked ---------------------------------------
 
 @pytest.mark.parametrize(("name", "family", "extra", "clash"), [
     ("H100-SXM", "RelChip", "", "the bundled chip 'H100 SXM'"),
@@ -95,115 +63,6 @@ def test_duplicate_and_empty_keys_are_one_line_errors(sqlite_db: DatabaseUrl,
 
 
 # --- A3.1 / A3.2 / A3.3: no lost writes, one snapshot per read, concurrent first runs -------
-
-@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
-def test_writers_and_readers_race_without_loss_or_error(fresh_db: DatabaseUrl,
-                                                        tmp_path: Path) -> None:
-    """3 importers and a reseed at once, 2 readers comparing all the while."""
-    db = fresh_db
-    ensure_ready(db)
-    files = [chip_file(tmp_path, f"Race Chip {i}", f"RaceFam{i}", f"race-src-{i}",
-                       file=f"race{i}.toml") for i in range(3)]
-    errors: list[str] = []
-    reads = [0]
-    done = threading.Event()
-
-    def writer(path: Path) -> None:
-        try:
-            manage.import_file(db, path)
-        except Exception as exc:  # the test counts every failure
-            errors.append(f"writer {path.name}: {exc!r}")
-
-    def seeder() -> None:
-        try:
-            manage.seed(db, lambda _m: None)
-        except Exception as exc:  # the test counts every failure
-            errors.append(f"seed: {exc!r}")
-
-    def reader() -> None:
-        while not done.is_set():
-            try:
-                with open_session(db) as s:
-                    chips = [c for c in s.names.chips if c.startswith("Race Chip")]
-                    data = api.compare(s, [*chips, "H20 96GB"], None)
-                    assert len(data.chips) == len(chips) + 1
-                    assert all(c.verdicts for c in data.chips)
-                reads[0] += 1
-            except Exception as exc:  # the test counts every failure
-                errors.append(f"reader: {exc!r}")
-
-    readers = [threading.Thread(target=reader) for _ in range(2)]
-    writers = [threading.Thread(target=writer, args=(p,)) for p in files]
-    writers.append(threading.Thread(target=seeder))
-    for t in readers + writers:
-        t.start()
-    for t in writers:
-        t.join(timeout=120)
-    time.sleep(0.2)
-    done.set()
-    for t in readers:
-        t.join(timeout=30)
-    assert errors == []
-    assert reads[0] > 0
-    for i in range(3):  # every acknowledged import is in every view
-        assert in_every_view(db, f"Race Chip {i}")
-    assert sorted(n for n, _w, _c in manage.user_imports(db)) == [p.name for p in files]
-
-
-@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
-def test_concurrent_first_runs_all_succeed(fresh_db: DatabaseUrl) -> None:
-    errors: list[str] = []
-
-    def first_run() -> None:
-        try:
-            with open_session(fresh_db) as s:
-                assert s.resolve(["H20"])[0].chip == "H20 96GB"
-        except Exception as exc:  # the test counts every failure
-            errors.append(repr(exc))
-
-    threads = [threading.Thread(target=first_run) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert errors == []
-
-
-@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
-def test_readers_during_downgrade_and_upgrade(fresh_db: DatabaseUrl) -> None:
-    """A3.4: a reader sees the schema before or after a migration, never half of it."""
-    db = fresh_db
-    ensure_ready(db)
-    errors: list[str] = []
-    reads = [0]
-    done = threading.Event()
-
-    def reader() -> None:
-        while not done.is_set():
-            try:
-                with open_session(db) as s:
-                    api.compare(s, ["H20"], None)
-                reads[0] += 1
-            except Exception as exc:  # the test counts every failure
-                errors.append(repr(exc))
-
-    readers = [threading.Thread(target=reader) for _ in range(2)]
-    for t in readers:
-        t.start()
-    try:
-        for _ in range(2):
-            manage.downgrade(db, "base")
-            time.sleep(0.2)
-            manage.upgrade(db)
-            time.sleep(0.2)
-    finally:
-        done.set()
-        for t in readers:
-            t.join(timeout=60)
-    assert errors == [] and reads[0] > 0
-
-
-# --- A4.1: foreign databases; a failed migration leaves nothing --------------------------
 
 def _objects(path: Path) -> list[str]:
     conn = sqlite3.connect(path)
@@ -261,53 +120,6 @@ def test_failed_sqlite_migration_leaves_no_objects(tmp_path: Path,
 
 
 # --- A4.2 / A4.6: tampered views and rows; a stored import that no longer validates -------
-
-def _tamper_verdict_view(path: Path) -> None:
-    conn = sqlite3.connect(path)
-    body = conn.execute("SELECT sql FROM sqlite_master WHERE name='chip_verdict'").fetchone()[0]
-    conn.execute("DROP VIEW chip_verdict")
-    conn.execute(body.replace("vd.outcome,", "CASE WHEN c.name LIKE 'H100%' THEN "
-                              "'not-controlled' ELSE vd.outcome END AS outcome,", 1))
-    conn.commit()
-    conn.close()
-
-
-def test_verify_finds_a_tampered_view_and_seed_repairs_it(fresh_sqlite: DatabaseUrl) -> None:
-    db = fresh_sqlite
-    assert run(db, "db", "verify").code == 0
-    assert db.sqlite_path is not None
-    _tamper_verdict_view(db.sqlite_path)
-    drift = run(db, "db", "verify")
-    assert drift.code == 1 and "chip_verdict" in one_error(drift) and "db seed" in drift.err
-    assert run(db, "db", "seed").code == 0
-    assert run(db, "db", "verify").code == 0
-    row = run(db, "sql", "SELECT outcome FROM chip_verdict WHERE chip = 'H100 SXM' AND "
-              "rule = 'us-2024-12'", "-f", "csv").out.splitlines()
-    assert row[1] == "3A090.a.1"
-
-
-@pytest.mark.parametrize("fresh_db", ["sqlite", "postgresql"], indirect=True)
-def test_verify_finds_edited_rows_and_views(fresh_db: DatabaseUrl, tmp_path: Path) -> None:
-    from sqlalchemy import text
-
-    from chipdb.store.sql_views import VIEWS
-    from chipdb.store.write.engine import engine_scope
-
-    db = fresh_db
-    assert run(db, "import", str(chip_file(tmp_path, "RelChip X1"))).code == 0
-    assert run(db, "db", "verify").code == 0  # imports are part of the reference
-    body = VIEWS["chip_metrics"].replace("cm.tpp,", "cm.tpp / 10 AS tpp,", 1)
-    assert body != VIEWS["chip_metrics"]
-    with engine_scope(db) as engine, engine.begin() as conn:
-        conn.execute(text("UPDATE verdict SET outcome = 'not-controlled'"))
-        if db.dialect == "postgresql":
-            conn.execute(text(f"CREATE OR REPLACE VIEW chip_metrics AS {body}"))
-    err = one_error(run(db, "db", "verify"))
-    assert "chip_verdict" in err
-    assert db.dialect == "sqlite" or "chip_metrics" in err
-    assert run(db, "db", "seed").code == 0
-    assert run(db, "db", "verify").code == 0
-
 
 def test_a_stored_import_that_no_longer_validates_is_skipped(fresh_sqlite: DatabaseUrl,
                                                              tmp_path: Path) -> None:

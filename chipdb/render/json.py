@@ -5,6 +5,8 @@ The exact text of every value, with no raw control or bidi character (``json_saf
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from itertools import repeat
 from json.encoder import encode_basestring
 from typing import Any, TextIO
 
@@ -46,54 +48,44 @@ def _write(value: Any, out: list[str], newline: str) -> None:
             return
         if not all(type(k) is str for k in value):
             value = {str(k): v for k, v in value.items()}  # as to_jsonable: keys may merge
-        inner = newline + "  "
-        sep = "{" + inner
-        for k, v in value.items():
-            out.append(sep)
-            out.append(encode_basestring(k))
-            out.append(": ")
-            # the common scalars inline (a call per value was most of the time), exact
-            # types only: anything else takes the general path
-            t = type(v)
-            if t is str:
-                out.append(encode_basestring(v))
-            elif v is None:
-                out.append("null")
-            elif t is float and v - v == 0.0:  # finite
-                out.append(float.__repr__(v))
-            elif t is int:
-                out.append(int.__repr__(v))
-            elif t is bool:
-                out.append("true" if v else "false")
-            else:
-                _write(v, out, inner)
-            sep = "," + inner
-        out.append(newline + "}")
-        return
-    if isinstance(value, list | tuple):
+        pairs: Iterable[tuple[str | None, Any]] = value.items()
+        brackets = "{}"
+    elif isinstance(value, list | tuple):
         if not value:
             out.append("[]")
             return
-        inner = newline + "  "
-        sep = "[" + inner
-        for v in value:
-            out.append(sep)
-            t = type(v)
-            if t is str:
-                out.append(encode_basestring(v))
-            elif v is None:
-                out.append("null")
-            elif t is float and v - v == 0.0:
-                out.append(float.__repr__(v))
-            elif t is int:
-                out.append(int.__repr__(v))
-            elif t is bool:
-                out.append("true" if v else "false")
-            else:
-                _write(v, out, inner)
-            sep = "," + inner
-        out.append(newline + "]")
+        pairs = zip(repeat(None), value)  # an array's items have no key
+        brackets = "[]"
+    else:
+        _write_scalar(value, out)
         return
+    inner = newline + "  "
+    sep = brackets[0] + inner
+    for k, v in pairs:
+        out.append(sep)
+        if k is not None:
+            out.append(encode_basestring(k))
+            out.append(": ")
+        # the common scalars inline (a call per value was most of the time), exact
+        # types only: anything else takes the general path
+        t = type(v)
+        if t is str:
+            out.append(encode_basestring(v))
+        elif v is None:
+            out.append("null")
+        elif t is float and v - v == 0.0:  # finite
+            out.append(float.__repr__(v))
+        elif t is int:
+            out.append(int.__repr__(v))
+        elif t is bool:
+            out.append("true" if v else "false")
+        else:
+            _write(v, out, inner)
+        sep = "," + inner
+    out.append(newline + brackets[1])
+
+
+def _write_scalar(value: Any, out: list[str]) -> None:
     value = plain(value)
     if isinstance(value, str):
         out.append(encode_basestring(value))

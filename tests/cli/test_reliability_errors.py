@@ -10,7 +10,7 @@ import pytest
 
 from chipdb.store.url import DatabaseUrl, parse_url
 from tests.helpers import run
-from tests.store.test_reliability_data import OK_CHIP
+from tests.store.reliability_helpers import OK_CHIP
 
 _RULE = """
 [[rule]]

@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "units": 0,
     "names": 0,
     "spec": 0,
+    "periods": 0,
     "outcomes": 0,
     "safetext": 0,
     "files": 0,

@@ -27,7 +27,11 @@ DENY_PACKAGES = ("alembic", "sqlalchemy", "pydantic", "pydantic_core", "matplotl
 DENY_CHIPDB = ("chipdb.store.write", "chipdb.store.models", "chipdb.store.sql_views",
                "chipdb.catalogue", "chipdb.plot", "chipdb.metrics", "chipdb.engine",
                "chipdb.service.designs", "chipdb.service.manage",
-               "chipdb.render.table")
+               "chipdb.render.table",
+               # the bottom line's policy evaluation (compare without --to only groups stored
+               # verdicts by layer), the spec dataclasses, and the other commands' modules
+               "chipdb.policy", "chipdb.spec", "chipdb.cli.admin", "chipdb.cli.design",
+               "chipdb.cli.serve", "chipdb.cli.report", "chipdb.cli.changes")
 
 
 def _version(dist: str) -> tuple[int, ...]:

@@ -18,6 +18,7 @@ from chipdb.catalogue.claims import FieldProblem, Kind, check_number, resolve, r
 from chipdb.catalogue.schema import ChipModel, IoModel, Sourced, SourcedDate, SourcedRates
 from chipdb.errors import SeedError
 from chipdb.names import normalize_name
+from chipdb.periods import period_end, period_text
 from chipdb.spec import (
     ChipRecord,
     ChipSpec,
@@ -26,8 +27,6 @@ from chipdb.spec import (
     IoLink,
     Memory,
     Throughput,
-    period_end,
-    period_text,
 )
 
 

@@ -31,7 +31,8 @@ from chipdb.catalogue.schema import (
     SourcedRates,
 )
 from chipdb.conventions import CONVENTIONS
-from chipdb.spec import Claim, period_text
+from chipdb.periods import period_text
+from chipdb.spec import Claim
 
 # Plausible bounds per canonical unit: a value outside them is a typo or a unit mistake
 # (TB/s entered as GB/s, a sparse figure in PFLOPS, ...). Wide enough for wafer-scale parts.

@@ -3,7 +3,19 @@
 No SQL and no thresholds here. Data goes to stdout, messages to stderr.
 """
 
-from chipdb.cli.main import main
-from chipdb.cli.root import app
+from typing import Any
+
+from chipdb.cli.main import load_commands, main
 
 __all__ = ["app", "main"]
+
+
+def __getattr__(name: str) -> Any:
+    """``chipdb.cli.app``: the Typer app with every command registered (a run of ``main``
+    registers only the command it runs)."""
+    if name == "app":
+        from chipdb.cli.root import app
+
+        load_commands()
+        return app
+    raise AttributeError(name)

@@ -7,18 +7,72 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import importlib
 import os
 import sys
 from typing import Any
 
-from chipdb.cli import admin as _admin  # noqa: F401  (registers the commands)
-from chipdb.cli import changes as _changes  # noqa: F401  (registers the command)
-from chipdb.cli import design as _design  # noqa: F401  (registers the commands)
-from chipdb.cli import read as _read  # noqa: F401  (registers the commands)
-from chipdb.cli import report as _report  # noqa: F401  (registers the command)
-from chipdb.cli import serve as _serve  # noqa: F401  (registers the command)
 from chipdb.cli.root import app
 from chipdb.errors import ChipdbError
+
+# The module that registers each command, in the order `chipdb --help` lists them. A run
+# imports and builds only the module of the command it was given (Typer builds a Click
+# command for every registered function: with all of them, 20 ms of a 150 ms cold compare);
+# help, completion and an unknown word load all. tests/cli/test_cli.py holds this equal to
+# what the modules register.
+COMMAND_MODULES: dict[str, str] = {
+    "sql": "admin", "import": "admin", "export": "admin", "db": "admin",
+    "changes": "changes",
+    "sweep": "design", "frontier": "design",
+    "compare": "read", "check": "read", "show": "read", "list": "read", "rules": "read",
+    "what-if": "read", "headroom": "read", "timeline": "read", "plot": "read",
+    "report": "report",
+    "serve": "serve",
+}
+_MODULE_ORDER = ("admin", "changes", "design", "read", "report", "serve")
+# global options (chipdb.cli.root) that take a value: the command word is not their value
+_VALUED = ("--db",)
+
+
+def _command_word(args: list[str]) -> str | None:
+    """The subcommand a command line names, skipping the global options before it."""
+    skip = False
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in _VALUED:
+            skip = True
+        elif not arg.startswith("-"):
+            return arg
+    return None
+
+
+def _named_command(args: list[str] | None) -> str | None:
+    """The known command ``args`` run, or None when a run needs them all (no command, an
+    unknown word, shell completion)."""
+    if args is None or os.environ.get("_CHIPDB_COMPLETE"):
+        return None
+    word = _command_word(args)
+    return word if word in COMMAND_MODULES else None
+
+
+def _name_of(command: Any) -> str:
+    """A registered command's name as Typer gives it (``what_if`` -> ``what-if``)."""
+    return str(command.name or command.callback.__name__.lower().replace("_", "-"))
+
+
+def load_commands(args: list[str] | None = None) -> None:
+    """Register the commands a run needs: the named command's module, else every module."""
+    word = _named_command(args)
+    wanted = [COMMAND_MODULES[word]] if word is not None else _MODULE_ORDER
+    for module in _MODULE_ORDER:
+        if module in wanted:
+            importlib.import_module(f"chipdb.cli.{module}")
+    # a process that ran one command and then loads the rest (the tests, a Python caller)
+    # lists them in the same order as a fresh one
+    position = {f"chipdb.cli.{m}": i for i, m in enumerate(_MODULE_ORDER)}
+    app.registered_commands.sort(key=lambda c: position.get(
+        getattr(c.callback, "__module__", ""), len(position)))
 
 
 def _one_line(message: str, limit: int = 400) -> str:
@@ -66,14 +120,24 @@ def _leave_interrupted() -> None:
     os._exit(130)
 
 
-def _command() -> Any:
-    """The Click command of the app (what ``app(...)`` runs), with bash completion set to
-    quote names with spaces (cli.completion)."""
+def _command(args: list[str] | None = None) -> Any:
+    """The Click command of the app (what ``app(...)`` runs) holding the commands ``args``
+    need (all of them without ``args``), with bash completion set to quote names with
+    spaces (cli.completion)."""
     import typer.main
 
     from chipdb.cli import completion
 
-    command = typer.main.get_command(app)
+    load_commands(args)
+    word = _named_command(args)
+    every = app.registered_commands
+    if word is not None and word != "db":
+        # build only the command that runs: Click never looks at the others
+        app.registered_commands = [c for c in every if _name_of(c) == word]
+    try:
+        command = typer.main.get_command(app)
+    finally:
+        app.registered_commands = every
     completion.register()
     return command
 
@@ -82,7 +146,7 @@ def _run(argv: list[str] | None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     try:
-        code = _command()(args=args, prog_name="chipdb", standalone_mode=False)
+        code = _command(args)(args=args, prog_name="chipdb", standalone_mode=False)
         if code == 130:  # Typer turns Ctrl-C into Exit(130) and, not standalone, returns it
             print("chipdb: interrupted", file=sys.stderr)
             return 130

@@ -66,7 +66,7 @@ def compare(
     from chipdb.render import render
     from chipdb.render.layouts import compare_document
     from chipdb.service import catalogue as api
-    from chipdb.service.bottomline import rule_layers
+    from chipdb.service.layers import rule_layers
     from chipdb.service.results import compare_json
 
     fmt = check_format(fmt)
@@ -137,7 +137,7 @@ def show(
     from chipdb.render import render
     from chipdb.render.layouts import show_document
     from chipdb.service import catalogue as api
-    from chipdb.service.bottomline import rule_layers
+    from chipdb.service.layers import rule_layers
     from chipdb.service.results import show_json
 
     fmt = check_format(fmt)
@@ -228,7 +228,7 @@ def rules(
     fmt = check_format(fmt)
     if outcomes:
         from chipdb.render.bottomline import outcomes_document
-        from chipdb.service.bottomline import outcome_vocabulary
+        from chipdb.service.layers import outcome_vocabulary
 
         with open_cli_session() as s:
             layers, words = outcome_vocabulary(s)

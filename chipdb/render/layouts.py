@@ -8,8 +8,8 @@ from datetime import date
 from typing import Any
 
 from chipdb.metricdefs import COMPARE_ROWS
+from chipdb.periods import period_text
 from chipdb.render.document import Document, Section, cell_text
-from chipdb.spec import period_text
 
 _METRIC_ROWS = COMPARE_ROWS  # compare's metric rows and their labels (chipdb.metricdefs)
 _SPEC_ROWS = (

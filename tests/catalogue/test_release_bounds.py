@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from chipdb.spec import period_end, period_text, release_window
+from chipdb.periods import period_end, period_text, release_window
 from chipdb.store.url import DatabaseUrl
 from chipdb.store.write.rebuild import read_seed_catalogue
 from tests.catalogue.test_dates_links import problem, record

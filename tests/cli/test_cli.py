@@ -27,6 +27,32 @@ def test_help_lists_every_command() -> None:
         assert command in result.output
 
 
+def test_command_modules_name_where_each_command_is_registered() -> None:
+    """A run imports only the module chipdb.cli.main.COMMAND_MODULES names for its command:
+    the map must hold every command, and the right module."""
+    import typer.main
+
+    from chipdb.cli.main import COMMAND_MODULES
+
+    group = typer.main.get_command(app)
+    found = {}
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        callbacks = [c.callback for c in sub.values()] if sub else [command.callback]
+        modules = {f.__module__.rsplit(".", 1)[-1] for f in callbacks if f is not None}
+        assert len(modules) == 1, (name, modules)
+        found[name] = modules.pop()
+    assert found == COMMAND_MODULES
+
+
+@pytest.mark.parametrize("argv", [["--db", "compare", "nosuch"], ["--db=compare", "nosuch"]])
+def test_an_unknown_command_after_global_options_is_a_usage_error(argv: list[str]) -> None:
+    result = subprocess.run([sys.executable, "-m", "chipdb", *argv], capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 2
+    assert "No such command 'nosuch'" in result.stderr
+
+
 def test_compare_json_shape(db: object) -> None:
     result = run(db, "compare", "MI300X", "MI250", "--as-of", "2026-06-01",  # type: ignore
                  "-f", "json")

@@ -10,7 +10,8 @@ import pytest
 from chipdb.catalogue import build_catalogue, parse_text
 from chipdb.errors import SeedError
 from chipdb.metrics import compute_metrics
-from chipdb.spec import ChipRecord, period_text
+from chipdb.periods import period_text
+from chipdb.spec import ChipRecord
 
 SOURCES = """
 [[source]]

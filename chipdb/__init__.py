@@ -23,11 +23,10 @@ ENGINE_VERSION = "2"  # 2: reasons quote every export year, written 2026
 _API = ("open", "Database")
 _ERRORS = ("ChipdbError", "DatabaseError", "DataError", "NotFoundError", "UsageError")
 _CHECK_RESULTS = ("BottomLine", "CheckReport", "CheckRow")
-_RESULTS = (
-    "ChipDetail", "ChipReport", "ChipRow", "CompareReport",
-    "HeadroomReport", "HeadroomRow", "MarginRow", "Resolution", "RuleReport", "TimelineReport",
-    "TimelineRow", "VerdictReport", "WhatIfReport",
-)
+_RESULTS = ("ChipReport", "CompareReport", "MarginRow", "Resolution", "VerdictReport",
+            "WhatIfReport")
+_LISTINGS = ("ChipDetail", "ChipRow", "HeadroomReport", "HeadroomRow", "RuleReport",
+             "TimelineReport", "TimelineRow")
 
 __all__ = [
     "ENGINE_VERSION",
@@ -76,6 +75,10 @@ def __getattr__(name: str) -> Any:
         from chipdb.service import results
 
         value = getattr(results, name)
+    elif name in _LISTINGS:
+        from chipdb.service import listings
+
+        value = getattr(listings, name)
     else:
         raise AttributeError(f"module 'chipdb' has no attribute {name!r}")
     globals()[name] = value

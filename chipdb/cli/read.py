@@ -138,7 +138,7 @@ def show(
     from chipdb.render.layouts import show_document
     from chipdb.service import catalogue as api
     from chipdb.service.layers import rule_layers
-    from chipdb.service.results import show_json
+    from chipdb.service.listings import show_json
 
     fmt = check_format(fmt)
     with open_cli_session() as s:
@@ -185,7 +185,7 @@ def list_(
     from chipdb.render import render
     from chipdb.render.layouts import list_document
     from chipdb.service import catalogue as api
-    from chipdb.service.results import list_json
+    from chipdb.service.listings import list_json
 
     fmt = check_format(fmt)
     if verdict and not rule:
@@ -223,7 +223,7 @@ def rules(
     from chipdb.render import render
     from chipdb.render.layouts import rules_document
     from chipdb.service import catalogue as api
-    from chipdb.service.results import rule_json
+    from chipdb.service.listings import rule_json
 
     fmt = check_format(fmt)
     if outcomes:
@@ -320,7 +320,7 @@ def headroom(
     from chipdb.render import render
     from chipdb.render.layouts import headroom_document
     from chipdb.service import designs
-    from chipdb.service.results import headroom_json
+    from chipdb.service.listings import headroom_json
     from chipdb.units import parse_assignments
 
     fmt = check_format(fmt)
@@ -349,7 +349,7 @@ def timeline(
     from chipdb.render import render
     from chipdb.render.layouts import timeline_document
     from chipdb.service import catalogue as api
-    from chipdb.service.results import timeline_events_json, timeline_json
+    from chipdb.service.listings import timeline_events_json, timeline_json
 
     fmt = check_format(fmt)
     if party_hq and not to:

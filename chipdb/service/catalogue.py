@@ -8,25 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from chipdb.errors import DatabaseError, NotFoundError, UsageError
-from chipdb.service.check_results import CheckReport, CheckRow
 from chipdb.service.results import (
     METRIC_FIELDS,
     SPEC_FIELDS,
-    ChipDetail,
     ChipReport,
-    ChipRow,
     CompareReport,
-    DieRow,
-    IoRow,
-    MemoryRow,
-    RuleReport,
-    ThresholdRow,
-    TimelineReport,
-    TimelineRow,
-    chip_row,
     day,
     flag,
     margins_by,
@@ -37,6 +26,13 @@ from chipdb.service.results import (
 )
 from chipdb.service.session import Session, chips_of
 from chipdb.store.read import queries
+
+if TYPE_CHECKING:
+    from chipdb.service.check_results import CheckReport
+    from chipdb.service.listings import ChipDetail, ChipRow, RuleReport, TimelineReport
+
+# The records of show, check, list, rules and timeline are imported by those functions: a
+# cold `compare` creates only its own (a frozen dataclass costs about 1 ms to define).
 
 
 def compare(s: Session, chips: str | Sequence[str], as_of: date | None,
@@ -76,6 +72,8 @@ def compare(s: Session, chips: str | Sequence[str], as_of: date | None,
 
 def show(s: Session, chip: str) -> ChipDetail:
     """One chip with every claim behind its fields, its parts, aliases and every verdict."""
+    from chipdb.service.listings import ChipDetail, DieRow, IoRow, MemoryRow
+
     report = compare(s, [chip], None, with_sources=True)
     name = report.chips[0].name
     parts = queries.chip_structure(s.conn, name)
@@ -94,6 +92,7 @@ def check(s: Session, chip: str, as_of: date, include_draft: bool = False) -> Ch
 
     The bottom line for a destination and a buyer will grow from here (issue 13).
     """
+    from chipdb.service.check_results import CheckReport, CheckRow
     from chipdb.service.designs import deciding_clauses
 
     report = compare(s, [chip], as_of, include_draft=include_draft)
@@ -114,6 +113,8 @@ def list_chips(s: Session, vendor: str | None = None, market: str | None = None,
     """The catalogue, filtered; ``outcome`` (under ``rule``) may end in * to match a prefix.
     A vendor, market or region the catalogue does not hold is refused with the nearest ones
     (never a silent "0 chips")."""
+    from chipdb.service.listings import chip_row
+
     if sort not in ("vendor", "chip", *METRIC_FIELDS, "memory_capacity_gb",
                     "transistors_billion"):
         raise UsageError(f"cannot sort by '{sort}': use chip, vendor or a metric "
@@ -186,6 +187,8 @@ def rule_id(s: Session, typed: str, hint: str | None = None) -> str:
 
 def rules(s: Session, rule: str | None = None) -> list[RuleReport]:
     """Every rule version (or the one named), with its thresholds."""
+    from chipdb.service.listings import RuleReport, ThresholdRow
+
     if rule is not None:
         rule = rule_id(s, rule)
     thresholds = queries.rule_thresholds(s.conn, rule)
@@ -203,6 +206,8 @@ def rules(s: Session, rule: str | None = None) -> list[RuleReport]:
 def timeline(s: Session, chip: str, include_draft: bool = False) -> TimelineReport:
     """The chip's verdicts through time, one row per rule period, oldest first (draft rules
     only with ``include_draft``)."""
+    from chipdb.service.listings import TimelineReport, TimelineRow
+
     resolved = s.resolve_one(chip)
     rows = queries.verdicts(s.conn, [resolved.chip], None, include_draft)
     rows.sort(key=lambda r: (str(day(r["valid_from"])), r["rule"]))

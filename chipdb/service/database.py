@@ -17,16 +17,8 @@ from typing import Any
 from chipdb.errors import UsageError
 from chipdb.service import catalogue
 from chipdb.service.check_results import CheckReport
-from chipdb.service.results import (
-    ChipDetail,
-    ChipRow,
-    CompareReport,
-    HeadroomReport,
-    Resolution,
-    RuleReport,
-    TimelineReport,
-    WhatIfReport,
-)
+from chipdb.service.listings import ChipDetail, ChipRow, HeadroomReport, RuleReport, TimelineReport
+from chipdb.service.results import CompareReport, Resolution, WhatIfReport
 from chipdb.service.session import Session
 
 

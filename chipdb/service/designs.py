@@ -8,11 +8,10 @@ from datetime import date
 from typing import Any
 
 from chipdb.errors import NotFoundError, UsageError
+from chipdb.service.listings import HeadroomReport, HeadroomRow
 from chipdb.service.results import (
     METRIC_FIELDS,
     ChipReport,
-    HeadroomReport,
-    HeadroomRow,
     Resolution,
     WhatIfReport,
     day,

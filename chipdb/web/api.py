@@ -33,18 +33,17 @@ from chipdb.render.layouts import (
 from chipdb.render.output import OutputRun, running
 from chipdb.service import bottomline
 from chipdb.service.database import Database, as_of_day
-from chipdb.service.provenance import stamp
-from chipdb.service.results import (
+from chipdb.service.listings import (
     ChipRow,
-    compare_json,
     headroom_json,
     list_json,
     rule_json,
     show_json,
     timeline_events_json,
     timeline_json,
-    what_if_json,
 )
+from chipdb.service.provenance import stamp
+from chipdb.service.results import compare_json, what_if_json
 from chipdb.units import parse_assignments
 from chipdb.web.access import Params, Settings, run
 from chipdb.web.respond import FORMATS, HttpError, send, send_data

@@ -31,7 +31,8 @@ from chipdb.render.layouts import (
 from chipdb.service import bottomline, catalogue
 from chipdb.service.check_results import CheckRow
 from chipdb.service.database import Database, as_of_day
-from chipdb.service.results import METRIC_FIELDS, RuleReport, compare_json, record_json
+from chipdb.service.listings import RuleReport
+from chipdb.service.results import METRIC_FIELDS, compare_json, record_json
 from chipdb.web.access import Params, Settings, run, status_of
 from chipdb.web.api import (
     CHANGES_PARAMS,

@@ -11,16 +11,8 @@ from typing import Any
 import pytest
 
 from chipdb.service import catalogue, designs
-from chipdb.service.results import (
-    ChipRow,
-    HeadroomRow,
-    MarginRow,
-    ThresholdRow,
-    TimelineRow,
-    compare_json,
-    verdict_json,
-    what_if_json,
-)
+from chipdb.service.listings import ChipRow, HeadroomRow, ThresholdRow, TimelineRow
+from chipdb.service.results import MarginRow, compare_json, verdict_json, what_if_json
 from chipdb.service.session import Session, open_session
 from chipdb.store.url import DatabaseUrl
 

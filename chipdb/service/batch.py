@@ -143,7 +143,7 @@ COLUMN_GROUPS: list[Callable[[Context], list[Cells]]] = [echo_group, metric_grou
 
 def _factorize(col: np.ndarray[Any, Any]) -> tuple[list[str], np.ndarray[Any, Any]]:
     """A column of a few words (None: unknown, code -1) as codes, in one pass."""
-    words, codes = factorize(col.tolist())
+    words, codes = factorize(col)
     if None not in words:
         return [str(w) for w in words], codes
     gone = words.index(None)

@@ -109,9 +109,12 @@ class RuleLookup:
         """The result id of every key, -1 where the engine has not been asked yet."""
         if self.dense is not None:
             return self.dense[keys].astype(np.int64) - 1
+        # a chunk holds few distinct patterns: look each up once
+        patterns, inverse = np.unique(keys, return_inverse=True)
         get = self.sparse.get
-        return np.fromiter((get(k, -1) for k in keys.tolist()), dtype=np.int64,
-                           count=len(keys))
+        found = np.fromiter((get(k, -1) for k in patterns.tolist()), dtype=np.int64,
+                            count=len(patterns))
+        return found[inverse.reshape(-1)]
 
     def slots(self, keys: IntArray) -> IntArray:
         """The slot of every key; a pattern never seen before gets the next one."""

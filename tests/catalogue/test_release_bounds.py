@@ -125,7 +125,13 @@ def test_a_bad_bound_is_refused(extra: str, expected: str) -> None:
     ("MTT S3000", date(2024, 9, 20), "by-day", "gh-llamacpp-8383-mtt-s3000"),
     ("RTX PRO 6000 Server", date(2025, 9, 7), "by-day", "gh-vllm-24383-rtx-pro-6000-server"),
     ("H800 PCIe", date(2026, 1, 5), "by-day", "gh-torch-perf-112-h800-pcie"),
-    ("Quadro GV100", date(2020, 4, 1), "by-day", "gh-tensorflow-38134-quadro-gv100"),
+    # a third party's (UC Davis Gunrock) benchmark runs, earlier than a user's 2020 machine
+    ("Quadro GV100", date(2019, 10, 23), "by-day", "gunrock-io-v100-bfs-table"),
+    ("V100 DGXS 16GB", date(2018, 7, 13), "by-day", "gunrock-io-v100-bfs-table"),
+    ("H20 141GB", date(2025, 9, 17), "by-day", "gh-nvbandwidth-48-h20-3e"),
+    ("RTX PRO 6000D", date(2026, 5, 9), "by-day", "gh-open-gpu-kmod-20-rtx-6000d"),
+    ("MI308X", date(2025, 10, 14), "by-day", "gh-vllm-26769-mi308x"),
+    ("RNGD", date(2026, 3, 27), "by-day", "gh-all-smi-127-rngd"),
     # a user's npu-smi listing 910B3 NPUs; a user's 910B4 run: us-2026-01's "released by
     # 2026-01-15" holds for both, so the case-by-case frontier is decided
     ("Ascend 910B3", date(2025, 2, 4), "by-day", "gh-llama-box-31-910b3"),

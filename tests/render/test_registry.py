@@ -103,7 +103,7 @@ def test_no_format_module_imports_the_registry() -> None:
         assert all(i in ("chipdb.render.document", "chipdb.render.styles", "chipdb.safetext",
                          "chipdb.outcomes", "chipdb.units", "chipdb.metricdefs", "chipdb.spec",
                          "chipdb.render.output", "chipdb.render.csv", "chipdb.errors",
-                         "chipdb.names", "chipdb.spec")
+                         "chipdb.names", "chipdb.periods")
                    for i in imports), (name, imports)
     assert _chipdb_imports(RENDER_DIR / "__init__.py") == {
         "chipdb.errors", "chipdb.render.document", "chipdb.render.output", "chipdb.names",

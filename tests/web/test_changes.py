@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as markup
+import re
 
 import pytest
 from starlette.testclient import TestClient
@@ -43,8 +44,12 @@ def test_the_api_prints_what_chipdb_changes_prints(db: DatabaseUrl, client: Test
 def test_the_page_shows_each_kind_of_change_with_links(client: TestClient) -> None:
     html = client.get(f"/changes?{APRIL}&to=CN").text
     assert "<h2>Rules entering or leaving force, 2025-04-01 to 2025-04-30</h2>" in html
-    assert '<td><a href="/rule/us-2025-04-h20">us-2025-04-h20</a></td>' in html
-    assert '<td><a href="/chip/H20%2096GB">H20 96GB</a></td>' in html  # its bottom line
+    # a linked cell: the row's header cell when it is the first column, else a data cell
+    cell = r'<t([hd])[^>]*>{}</t\1>'
+    assert re.search(cell.format(re.escape('<a href="/rule/us-2025-04-h20">us-2025-04-h20</a>')),
+                     html)
+    assert re.search(cell.format(re.escape('<a href="/chip/H20%2096GB">H20 96GB</a>')),
+                     html)  # its bottom line
     assert "False → True" not in html and "no → yes" in html
     assert "<h2>Country Group changes</h2>\n<p class=\"muted\">None in this window.</p>" in html
     assert ('href="/api/changes?since=2025-04-01&amp;until=2025-04-30&amp;to=CN&amp;'

@@ -74,35 +74,51 @@ def data_command(gate: bool = False) -> Callable[[F], F]:
     run it in one OutputRun: the JSON envelope, the field cut and the gate's exit code 3."""
 
     def decorate(func: F) -> F:
-        signature = inspect.signature(func, eval_str=True)
-        extra = {"output": OutputOpt, "fields": FieldsOpt}
-        if gate:
-            extra["fail_on"] = FailOnOpt
-        params = [*signature.parameters.values(), *(
-            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=a)
-            for n, a in extra.items())]
-
-        @functools.wraps(func)
-        def run(*args: Any, **kwargs: Any) -> Any:
-            from chipdb.render.output import OutputRun, parse_fields, running
-
-            target = kwargs.pop("output", None)
-            fields = parse_fields(kwargs.pop("fields", None))
-            fail_on = kwargs.pop("fail_on", None)
-            command = func.__name__.strip("_").replace("_", "-")  # what-if, list, db-stats
-            with running(OutputRun(command, fields, fail_on)) as out_run, \
-                    _written_to(None if target is None else file_path(target)):
-                result = func(*args, **kwargs)
-            if out_run.gate_tripped:
-                notify(f"chipdb: --fail-on {fail_on}: an answer matched (exit {GATE_EXIT})")
-                raise typer.Exit(GATE_EXIT)
-            return result
-
-        run.__signature__ = signature.replace(parameters=params)  # type: ignore[attr-defined]
-        run.__annotations__ = {**func.__annotations__, **extra}
-        return run  # type: ignore[return-value]
+        return DataCommand(func, gate)  # type: ignore[return-value]
 
     return decorate
+
+
+class DataCommand:
+    """A command function with the data options added (``data_command``).
+
+    Its signature, which Typer reads to build the command's options, is worked out the first
+    time it is asked for: that evaluates every annotation of the function, and a run builds
+    only the command it runs, so the other commands of a module never pay for it."""
+
+    def __init__(self, func: Callable[..., Any], gate: bool) -> None:
+        functools.update_wrapper(self, func)
+        self._func = func
+        self._extra: dict[str, Any] = {"output": OutputOpt, "fields": FieldsOpt}
+        if gate:
+            self._extra["fail_on"] = FailOnOpt
+        self.__annotations__ = {**func.__annotations__, **self._extra}
+        self._signature: inspect.Signature | None = None
+
+    @property
+    def __signature__(self) -> inspect.Signature:
+        if self._signature is None:
+            signature = inspect.signature(self._func, eval_str=True)
+            self._signature = signature.replace(parameters=[
+                *signature.parameters.values(), *(
+                    inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                      annotation=a) for n, a in self._extra.items())])
+        return self._signature
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from chipdb.render.output import OutputRun, parse_fields, running
+
+        target = kwargs.pop("output", None)
+        fields = parse_fields(kwargs.pop("fields", None))
+        fail_on = kwargs.pop("fail_on", None)
+        command = self._func.__name__.strip("_").replace("_", "-")  # what-if, list, db-stats
+        with running(OutputRun(command, fields, fail_on)) as out_run, \
+                _written_to(None if target is None else file_path(target)):
+            result = self._func(*args, **kwargs)
+        if out_run.gate_tripped:
+            notify(f"chipdb: --fail-on {fail_on}: an answer matched (exit {GATE_EXIT})")
+            raise typer.Exit(GATE_EXIT)
+        return result
 
 
 @contextmanager

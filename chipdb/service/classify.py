@@ -198,12 +198,13 @@ class Classifier:
                  if leaf.metrics[0] in TEXT_METRICS else truth_code(leaf, table)
                  for leaf in self.leaves]
         out: dict[str, RuleColumns] = {}
+        sums: dict[tuple[int, ...], IntArray] = {}
         for rule in self.in_force:
             lookup = self.lookups[rule.id]
             if lookup.opaque:
                 out[rule.id] = self._by_engine(lookup, metrics, n)
                 continue
-            keys = self._keys(lookup, codes, n)
+            keys = self._keys(lookup, codes, n, sums)
             rid = self._resolve(lookup, keys, lambda rows: {
                 k: v[rows] for k, v in cols.items() if k != "export_year"})
             pairs = np.array(lookup.results, dtype=np.int64).reshape(-1, 2)
@@ -231,10 +232,21 @@ class Classifier:
         return RuleColumns(outcome, clause, np.full(n, -1, dtype=np.int64),
                            np.full(n, np.nan), np.full(n, np.nan))
 
-    def _keys(self, lookup: RuleLookup, codes: list[IntArray], n: int) -> IntArray:
-        keys = np.zeros(n, dtype=np.int64)
-        for leaf, weight in zip(lookup.leaves, lookup.weights.tolist(), strict=True):
+    def _keys(self, lookup: RuleLookup, codes: list[IntArray], n: int,
+              sums: dict[tuple[int, ...], IntArray]) -> IntArray:
+        """Each row's pattern under the rule. A rule that reads another lists that rule's
+        leaves first (``closure``: dependencies first), so its pattern is the other's plus its
+        own digits: ``sums`` keeps the chunk's patterns by leaf list, and each rule starts from
+        the longest list it extends (137 digit passes a chunk become 49 for the rules of
+        2026). The arrays are read, never written, after."""
+        leaves = tuple(lookup.leaves)
+        start = next((k for k in range(len(leaves), 0, -1) if leaves[:k] in sums), 0)
+        if start == len(leaves):
+            return sums[leaves]
+        keys = sums[leaves[:start]].copy() if start else np.zeros(n, dtype=np.int64)
+        for leaf, weight in zip(leaves[start:], lookup.weights[start:].tolist(), strict=True):
             keys += codes[leaf] * weight
+        sums[leaves] = keys
         return keys
 
     def _resolve(self, lookup: RuleLookup, keys: IntArray,
@@ -262,9 +274,11 @@ class Classifier:
                  codes: list[IntArray], cols: Mapping[str, np.ndarray[Any, Any]], n: int
                  ) -> tuple[IntArray, FloatArray, FloatArray]:
         best_line = np.full(n, -1, dtype=np.int64)
-        best_abs = np.full(n, np.inf)
         margin = np.full(n, np.nan)
         pct = np.full(n, np.nan)
+        if not lookup.lines:  # most rules: no line of their own, nothing to move
+            return best_line, margin, pct
+        best_abs = np.full(n, np.inf)
         slots = lookup.slots(keys)
         slot_of = {leaf: slot for slot, leaf in enumerate(lookup.leaves)}
         for j, comp in enumerate(lookup.lines):

@@ -116,6 +116,9 @@ def rule_group(ctx: Context) -> list[Cells]:
     out = []
     for rule in ctx.classifier.in_force:
         lookup, got = ctx.classifier.lookups[rule.id], ctx.ruled[rule.id]
+        # a margin is known only on a row with a binding line: with none (most rules, most
+        # chunks) there is nothing to round
+        bound = bool(len(got.line)) and int(got.line.max()) >= 0
         # the vocabularies as they are now: a writer thread reads them while the next chunk
         # may add words
         out += [Cells(rule.id, codes=got.outcome, vocab=tuple(lookup.outcomes)),
@@ -123,8 +126,10 @@ def rule_group(ctx: Context) -> list[Cells]:
                 Cells(f"{rule.id}:line", codes=got.line, vocab=tuple(lookup.line_names)),
                 # rounded past any figure a line is given to: the float noise of a
                 # subtraction (409.5999999999999) goes, and the cells write faster
-                Cells(f"{rule.id}:margin", numbers=np.round(got.margin, 6)),
-                Cells(f"{rule.id}:margin_pct", numbers=np.round(got.margin_pct, 4))]
+                Cells(f"{rule.id}:margin",
+                      numbers=np.round(got.margin, 6) if bound else got.margin),
+                Cells(f"{rule.id}:margin_pct",
+                      numbers=np.round(got.margin_pct, 4) if bound else got.margin_pct)]
     return out
 
 

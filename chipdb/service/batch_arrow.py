@@ -134,14 +134,49 @@ def _read(handle: BinaryIO, where: str, chunk_rows: int) -> Iterator[Chunk]:
 def _kept(rows: pa.Table, header: Sequence[str]) -> pa.Table:
     """A chunk's cells trimmed once, less the lines of empty cells (the standard library
     skips those too)."""
-    table = pa.table({h: pc.utf8_trim_whitespace(rows.column(h)) for h in header})
-    blank = None
-    for name in header:
-        empty = pc.equal(table[name], "")
-        blank = empty if blank is None else pc.and_(blank, empty)
-    if blank is not None and pc.any(blank).as_py():
-        table = table.filter(pc.invert(blank))
+    columns = [_trimmed(rows.column(h).combine_chunks()) for h in header]
+    # a blank line has every cell empty: only the rows whose first cell is empty can be one
+    blank = np.flatnonzero(_lengths(columns[0]) == 0) if columns else np.zeros(0, np.int64)
+    for column in columns[1:]:
+        if not len(blank):
+            break
+        blank = blank[_lengths(column)[blank] == 0]
+    table = pa.table(dict(zip(header, columns, strict=True)))
+    if len(blank):
+        keep = np.ones(table.num_rows, dtype=bool)
+        keep[blank] = False
+        table = table.filter(pa.array(keep))
     return table
+
+
+def _offsets(array: pa.Array) -> np.ndarray[Any, Any]:
+    """A string array's offsets into its data buffer (``len + 1`` of them)."""
+    return np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1,
+                         offset=array.offset * 4)
+
+
+def _lengths(array: pa.Array) -> np.ndarray[Any, Any]:
+    return np.diff(_offsets(array))
+
+
+def _trimmed(array: pa.Array) -> pa.Array:
+    """The cells less the white space around them. Trimming copies every cell, so a column
+    whose cells neither start nor end with a space, a control character or a non-ASCII
+    character (perhaps Unicode white space) is kept as it is: their first and last bytes
+    are looked at, in numpy."""
+    if not len(array):
+        return array
+    offsets = _offsets(array)
+    data = np.frombuffer(array.buffers()[2], dtype=np.uint8) if array.buffers()[2] \
+        else np.zeros(0, np.uint8)
+    starts, ends = offsets[:-1], offsets[1:]
+    filled = ends > starts
+    if not filled.any():
+        return array
+    edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
+    if ((edges <= 0x20) | (edges >= 0x80)).any():
+        return pc.utf8_trim_whitespace(array)
+    return array
 
 
 def _error(where: str, exc: Exception, bad: Sequence[Any], header: Sequence[str]) -> DataError:
@@ -198,14 +233,22 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
 def _numbers(key: str, cells: pa.Array, start: int, where: str,
              ranges: dict[int, tuple[float, float]]) -> tuple[np.ndarray[Any, Any], bool]:
     """The column's values, and whether every cell was a plain unsigned number (or empty)."""
-    empty_mask = pc.equal(cells, "")
-    filled = pc.if_else(empty_mask, "nan", cells)
-    empty = empty_mask.to_numpy(zero_copy_only=False)
+    offsets = _offsets(cells)
+    empty = offsets[1:] == offsets[:-1]
+    if empty.all():
+        return np.full(len(cells), np.nan), True
+    # the empty cells as nulls over the same bytes (a validity bitmap, no copy): the cast
+    # skips them and they come out NaN, unknown
+    data = cells.buffers()[2]
+    known = pa.StringArray.from_buffers(len(cells), pa.py_buffer(offsets), data,
+                                        pa.py_buffer(np.packbits(~empty, bitorder="little")))
     try:  # the common case: every cell a number, cast in one pass
-        values: np.ndarray[Any, Any] = pc.cast(filled, pa.float64()).to_numpy().copy()
+        values: np.ndarray[Any, Any] = np.array(
+            pc.cast(known, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
         odd = (np.isnan(values) & ~empty) | ~(values < np.inf) & ~np.isnan(values)
         odd |= (values < 0) | (values > limit(key))
-        plain = not pc.any(pc.starts_with(cells, "+")).as_py()
+        first = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][~empty]]
+        plain = not (first == ord("+")).any()
     except pa.ArrowInvalid:  # a unit or a typo somewhere: the plain cells in bulk, the rest alone
         matched = pc.match_substring_regex(cells, _PLAIN)
         values = pc.cast(pc.if_else(matched, cells, "nan"), pa.float64()).to_numpy().copy()
@@ -374,17 +417,22 @@ class RowAssembler:
                 continue
             cut_texts()
             if cells.numbers is not None:
-                numbers = pa.array(cells.numbers, pa.float64(), from_pandas=True)
-                if numbers.null_count < n:  # an all-unknown column is empty cells: fixed text
+                # an all-unknown column (most margins: no line binds) is empty cells, fixed
+                # text; checked in numpy, a third of what making the Arrow array costs
+                if n and not np.isnan(cells.numbers).all():
                     cut()
-                    args.append(pc.cast(numbers, pa.string()))
+                    args.append(pc.cast(pa.array(cells.numbers, pa.float64(), from_pandas=True),
+                                        pa.string()))
                 run.add_text(sep)
             elif cells.codes is not None:
                 words, array = self.words(cells.vocab, sep)
-                codes = np.where(cells.codes < 0, len(words) - 1, cells.codes)
-                if not n or (codes == codes[0]).all():
-                    run.add_text(words[codes[0]] if n else "")
-                elif len(words) > _RUN_WORDS:
+                low, high = (int(cells.codes.min()), int(cells.codes.max())) if n else (-1, -1)
+                if low == high:  # the same word on every row: fixed text
+                    run.add_text(words[low] if n else "")
+                    continue
+                codes = np.where(cells.codes < 0, len(words) - 1, cells.codes) if low < 0 \
+                    else cells.codes
+                if len(words) > _RUN_WORDS:
                     cut()
                     args.append(pc.take(array, pa.array(codes)))
                 else:

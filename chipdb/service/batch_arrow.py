@@ -134,7 +134,7 @@ def _read(handle: BinaryIO, where: str, chunk_rows: int) -> Iterator[Chunk]:
 def _kept(rows: pa.Table, header: Sequence[str]) -> pa.Table:
     """A chunk's cells trimmed once, less the lines of empty cells (the standard library
     skips those too)."""
-    columns = [_trimmed(rows.column(h).combine_chunks()) for h in header]
+    columns = [_trimmed(_single(rows.column(h))) for h in header]
     # a blank line has every cell empty: only the rows whose first cell is empty can be one
     blank = np.flatnonzero(_lengths(columns[0]) == 0) if columns else np.zeros(0, np.int64)
     for column in columns[1:]:
@@ -147,6 +147,11 @@ def _kept(rows: pa.Table, header: Sequence[str]) -> pa.Table:
         keep[blank] = False
         table = table.filter(pa.array(keep))
     return table
+
+
+def _single(column: pa.ChunkedArray) -> pa.Array:
+    """A column as one array (``combine_chunks`` copies even a column of one chunk)."""
+    return column.chunk(0) if column.num_chunks == 1 else column.combine_chunks()
 
 
 def _offsets(array: pa.Array) -> np.ndarray[Any, Any]:
@@ -169,10 +174,11 @@ def _trimmed(array: pa.Array) -> pa.Array:
     offsets = _offsets(array)
     data = np.frombuffer(array.buffers()[2], dtype=np.uint8) if array.buffers()[2] \
         else np.zeros(0, np.uint8)
+    used = data[offsets[0]:offsets[-1]]
+    if not ((used <= 0x20) | (used >= 0x80)).any():  # a column of numbers: one pass, no gather
+        return array
     starts, ends = offsets[:-1], offsets[1:]
     filled = ends > starts
-    if not filled.any():
-        return array
     edges = np.concatenate([data[starts[filled]], data[ends[filled] - 1]])
     if ((edges <= 0x20) | (edges >= 0x80)).any():
         return pc.utf8_trim_whitespace(array)
@@ -199,7 +205,7 @@ def _chunk(header: Sequence[str], table: pa.Table, start: int, where: str) -> Ch
     factors: dict[str, tuple[list[str | None], np.ndarray[Any, Any]]] = {}
     names: Any = None
     for key in header:
-        trimmed = table[key].combine_chunks() if n else pa.array([], pa.string())
+        trimmed = _single(table[key]) if n else pa.array([], pa.string())
         if key == "name":
             names = trimmed
             continue

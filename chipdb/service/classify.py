@@ -52,7 +52,7 @@ from chipdb.service.ranged import answer_ranged, point_columns, ranged_rows
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
-_DENSE_LIMIT = 3 ** 13  # patterns per rule up to which the lookup is one dense array (6 MiB)
+_DENSE_LIMIT = 3 ** 14  # patterns per rule up to which the lookup is one dense array (19 MiB)
 
 
 def _dense_table(size: int) -> npt.NDArray[np.int32] | None:

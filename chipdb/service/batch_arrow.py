@@ -365,8 +365,9 @@ class _Run:
 
 class RowAssembler:
     """Chunks of cells as CSV lines, byte for byte what ``pcsv.write_csv`` (quoting "needed",
-    no header) writes for the arrays ``_array`` made; the quoted words of a vocabulary are
-    kept across chunks."""
+    no header) writes for the cells as pyarrow arrays (numbers as doubles, NaN null; a code
+    -1 or an empty word null; text made inert by ``_texts``), as tests/service/
+    test_batch_rows.py checks; the quoted words of a vocabulary are kept across chunks."""
 
     def __init__(self) -> None:
         self._words: dict[tuple[tuple[str, ...], str], tuple[list[str], pa.Array]] = {}
@@ -463,10 +464,18 @@ class RowAssembler:
             null_handling="replace", null_replacement="") for start in range(0, n, step)]
 
 
+def line_bytes(lines: pa.Array) -> memoryview:
+    """The bytes of a string array's cells one after the other (the CSV text, no copy)."""
+    offsets = _offsets(lines)
+    return memoryview(lines.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+
+
 def _quotable(cells: Any, safe: bool) -> pa.Array:
     """Echoed text cells (``_texts``), their quotes doubled: what goes between the quotes; an
     unknown cell (null) stays null, which writes the empty cell, unquoted, as the writer does."""
     array = cells if isinstance(cells, pa.Array) else pa.array(list(cells), pa.string())
+    if array.type != pa.string():  # an empty list's array is of type null
+        array = array.cast(pa.string())
     if safe or _plain(array):
         return array
     return pc.replace_substring(_texts(array, False), '"', '""')
@@ -477,8 +486,7 @@ def _plain(array: pa.Array) -> bool:
     its bytes checked at once (a fifth of the cost of the regular expression)."""
     if not len(array):
         return True
-    offsets = np.frombuffer(array.buffers()[1], dtype=np.int32, count=len(array) + 1,
-                            offset=array.offset * 4)
+    offsets = _offsets(array)
     begin, end = int(offsets[0]), int(offsets[-1])
     if end == begin:
         return True
@@ -491,20 +499,6 @@ def _plain(array: pa.Array) -> bool:
 
 
 _FORMULA_BYTES = np.frombuffer(b"=+-@", dtype=np.uint8)
-
-
-def _array(cells: Cells) -> pa.Array:
-    from chipdb.render.csv import text_cell
-
-    if cells.numbers is not None:
-        return pa.array(cells.numbers, pa.float64(), from_pandas=True)
-    if cells.codes is not None:
-        words = pa.array([text_cell(w) for w in cells.vocab] or [""], pa.string())
-        # code -1 and the empty word: an empty cell, as the standard library writes it
-        blank = np.array([not w for w in cells.vocab] + [True], dtype=bool)
-        index = pa.array(cells.codes, pa.int64(), mask=blank[cells.codes])
-        return pc.take(words, index)
-    return _texts(cells.texts, cells.safe)
 
 
 def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
@@ -526,9 +520,7 @@ def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
             out.write(header.getvalue())
         out.flush()
         for lines in rows.lines(chunk, _rows(chunk)):
-            offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32, count=len(lines) + 1,
-                                    offset=lines.offset * 4)
-            data = memoryview(lines.buffers()[2])[int(offsets[0]):int(offsets[-1])]
+            data = line_bytes(lines)
             if buffer is not None:
                 buffer.write(data)
             else:

@@ -305,6 +305,7 @@ def _texts(cells: Any, safe: bool) -> pa.Array:
 _RUN_COMBOS = 1024  # distinct combinations past which a run of word cells is cut in two
 _RUN_WORDS = 256  # a vocabulary past this (a sweep axis) is taken on its own, never merged
 _JOIN_BYTES = 1 << 30  # bytes of one joined array (string offsets are 32-bit: 2 GiB at most)
+_JOIN_ROWS = 4096  # lines joined at a time: written and freed before the next are joined
 
 
 def _quoted(word: str) -> str:
@@ -383,9 +384,10 @@ class RowAssembler:
             got = self._words[key] = (cells, pa.array(cells, pa.string()))
         return got
 
-    def lines(self, chunk: Sequence[Cells], n: int) -> list[pa.Array]:
-        """The chunk's lines, each ending in a newline: one string array, or a few for a
-        chunk too large for one."""
+    def lines(self, chunk: Sequence[Cells], n: int) -> Iterator[pa.Array]:
+        """The chunk's lines, each ending in a newline, as string arrays of up to
+        ``_JOIN_ROWS`` lines, each joined when the one before has been taken (a chunk's lines
+        are ~10 MB: a slice at a time is a quarter of that)."""
         args: list[pa.Array | str] = []
         run = _Run(n)
         texts: list[pa.Array] = []  # consecutive echoed text columns, none with a null
@@ -452,16 +454,17 @@ class RowAssembler:
         cut_texts()
         cut()
         if not n:
-            return []
+            return iter(())
         arrays = [a for a in args if not isinstance(a, str)]
         if not arrays:  # every cell the same on every row
-            return [pa.array(["".join(a for a in args if isinstance(a, str))] * n, pa.string())]
+            return iter([pa.array(["".join(a for a in args if isinstance(a, str))] * n,
+                                  pa.string())])
         size = sum(a.nbytes for a in arrays) + n * sum(len(a) for a in args if isinstance(a, str))
         pieces = max(1, math.ceil(size / _JOIN_BYTES))
-        step = math.ceil(n / pieces)  # rows per joined array
-        return [pc.binary_join_element_wise(
+        step = min(math.ceil(n / pieces), _JOIN_ROWS)  # rows per joined array
+        return (pc.binary_join_element_wise(
             *(a if isinstance(a, str) else a.slice(start, step) for a in args), "",
-            null_handling="replace", null_replacement="") for start in range(0, n, step)]
+            null_handling="replace", null_replacement="") for start in range(0, n, step))
 
 
 def line_bytes(lines: pa.Array) -> memoryview:

@@ -48,7 +48,7 @@ def _reference(chunk: list[Cells]) -> bytes:
 
 
 def _assembled(chunk: list[Cells], n: int) -> bytes:
-    lines = batch_arrow.RowAssembler().lines(chunk, n)
+    lines = list(batch_arrow.RowAssembler().lines(chunk, n))
     written = b"".join(bytes(batch_arrow.line_bytes(piece)) for piece in lines)
     assert written == b"".join(s.encode() for piece in lines for s in piece.to_pylist())
     return written
@@ -89,7 +89,9 @@ def _chunk(rng: np.random.Generator, n: int) -> list[Cells]:
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_assembled_lines_are_the_writers_bytes(seed: int) -> None:
+def test_assembled_lines_are_the_writers_bytes(seed: int, monkeypatch: pytest.MonkeyPatch
+                                               ) -> None:
+    monkeypatch.setattr(batch_arrow, "_JOIN_ROWS", 64)  # lines joined a slice at a time
     rng = np.random.default_rng(seed)
     n = int(rng.choice([0, 1, 2, 7, 200]))
     chunk = _chunk(rng, n)
@@ -115,5 +117,5 @@ def test_a_large_chunk_is_joined_in_pieces(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setattr(batch_arrow, "_JOIN_BYTES", 100)  # string offsets are 32-bit
     rng = np.random.default_rng(2)
     chunk = [*_chunk(rng, 200), Cells("name", texts=pa.array([f"design {i}" for i in range(200)]))]
-    assert len(batch_arrow.RowAssembler().lines(chunk, 200)) > 1
+    assert len(list(batch_arrow.RowAssembler().lines(chunk, 200))) > 1
     assert _assembled(chunk, 200) == _reference(chunk)

@@ -505,38 +505,50 @@ _FORMULA_BYTES = np.frombuffer(b"=+-@", dtype=np.uint8)
 
 
 def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
-    """Every chunk as CSV: cells turned into pyarrow arrays and written in a thread of its own
-    (pyarrow's writer lets go of the GIL), so a chunk is written while the next is read and
-    classified."""
+    """Every chunk as CSV: its lines assembled in a thread of their own (pyarrow's kernels let
+    go of the GIL), so a chunk is assembled while the next is read and classified, and
+    written to ``out`` in another, so the kernel's copy of the last lines (a file's pages
+    cost as much as assembling them) overlaps assembling the next."""
     from chipdb.render.csv import text_cell
 
     lean_pool()
     buffer = getattr(out, "buffer", None)
     rows = RowAssembler()
 
-    def write(item: tuple[int, list[Cells]]) -> None:
-        i, chunk = item
-        if i == 0:
-            header = io.StringIO()
-            csv.writer(header, lineterminator="\n").writerow(
-                [text_cell(c.header) for c in chunk])
-            out.write(header.getvalue())
-        out.flush()
-        for lines in rows.lines(chunk, _rows(chunk)):
+    def emit(item: str | list[pa.Array]) -> None:
+        if isinstance(item, str):  # the header, as text
+            out.write(item)
+            out.flush()
+            return
+        for lines in item:
             data = line_bytes(lines)
             if buffer is not None:
                 buffer.write(data)
             else:
                 out.write(bytes(data).decode("utf-8"))
 
+    emitter = Behind(emit)
+
+    def assemble(item: tuple[int, list[Cells]]) -> None:
+        i, chunk = item
+        if i == 0:
+            header = io.StringIO()
+            csv.writer(header, lineterminator="\n").writerow(
+                [text_cell(c.header) for c in chunk])
+            emitter.put(header.getvalue())
+        emitter.put(list(rows.lines(chunk, _rows(chunk))))
+
     total = 0
-    writer = Behind(write)
+    writer = Behind(assemble)
     try:
         for i, chunk in enumerate(columns):
             writer.put((i, chunk))
             total += _rows(chunk)
     finally:
-        writer.close()  # the chunks before an error are written, as without the thread
+        try:
+            writer.close()  # the chunks before an error are written, as without the threads
+        finally:
+            emitter.close()
     return total
 
 

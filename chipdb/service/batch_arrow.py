@@ -507,15 +507,15 @@ _FORMULA_BYTES = np.frombuffer(b"=+-@", dtype=np.uint8)
 def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
     """Every chunk as CSV: its lines assembled in a thread of their own (pyarrow's kernels let
     go of the GIL), so a chunk is assembled while the next is read and classified, and
-    written to ``out`` in another, so the kernel's copy of the last lines (a file's pages
-    cost as much as assembling them) overlaps assembling the next."""
+    joined and written to ``out`` in another, so the kernel's copy of the last lines (a
+    file's pages cost as much as assembling them) overlaps assembling the next."""
     from chipdb.render.csv import text_cell
 
     lean_pool()
     buffer = getattr(out, "buffer", None)
     rows = RowAssembler()
 
-    def emit(item: str | list[pa.Array]) -> None:
+    def emit(item: str | Iterator[pa.Array]) -> None:
         if isinstance(item, str):  # the header, as text
             out.write(item)
             out.flush()
@@ -536,7 +536,8 @@ def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
             csv.writer(header, lineterminator="\n").writerow(
                 [text_cell(c.header) for c in chunk])
             emitter.put(header.getvalue())
-        emitter.put(list(rows.lines(chunk, _rows(chunk))))
+        # the lines' last step, one join per slice of rows, is taken by the writing thread
+        emitter.put(rows.lines(chunk, _rows(chunk)))
 
     total = 0
     writer = Behind(assemble)

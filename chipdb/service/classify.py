@@ -58,7 +58,7 @@ _DENSE_LIMIT = 3 ** 14  # patterns per rule up to which the lookup is one dense 
 def _dense_table(size: int) -> npt.NDArray[np.int32] | None:
     """A dense table of ``size`` entries holding id + 1 (0: not seen yet), or None past the
     limit. Zeros come from calloc, whose pages the kernel maps only when written: a table
-    costs the pages of the patterns seen (a few), not 6 MiB, in resident memory."""
+    costs the pages of the patterns seen (a few), not 19 MiB, in resident memory."""
     return np.zeros(size, dtype=np.int32) if size <= _DENSE_LIMIT else None
 
 

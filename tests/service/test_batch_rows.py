@@ -1,4 +1,4 @@
-"""Batch CSV lines assembled by ``batch_arrow.RowAssembler``: byte for byte what pyarrow's CSV
+"""Batch CSV lines assembled by ``arrow_rows.RowAssembler``: byte for byte what pyarrow's CSV
 writer (quoting "needed") writes for the same cells, whatever they hold.
 
 The reference is the writer the assembler replaced: every column made a pyarrow array (a
@@ -19,7 +19,7 @@ from chipdb.service.chunks import Cells
 pa = pytest.importorskip("pyarrow")
 pc = pytest.importorskip("pyarrow.compute")
 pcsv = pytest.importorskip("pyarrow.csv")
-batch_arrow = pytest.importorskip("chipdb.service.batch_arrow")
+arrow_rows = pytest.importorskip("chipdb.service.arrow_rows")
 
 WORDS = ["not-controlled", "3A090.a", "", 'say "yes"', "=SUM(A1)", "-dash", "tab\there",
          "naïve", "line\nbreak", "a,b", "@home", "+plus"]
@@ -40,7 +40,7 @@ def _reference(chunk: list[Cells]) -> bytes:
             index = pa.array(cells.codes, pa.int64(), mask=blank[cells.codes])
             arrays.append(pc.take(words, index))
         else:
-            arrays.append(batch_arrow._texts(cells.texts, cells.safe))
+            arrays.append(arrow_rows._texts(cells.texts, cells.safe))
     sink = io.BytesIO()
     table = pa.table({f"c{j}": a for j, a in enumerate(arrays)})
     pcsv.write_csv(table, sink, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
@@ -48,8 +48,8 @@ def _reference(chunk: list[Cells]) -> bytes:
 
 
 def _assembled(chunk: list[Cells], n: int) -> bytes:
-    lines = list(batch_arrow.RowAssembler().lines(chunk, n))
-    written = b"".join(bytes(batch_arrow.line_bytes(piece)) for piece in lines)
+    lines = list(arrow_rows.RowAssembler().lines(chunk, n))
+    written = b"".join(bytes(arrow_rows.line_bytes(piece)) for piece in lines)
     assert written == b"".join(s.encode() for piece in lines for s in piece.to_pylist())
     return written
 
@@ -91,7 +91,7 @@ def _chunk(rng: np.random.Generator, n: int) -> list[Cells]:
 @pytest.mark.parametrize("seed", range(60))
 def test_assembled_lines_are_the_writers_bytes(seed: int, monkeypatch: pytest.MonkeyPatch
                                                ) -> None:
-    monkeypatch.setattr(batch_arrow, "_JOIN_ROWS", 64)  # lines joined a slice at a time
+    monkeypatch.setattr(arrow_rows, "_JOIN_ROWS", 64)  # lines joined a slice at a time
     rng = np.random.default_rng(seed)
     n = int(rng.choice([0, 1, 2, 7, 200]))
     chunk = _chunk(rng, n)
@@ -114,8 +114,8 @@ def test_every_cell_the_same() -> None:
 
 
 def test_a_large_chunk_is_joined_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch_arrow, "_JOIN_BYTES", 100)  # string offsets are 32-bit
+    monkeypatch.setattr(arrow_rows, "_JOIN_BYTES", 100)  # string offsets are 32-bit
     rng = np.random.default_rng(2)
     chunk = [*_chunk(rng, 200), Cells("name", texts=pa.array([f"design {i}" for i in range(200)]))]
-    assert len(list(batch_arrow.RowAssembler().lines(chunk, 200))) > 1
+    assert len(list(arrow_rows.RowAssembler().lines(chunk, 200))) > 1
     assert _assembled(chunk, 200) == _reference(chunk)

@@ -104,34 +104,26 @@ def evaluate_dated(
     periods = {rule.id: _periods(rule) for rule in ordered}
     dates = sorted({start for bounds in periods.values() for start, _ in bounds})
     # The engine reads a date only as its export year (``evaluate``), so the dates of one
-    # year share one evaluation, its probes and its explainers: 26 period starts are 9 years
-    # (the probes of open rows were most of a seeding's time).
+    # year share one evaluation, its probes, its explainers and each row's outcomes: 26
+    # period starts are 9 years (the probes of open rows were most of a seeding's time).
     first: dict[int, date] = {}
     for d in dates:
         first.setdefault(d.year, d)
     by_year = {y: evaluate(ordered, table, d) for y, d in first.items()}
-    extras_by_year = {y: _Extras(ordered, by_year[y], d, alternatives) for y, d in first.items()}
-    by_date: dict[date, Evaluation] = {d: by_year[d.year] for d in dates}
-    extras = {d: extras_by_year[d.year] for d in dates}
-    explainers: dict[tuple[date, str], Explainer] = {}
-    explainers_by_year: dict[tuple[int, str], Explainer] = {}
-    for rule in ordered:
-        for start, _ in periods[rule.id]:
-            key = (start.year, rule.id)
-            if key not in explainers_by_year:
-                explainers_by_year[key] = Explainer(rule, by_year[start.year])
-            explainers[(start, rule.id)] = explainers_by_year[key]
+    extras = {y: _Extras(ordered, by_year[y], d, alternatives) for y, d in first.items()}
+    explainers = {(y, rule.id): Explainer(rule, by_year[y]) for rule in ordered
+                  for y in {start.year for start, _ in periods[rule.id]}}
     out: list[list[Verdict]] = []
     for i in range(len(rows)):
-        outcomes = {d: ev.outcomes_at(i) for d, ev in by_date.items()}
+        outcomes = {y: ev.outcomes_at(i) for y, ev in by_year.items()}
         verdicts: list[Verdict] = []
         sure: dict[date, dict[str, str | None]] = {d: {} for d in dates}
         for rule in ordered:
             previous: Verdict | None = None
             for start, end in periods[rule.id]:
-                extra = extras[start]
-                verdict = explainers[(start, rule.id)].verdict(
-                    i, outcomes[start], why_unknown[i] if why_unknown else None,
+                extra = extras[start.year]
+                verdict = explainers[(start.year, rule.id)].verdict(
+                    i, outcomes[start.year], why_unknown[i] if why_unknown else None,
                     extra.lines(i, rule.id), tiers[i] if tiers else None, sure[start],
                     extra.conventions(i, rule.id))
                 for d in dates:  # the rules that read this one read its confidence then

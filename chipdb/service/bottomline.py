@@ -12,7 +12,7 @@ from typing import Any
 from chipdb.errors import NotFoundError, UsageError
 from chipdb.policy import decided_by, held_key
 from chipdb.service.check_results import BottomLine
-from chipdb.service.results import day
+from chipdb.service.results import day, lines
 from chipdb.service.session import Session, chips_of
 from chipdb.store.read import queries
 
@@ -80,7 +80,7 @@ def _classes(s: Session, as_of: date) -> tuple[dict[int, dict[str, Any]], dict[s
 
 
 def _confidence(row: dict[str, Any]) -> dict[str, Any]:
-    unverified = list(_lines(row["unverified"]))
+    unverified = list(lines(row["unverified"]))
     return {"tier": row["confidence"], "unverified": unverified}
 
 
@@ -152,7 +152,7 @@ def check(s: Session, chips: str | Sequence[str], to: str | None = None,
                 destination_codes=tuple(info[cid]["codes"]),
                 party_hq=hq.label if hq else None, buyer_class=info[bid]["label"], as_of=when,
                 license_required=_flag(r["license_required"]),
-                exceptions=_lines(r["exceptions"]), review_policy=r["review_policy"],
+                exceptions=lines(r["exceptions"]), review_policy=r["review_policy"],
                 measures=tuple(json.loads(r["measures"])),
                 basis=tuple(json.loads(r["basis"])), binding_margin=_binding(r),
                 confidence=_confidence(r), since=since or when,
@@ -166,13 +166,10 @@ def _same(a: dict[str, Any], b: dict[str, Any]) -> bool:
     """Two stored answers say the same (chipdb.policy.held_key: margins and tiers may
     differ)."""
     def key(r: dict[str, Any]) -> tuple[Any, ...]:
-        return held_key(_flag(r["license_required"]), _lines(r["exceptions"]),
+        return held_key(_flag(r["license_required"]), lines(r["exceptions"]),
                         r["review_policy"], json.loads(r["measures"]), json.loads(r["basis"]))
     return key(a) == key(b)
 
-
-def _lines(text: str | None) -> tuple[str, ...]:
-    return tuple(text.split("\n")) if text else ()
 
 
 def _history(s: Session, chip_history: Sequence[dict[str, Any]], cid: int, bid: int,
@@ -273,7 +270,7 @@ def history(s: Session, chip: str, to: str, party_hq: str | None) -> list[dict[s
         out.append({"from": day(r["valid_from"]), "to": day(r["valid_to"]),
                     "destination": dest.label, "party_hq": hq.label if hq else None,
                     "license_required": _flag(r["license_required"]),
-                    "exceptions": list(_lines(r["exceptions"])),
+                    "exceptions": list(lines(r["exceptions"])),
                     "review_policy": r["review_policy"],
                     "decided_by": decided_by(basis)})
         last = r

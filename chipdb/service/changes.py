@@ -18,7 +18,7 @@ from typing import Any
 
 from chipdb.errors import UsageError
 from chipdb.outcomes import severity
-from chipdb.service.results import day
+from chipdb.service.results import day, lines
 from chipdb.service.session import Session
 from chipdb.store.read import queries
 
@@ -102,9 +102,6 @@ def _inside(d: date | None, since: date | None, until: date | None) -> bool:
 def _after(d: date | None) -> date | None:
     return None if d is None else d + timedelta(days=1)
 
-
-def _lines(text: str | None) -> tuple[str, ...]:
-    return tuple(x for x in (text or "").split("\n") if x)
 
 
 def rule_changes(rules: Iterable[Any], since: date | None, until: date | None
@@ -224,8 +221,8 @@ def changes(s: Session, since: date | None = None, until: date | None = None,
     rules = rule_changes(load_rules(s, include_draft), since, until)
     events = tuple(EventRow(
         day(r["day"]) or date.min, r["event"], r["date_precision"], r["kind"],
-        r["jurisdiction"], r["title"], _lines(r["chips"]), r["rule"], r["evidence"],
-        bool(r["unverified"]), r["missing"], _lines(r["sources"]))
+        r["jurisdiction"], r["title"], lines(r["chips"]), r["rule"], r["evidence"],
+        bool(r["unverified"]), r["missing"], lines(r["sources"]))
         for r in queries.policy_events(s.conn, since, until))
     verdicts = verdict_changes(queries.verdicts(s.conn, None, None, include_draft), since,
                                until)

@@ -9,18 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from chipdb.service.results import lines
 from chipdb.service.session import Session
 from chipdb.store.read import queries
-
-
-def _lines(text: str | None) -> tuple[str, ...]:
-    return tuple(text.split("\n")) if text else ()
 
 
 def _rule_layer_lookup(layers: list[dict[str, Any]]) -> Callable[[str], str]:
     """The stored layer a rule's ``layer`` word belongs to; an unlisted word is a measure
     (as chipdb.layers.Layers.for_rule_layer decides when the answers are stored)."""
-    by_word = {w: la["id"] for la in layers for w in _lines(la["rule_layers"])}
+    by_word = {w: la["id"] for la in layers for w in lines(la["rule_layers"])}
     measures = next(la["id"] for la in layers if la["role"] == "measure")
     return lambda word: by_word.get(word, measures)
 
@@ -58,5 +55,3 @@ def outcome_vocabulary(s: Session) -> tuple[list[dict[str, Any]], list[dict[str,
     shown = [{"layer": la["id"], "role": la["role"], "title": la["title"],
               "meaning": la["meaning"]} for la in layers]
     return shown, rows
-
-

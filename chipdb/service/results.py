@@ -143,6 +143,12 @@ def flag(value: Any) -> bool | None:
     return None if value is None else bool(value)
 
 
+def lines(text: str | None) -> tuple[str, ...]:
+    """A list the store keeps as newline-separated text (exceptions, a layer's rule layers),
+    as its items."""
+    return tuple(x for x in (text or "").split("\n") if x)
+
+
 def margins_by(rows: Sequence[Mapping[str, Any]]) -> dict[tuple[str, str, str],
                                                            list[MarginRow]]:
     """Margin rows of the ``chip_margin`` view, per (chip, rule, period start)."""
@@ -181,7 +187,7 @@ def stored_verdict(row: Mapping[str, Any], margins: Sequence[MarginRow]) -> Verd
         valid_to=day(row["valid_to"]), outcome=row["outcome"],
         determined=bool(row["determined"]), reason=row["reason"],
         missing=tuple(m for m in (row.get("missing") or "").split(", ") if m),
-        exceptions=tuple(e for e in (row.get("exceptions") or "").split("\n") if e),
+        exceptions=lines(row.get("exceptions")),
         unverified=bool(row.get("rule_unverified")), margins=tuple(margins),
         status=row.get("rule_status"),
     )

@@ -25,6 +25,12 @@ def string_offsets(array: pa.Array) -> np.ndarray[Any, Any]:
                          offset=array.offset * 4)
 
 
+def string_bytes(array: pa.Array) -> np.ndarray[Any, Any]:
+    """A string array's data buffer as bytes (none: an array of empty cells has no buffer)."""
+    data = array.buffers()[2]
+    return np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
+
+
 def _texts(cells: Any, safe: bool) -> pa.Array:
     """Text cells made inert as ``render.csv.text_column`` makes them (checked in C++);
     ``safe``: cells already known to be plain numbers or yes/no words."""
@@ -242,7 +248,7 @@ def _plain(array: pa.Array) -> bool:
     begin, end = int(offsets[0]), int(offsets[-1])
     if end == begin:
         return True
-    data = np.frombuffer(array.buffers()[2], dtype=np.uint8)[begin:end]
+    data = string_bytes(array)[begin:end]
     # not printable ASCII (a control character, or any byte of a non-ASCII one), or a quote
     if ((data < 0x20) | (data > 0x7E) | (data == 0x22)).any():
         return False

@@ -25,7 +25,7 @@ import pyarrow.csv as pcsv
 
 from chipdb.errors import DataError
 from chipdb.metricdefs import INPUT_KEYS
-from chipdb.service.arrow_rows import RowAssembler, line_bytes, string_offsets
+from chipdb.service.arrow_rows import RowAssembler, line_bytes, string_bytes, string_offsets
 from chipdb.service.chunks import (
     Behind,
     Cells,
@@ -164,8 +164,7 @@ def _trimmed(array: pa.Array) -> pa.Array:
     if not len(array):
         return array
     offsets = string_offsets(array)
-    data = np.frombuffer(array.buffers()[2], dtype=np.uint8) if array.buffers()[2] \
-        else np.zeros(0, np.uint8)
+    data = string_bytes(array)
     used = data[offsets[0]:offsets[-1]]
     if not ((used <= 0x20) | (used >= 0x80)).any():  # a column of numbers: one pass, no gather
         return array
@@ -245,7 +244,7 @@ def _numbers(key: str, cells: pa.Array, start: int, where: str,
             pc.cast(known, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
         odd = (np.isnan(values) & ~empty) | ~(values < np.inf) & ~np.isnan(values)
         odd |= (values < 0) | (values > limit(key))
-        first = np.frombuffer(data, dtype=np.uint8)[offsets[:-1][~empty]]
+        first = string_bytes(cells)[offsets[:-1][~empty]]
         plain = not (first == ord("+")).any()
     except pa.ArrowInvalid:  # a unit or a typo somewhere: the plain cells in bulk, the rest alone
         matched = pc.match_substring_regex(cells, _PLAIN)

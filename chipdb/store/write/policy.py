@@ -254,8 +254,8 @@ def _chip_lines(chip_id: int, f: ChipFacts, periods: Sequence[Any],
                 ck = (in_force, roles, reached)
                 found = cache.get(ck)
                 if found is None:
-                    # answer(f, start, rule_facts, scopes, dc.signature, hq.signature, layers)
-                    # in parts: the prongs and the reach are the period's, for every chip
+                    # what policy.answer computes, in parts: the prongs and the reach are
+                    # the period's, the same for every chip
                     on = readings.get(in_force)
                     if on is None:
                         on = readings[in_force] = answers.on(start)

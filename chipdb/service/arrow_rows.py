@@ -1,6 +1,8 @@
-"""Batch CSV rows assembled with pyarrow's string kernels: the bytes pyarrow's CSV writer would
-write for a chunk's cells (quoting "needed"), at a fraction of its cost (service.batch_arrow
-writes them; tests/service/test_batch_rows.py holds the two equal byte for byte).
+"""Batch CSV rows assembled with pyarrow's string kernels: the bytes the standard-library path
+writes for a chunk's cells (``service.batch.stdlib_cells`` through ``csv.writer``: a cell quoted
+only when it holds a comma, a quote or a line break), at a fraction of its cost
+(service.batch_arrow writes them; tests/service/test_batch_rows.py holds the two equal byte
+for byte), so a batch's output is the same with pyarrow installed or not.
 """
 
 from __future__ import annotations
@@ -17,6 +19,14 @@ from chipdb.service.chunks import Cells
 
 # a cell the standard library's text_column would change: a formula start, or not plain ASCII
 _NEEDS_CARE = r"^[=+\-@\t\r]|[^ -~]"
+# a cell csv.writer quotes (QUOTE_MINIMAL): it holds the delimiter, the quote or a line break
+_NEEDS_QUOTES = r'[,"\r\n]'
+_QUOTED_BYTES = np.zeros(256, dtype=bool)
+_QUOTED_BYTES[np.frombuffer(b',"\r\n', dtype=np.uint8)] = True
+# the magnitudes at which pyarrow's float-to-text cast and Python's repr (number_column) spell a
+# number alike; outside them (and for an integer) one says 1e-05 or 12345678901.5 where the
+# other says 0.00001 or 1.23456789015e+10, so those few cells are spelled by number_column
+_CAST_LOW, _CAST_HIGH = 1e-4, 1e10
 
 
 def string_offsets(array: pa.Array) -> np.ndarray[Any, Any]:
@@ -64,9 +74,28 @@ _JOIN_BYTES = 1 << 30  # bytes of one joined array (string offsets are 32-bit: 2
 _JOIN_ROWS = 1024
 
 
-def _quoted(word: str) -> str:
-    """A word as pyarrow's writer writes a string (quoting "needed": every one is quoted)."""
-    return '"' + word.replace('"', '""') + '"'
+def _field(word: str) -> str:
+    """A word as csv.writer writes it: quoted, its quotes doubled, only when it needs to be."""
+    if any(ch in word for ch in ',"\r\n'):
+        return '"' + word.replace('"', '""') + '"'
+    return word
+
+
+def number_texts(values: np.ndarray[Any, Any]) -> pa.Array:
+    """A float column as ``render.csv.number_column`` spells it (NaN: null, the empty cell),
+    cast in C++ where the cast spells it alike and by number_column for the rest."""
+    values = np.where(values == 0, 0.0, values)  # -0.0 is written 0, as int(-0.0) is
+    texts = pc.cast(pa.array(values, pa.float64(), from_pandas=True), pa.string())
+    size = np.abs(values)
+    with np.errstate(invalid="ignore"):
+        odd = ~((size >= _CAST_LOW) & (size < _CAST_HIGH) & (values != np.trunc(values)))
+    odd &= (values != 0) & ~np.isnan(values)
+    if not odd.any():
+        return texts
+    from chipdb.render.csv import number_column
+
+    return pc.replace_with_mask(texts, pa.array(odd),
+                                pa.array(number_column(values[odd].tolist()), pa.string()))
 
 
 class _Run:
@@ -121,10 +150,9 @@ class _Run:
 
 
 class RowAssembler:
-    """Chunks of cells as CSV lines, byte for byte what ``pcsv.write_csv`` (quoting "needed",
-    no header) writes for the cells as pyarrow arrays (numbers as doubles, NaN null; a code
-    -1 or an empty word null; text made inert by ``_texts``), as tests/service/
-    test_batch_rows.py checks; the quoted words of a vocabulary are kept across chunks."""
+    """Chunks of cells as CSV lines, byte for byte what the standard-library path writes
+    (``service.batch.stdlib_cells`` and ``csv.writer``, no header), as tests/service/
+    test_batch_rows.py checks; the written words of a vocabulary are kept across chunks."""
 
     def __init__(self) -> None:
         self._words: dict[tuple[tuple[str, ...], str], tuple[list[str], pa.Array]] = {}
@@ -136,7 +164,7 @@ class RowAssembler:
         if got is None:
             from chipdb.render.csv import text_cell
 
-            cells = [(_quoted(text_cell(w)) if w else "") + sep for w in vocab] + [sep]
+            cells = [_field(text_cell(w)) + sep for w in vocab] + [sep]
             got = self._words[key] = (cells, pa.array(cells, pa.string()))
         return got
 
@@ -145,7 +173,7 @@ class RowAssembler:
         ``_JOIN_ROWS`` lines, each joined when the one before has been taken."""
         args: list[pa.Array | str] = []
         run = _Run(n)
-        texts: list[pa.Array] = []  # consecutive echoed text columns, none with a null
+        texts: list[pa.Array] = []  # consecutive echoed text columns (null: the empty cell)
         texts_sep = ","
 
         def cut() -> None:
@@ -155,29 +183,20 @@ class RowAssembler:
             run = _Run(n)
 
         def cut_texts() -> None:
-            # joined with '","' between them first: one argument, not two per column, in the
+            # joined with ',' between them first: one argument, not one per column, in the
             # join of the row (whose cost is per argument and row)
             if texts:
-                run.add_text('"')
                 cut()
-                args.append(texts[0] if len(texts) == 1 else
-                            pc.binary_join_element_wise(*texts, '","'))
-                run.add_text('"' + texts_sep)
+                args.append(texts[0] if len(texts) == 1 else pc.binary_join_element_wise(
+                    *texts, ",", null_handling="replace", null_replacement=""))
+                run.add_text(texts_sep)
                 texts.clear()
 
         for j, cells in enumerate(chunk):
             sep = "\n" if j == len(chunk) - 1 else ","
             if cells.numbers is None and cells.codes is None:
-                echoed = _quotable(cells.texts, cells.safe)
-                if not echoed.null_count:
-                    texts.append(echoed)
-                    texts_sep = sep
-                    continue
-                cut_texts()  # quotes around a known cell only: null writes the empty cell
-                cut()
-                args.append(pc.binary_join_element_wise('"', echoed, '"', "",
-                                                        null_handling="emit_null"))
-                run.add_text(sep)
+                texts.append(_fields(cells.texts, cells.safe))
+                texts_sep = sep
                 continue
             cut_texts()
             if cells.numbers is not None:
@@ -185,8 +204,7 @@ class RowAssembler:
                 # text; checked in numpy, a third of what making the Arrow array costs
                 if n and not np.isnan(cells.numbers).all():
                     cut()
-                    args.append(pc.cast(pa.array(cells.numbers, pa.float64(), from_pandas=True),
-                                        pa.string()))
+                    args.append(number_texts(cells.numbers))
                 run.add_text(sep)
             elif cells.codes is not None:
                 words, array = self.words(cells.vocab, sep)
@@ -212,14 +230,19 @@ class RowAssembler:
             return iter(())
         arrays = [a for a in args if not isinstance(a, str)]
         if not arrays:  # every cell the same on every row
-            return iter([pa.array(["".join(a for a in args if isinstance(a, str))] * n,
-                                  pa.string())])
+            line = "".join(a for a in args if isinstance(a, str))
+            if len(chunk) == 1 and line == "\n":  # csv.writer's one empty field
+                line = '""\n'
+            return iter([pa.array([line] * n, pa.string())])
         size = sum(a.nbytes for a in arrays) + n * sum(len(a) for a in args if isinstance(a, str))
         pieces = max(1, math.ceil(size / _JOIN_BYTES))
         step = min(math.ceil(n / pieces), _JOIN_ROWS)  # rows per joined array
-        return (pc.binary_join_element_wise(
+        joined = (pc.binary_join_element_wise(
             *(a if isinstance(a, str) else a.slice(start, step) for a in args), "",
             null_handling="replace", null_replacement="") for start in range(0, n, step))
+        if len(chunk) == 1:  # csv.writer writes a row of one empty field as "" (not a blank)
+            return (pc.if_else(pc.equal(lines, "\n"), '""\n', lines) for lines in joined)
+        return joined
 
 
 def line_bytes(lines: pa.Array) -> memoryview:
@@ -228,20 +251,32 @@ def line_bytes(lines: pa.Array) -> memoryview:
     return memoryview(lines.buffers()[2])[int(offsets[0]):int(offsets[-1])]
 
 
-def _quotable(cells: Any, safe: bool) -> pa.Array:
-    """Echoed text cells (``_texts``), their quotes doubled: what goes between the quotes; an
-    unknown cell (null) stays null, which writes the empty cell, unquoted, as the writer does."""
+def _fields(cells: Any, safe: bool) -> pa.Array:
+    """Echoed text cells as csv.writer writes them: made inert (``_texts``), and quoted, their
+    quotes doubled, where they hold a comma, a quote or a line break; an unknown cell (null)
+    stays null, which writes the empty cell."""
     array = cells if isinstance(cells, pa.Array) else pa.array(list(cells), pa.string())
     if array.type != pa.string():  # an empty list's array is of type null
         array = array.cast(pa.string())
-    if safe or _plain(array):
+    if not safe and not _plain(array):
+        array = _texts(array, False)
+    if safe or not _any_byte(array, _QUOTED_BYTES):
         return array
-    return pc.replace_substring(_texts(array, False), '"', '""')
+    quoted = pc.binary_join_element_wise('"', pc.replace_substring(array, '"', '""'), '"', "")
+    return pc.if_else(pc.match_substring_regex(array, _NEEDS_QUOTES), quoted, array)
+
+
+def _any_byte(array: pa.Array, wanted: np.ndarray[Any, Any]) -> bool:
+    """Whether any cell of a string array holds a byte ``wanted`` (256 flags) marks."""
+    offsets = string_offsets(array)
+    if not len(array) or offsets[-1] == offsets[0]:
+        return False
+    return bool(wanted[string_bytes(array)[int(offsets[0]):int(offsets[-1])]].any())
 
 
 def _plain(array: pa.Array) -> bool:
-    """Whether no cell of a string array needs making inert (``_NEEDS_CARE``) or holds a quote:
-    its bytes checked at once (a fifth of the cost of the regular expression)."""
+    """Whether no cell of a string array needs making inert (``_NEEDS_CARE``): its bytes
+    checked at once (a fifth of the cost of the regular expression)."""
     if not len(array):
         return True
     offsets = string_offsets(array)
@@ -249,8 +284,8 @@ def _plain(array: pa.Array) -> bool:
     if end == begin:
         return True
     data = string_bytes(array)[begin:end]
-    # not printable ASCII (a control character, or any byte of a non-ASCII one), or a quote
-    if ((data < 0x20) | (data > 0x7E) | (data == 0x22)).any():
+    # not printable ASCII (a control character, or any byte of a non-ASCII one)
+    if ((data < 0x20) | (data > 0x7E)).any():
         return False
     first = data[np.minimum(offsets[:-1] - begin, end - begin - 1)][offsets[1:] > offsets[:-1]]
     return not np.isin(first, _FORMULA_BYTES).any()  # a tab or return is caught above

@@ -286,22 +286,32 @@ def write_stream(columns: Iterator[list[Cells]], fmt: str, out: TextIO,
         from chipdb.service.batch_arrow import write_arrow
 
         return write_arrow(columns, out)
-    from chipdb.render.csv import number_column, text_cell, text_column, write_columns
+    from chipdb.render.csv import write_columns
 
     total = 0
     for i, chunk in enumerate(columns):
-        cells: list[Sequence[Any]] = []
-        for c in chunk:
-            if c.numbers is not None:
-                cells.append(number_column(c.numbers.tolist()))
-            elif c.codes is not None:
-                words = [text_cell(w) for w in c.vocab] + [""]  # code -1: the empty cell
-                cells.append([words[k] for k in c.codes.tolist()])
-            else:
-                cells.append(text_column(c.texts))
+        cells = stdlib_cells(chunk)
         write_columns(out, [c.header for c in chunk] if i == 0 else None, cells)
         total += len(cells[0]) if cells else 0
     return total
+
+
+def stdlib_cells(chunk: Sequence[Cells]) -> list[list[str]]:
+    """A chunk's columns as the CSV cells ``render.csv.write_columns`` writes: the reference
+    the pyarrow path (``arrow_rows.RowAssembler``) matches byte for byte."""
+    from chipdb.render.csv import number_column, text_cell, text_column
+
+    cells: list[list[str]] = []
+    for c in chunk:
+        if c.numbers is not None:
+            cells.append(number_column(c.numbers.tolist()))
+        elif c.codes is not None:
+            words = [text_cell(w) for w in c.vocab] + [""]  # code -1: the empty cell
+            cells.append([words[k] for k in c.codes.tolist()])
+        else:  # an Arrow array (the pyarrow reader's) or a list
+            cells.append(text_column(c.texts.to_pylist() if hasattr(c.texts, "to_pylist")
+                                     else c.texts))
+    return cells
 
 
 def json_rows(chunk: list[Cells]) -> Iterator[dict[str, Any]]:

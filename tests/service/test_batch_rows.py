@@ -1,9 +1,10 @@
-"""Batch CSV lines assembled by ``arrow_rows.RowAssembler``: byte for byte what pyarrow's CSV
-writer (quoting "needed") writes for the same cells, whatever they hold.
+"""Batch CSV lines assembled by ``arrow_rows.RowAssembler``: byte for byte what the
+standard-library path writes for the same cells, whatever they hold.
 
-The reference is the writer the assembler replaced: every column made a pyarrow array (a
-number column as doubles, NaN null; codes taken from the vocabulary's cells, code -1 and the
-empty word null; text cells made inert) and the table handed to ``pyarrow.csv.write_csv``.
+The reference is that path (``batch.stdlib_cells`` through ``csv.writer``, as
+``render.csv.write_columns`` writes a later chunk): numbers spelled by ``number_column``, words
+and echoed text made inert by ``text_cell``, a cell quoted only where it holds a comma, a quote
+or a line break. So a batch's output does not depend on whether pyarrow is installed.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from chipdb.service.chunks import Cells
 
 pa = pytest.importorskip("pyarrow")
 pc = pytest.importorskip("pyarrow.compute")
-pcsv = pytest.importorskip("pyarrow.csv")
 arrow_rows = pytest.importorskip("chipdb.service.arrow_rows")
 
 WORDS = ["not-controlled", "3A090.a", "", 'say "yes"', "=SUM(A1)", "-dash", "tab\there",
@@ -28,23 +28,12 @@ TEXTS = ["x", "", " padded ", '"quoted"', "=1+1", "-3", "@x", "\tlead", "ünï",
 
 
 def _reference(chunk: list[Cells]) -> bytes:
-    from chipdb.render.csv import text_cell
+    from chipdb.render.csv import write_columns
+    from chipdb.service.batch import stdlib_cells
 
-    arrays = []
-    for cells in chunk:
-        if cells.numbers is not None:
-            arrays.append(pa.array(cells.numbers, pa.float64(), from_pandas=True))
-        elif cells.codes is not None:
-            words = pa.array([text_cell(w) for w in cells.vocab] or [""], pa.string())
-            blank = np.array([not w for w in cells.vocab] + [True], dtype=bool)
-            index = pa.array(cells.codes, pa.int64(), mask=blank[cells.codes])
-            arrays.append(pc.take(words, index))
-        else:
-            arrays.append(arrow_rows._texts(cells.texts, cells.safe))
-    sink = io.BytesIO()
-    table = pa.table({f"c{j}": a for j, a in enumerate(arrays)})
-    pcsv.write_csv(table, sink, pcsv.WriteOptions(include_header=False, quoting_style="needed"))
-    return sink.getvalue()
+    sink = io.StringIO()
+    write_columns(sink, None, stdlib_cells(chunk))
+    return sink.getvalue().encode()
 
 
 def _assembled(chunk: list[Cells], n: int) -> bytes:
@@ -60,7 +49,8 @@ def _chunk(rng: np.random.Generator, n: int) -> list[Cells]:
         kind = rng.integers(0, 6)
         if kind == 0:  # numbers: known, unknown, odd
             pool = np.array([np.nan, 0.0, -0.0, 1.5, -4399.2, 1e-7, 123456789012.5, np.inf,
-                             315.3333, 1e300, 409.6, 2.0])
+                             315.3333, 1e300, 409.6, 2.0, -np.inf, 1e16, 3e17, 1e-4, 9.99e-5,
+                             1e10, 9999999999.5, 12345678901.5, -0.00012, 5e-324])
             numbers = pool[rng.integers(0, len(pool), n)]
             if rng.random() < 0.3:
                 numbers = np.full(n, np.nan)
@@ -89,7 +79,7 @@ def _chunk(rng: np.random.Generator, n: int) -> list[Cells]:
 
 
 @pytest.mark.parametrize("seed", range(60))
-def test_assembled_lines_are_the_writers_bytes(seed: int, monkeypatch: pytest.MonkeyPatch
+def test_assembled_lines_are_the_standard_librarys_bytes(seed: int, monkeypatch: pytest.MonkeyPatch
                                                ) -> None:
     monkeypatch.setattr(arrow_rows, "_JOIN_ROWS", 64)  # lines joined a slice at a time
     rng = np.random.default_rng(seed)
@@ -110,7 +100,7 @@ def test_many_combinations_cut_a_run_of_words() -> None:
 def test_every_cell_the_same() -> None:
     chunk = [Cells("a", codes=np.zeros(3, dtype=np.int64), vocab=("x",)),
              Cells("b", numbers=np.full(3, np.nan))]
-    assert _assembled(chunk, 3) == _reference(chunk) == b'"x",\n' * 3
+    assert _assembled(chunk, 3) == _reference(chunk) == b"x,\n" * 3
 
 
 def test_a_large_chunk_is_joined_in_pieces(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -119,3 +109,23 @@ def test_a_large_chunk_is_joined_in_pieces(monkeypatch: pytest.MonkeyPatch) -> N
     chunk = [*_chunk(rng, 200), Cells("name", texts=pa.array([f"design {i}" for i in range(200)]))]
     assert len(list(arrow_rows.RowAssembler().lines(chunk, 200))) > 1
     assert _assembled(chunk, 200) == _reference(chunk)
+
+
+def test_numbers_are_spelled_as_number_column_at_every_magnitude() -> None:
+    from chipdb.render.csv import number_column
+
+    rng = np.random.default_rng(5)
+    values = np.concatenate([
+        rng.normal(0, 1, 20000) * 10.0 ** rng.integers(-12, 25, 20000),
+        np.round(rng.normal(0, 1000, 5000), 4),  # margins, as batch rounds them
+        np.trunc(rng.normal(0, 1, 2000) * 10.0 ** rng.integers(0, 22, 2000)),  # integers
+        [1e-4, np.nextafter(1e-4, 0), 1e10, np.nextafter(1e10, 0), -0.0, np.nan, np.inf]])
+    spelled = arrow_rows.number_texts(values).to_pylist()
+    assert [s or "" for s in spelled] == number_column(values.tolist())
+
+
+def test_a_row_of_one_empty_cell_is_written_as_csv_writer_writes_it() -> None:
+    for chunk in ([Cells("a", numbers=np.full(2, np.nan))],
+                  [Cells("a", numbers=np.array([np.nan, 1.0]))]):
+        assert _assembled(chunk, 2) == _reference(chunk)
+    assert _reference([Cells("a", numbers=np.full(1, np.nan))]) == b'""\n'

@@ -23,9 +23,10 @@ _NEEDS_CARE = r"^[=+\-@\t\r]|[^ -~]"
 _NEEDS_QUOTES = r'[,"\r\n]'
 _QUOTED_BYTES = np.zeros(256, dtype=bool)
 _QUOTED_BYTES[np.frombuffer(b',"\r\n', dtype=np.uint8)] = True
-# the magnitudes at which pyarrow's float-to-text cast and Python's repr (number_column) spell a
-# number alike; outside them (and for an integer) one says 1e-05 or 12345678901.5 where the
-# other says 0.00001 or 1.23456789015e+10, so those few cells are spelled by number_column
+# the magnitudes at which pyarrow's float-to-text cast and number_column (Python's repr, a whole
+# number as an integer) spell a number alike (whole numbers included); outside them one says
+# 1e-05 or 12345678901.5 where the other says 0.00001 or 1.23456789015e+10, so those few cells
+# are spelled by number_column
 _CAST_LOW, _CAST_HIGH = 1e-4, 1e10
 
 
@@ -88,8 +89,7 @@ def number_texts(values: np.ndarray[Any, Any]) -> pa.Array:
     texts = pc.cast(pa.array(values, pa.float64(), from_pandas=True), pa.string())
     size = np.abs(values)
     with np.errstate(invalid="ignore"):
-        odd = ~((size >= _CAST_LOW) & (size < _CAST_HIGH) & (values != np.trunc(values)))
-    odd &= (values != 0) & ~np.isnan(values)
+        odd = ~((size >= _CAST_LOW) & (size < _CAST_HIGH)) & (values != 0) & ~np.isnan(values)
     if not odd.any():
         return texts
     from chipdb.render.csv import number_column

@@ -186,6 +186,7 @@ class Classifier:
                 opaque(part.when) for member in members
                 for part in (*member.exclusions, *member.clauses))
         self._index = index
+        self._unbound: tuple[IntArray, FloatArray, FloatArray] | None = None
 
     def classify(self, metrics: Mapping[str, np.ndarray[Any, Any]], n: int,
                  factors: Mapping[str, Factor] | None = None) -> dict[str, RuleColumns]:
@@ -273,11 +274,11 @@ class Classifier:
     def _binding(self, lookup: RuleLookup, keys: IntArray, outcome: IntArray,
                  codes: list[IntArray], cols: Mapping[str, np.ndarray[Any, Any]], n: int
                  ) -> tuple[IntArray, FloatArray, FloatArray]:
+        if not lookup.lines:  # most rules: no line of their own, nothing to move
+            return self._no_line(n)
         best_line = np.full(n, -1, dtype=np.int64)
         margin = np.full(n, np.nan)
         pct = np.full(n, np.nan)
-        if not lookup.lines:  # most rules: no line of their own, nothing to move
-            return best_line, margin, pct
         best_abs = np.full(n, np.inf)
         slots = lookup.slots(keys)
         slot_of = {leaf: slot for slot, leaf in enumerate(lookup.leaves)}
@@ -342,6 +343,16 @@ class Classifier:
             pct[changed] = share[changed]
         return best_line, margin, pct
 
+
+    def _no_line(self, n: int) -> tuple[IntArray, FloatArray, FloatArray]:
+        """No binding line, no margin, for n rows: one read-only set shared by every rule
+        without lines of its own (most of them), not three new arrays per rule and chunk."""
+        if self._unbound is None or len(self._unbound[0]) != n:
+            made = (np.full(n, -1, dtype=np.int64), np.full(n, np.nan), np.full(n, np.nan))
+            for array in made:
+                array.setflags(write=False)
+            self._unbound = made
+        return self._unbound
 
     def _pattern_only(self, lookup: RuleLookup, comp: Comparison) -> bool:
         """Whether crossing the line changes leaves the pattern alone decides: a one-metric

@@ -107,3 +107,17 @@ def test_an_operator_outside_its_kinds_is_refused(raw: dict[str, Any], field: st
     with pytest.raises(RuleError, match=message) as caught:
         parse_criterion(raw, {}, "w")
     assert caught.value.field == field
+
+
+@pytest.mark.parametrize("token", [">=", ">", "<", "<=", "==", "!="])
+def test_pattern_digits_are_the_truth_as_0_1_2(token: str) -> None:
+    """``Comparison.codes`` (the batch classifier's digits, worked out apart for speed) says
+    what ``truth`` says: 1 true, 0 false, 2 unknown, for one metric and for a sum."""
+    rows = [{"tpp": v, "die_area_mm2": a} for v in (4800 - EPS, 4800.0, 4800 + EPS, None, 0.0)
+            for a in (None, 1.0)]
+    for comp in (Comparison(("tpp",), token, 4800.0),
+                 Comparison(("tpp", "die_area_mm2"), token, 4801.0)):
+        t = table(*rows)
+        truth = comp.truth(t, {})
+        expected = [2 if truth.at(i) is None else int(truth.at(i) or 0) for i in range(len(rows))]
+        assert comp.codes(t).tolist() == expected

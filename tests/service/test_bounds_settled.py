@@ -9,7 +9,8 @@ Published facts encoded (seeds/chips/china-gpus.toml):
   at 4x the FP16 rate, so TPP is 392-472 at either precision, far below the 1,600 floor.
 * Tenstorrent's Wormhole die: '12nm GlobalFoundries, 670mm² die' on a personal notes page
   (aarnphm.xyz, citing Tenstorrent and SemiAnalysis). The n150 carries one Wormhole at TPP
-  2,096 (262 TFLOPS FP8 x 8), so PD is 3.13, under the 3.2 of 3A090.b.2 (the line is 655 mm2).
+  2,096 (262 TFLOPS FP8 x 8), so PD is 3.13, under the 3.2 of 3A090.b.2 (the line is 655 mm2);
+  the two-die n300 (TPP 3,728 on 1,340 mm2, PD 2.78) reads 3A090.b.1.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ AREA_SETTLED = [
     # chip, outcome, confidence tier, die, area, source of the area, its tier, PD
     ("Wormhole n150", "not-controlled", "estimate", "Wormhole", 670.0,
      "oth-aarnphm-tenstorrent", "secondary", 2096.0 / 670.0),
+    # two of the same die on the n300 card (TPP 3,728): from "3A090.a.2 or .b.1" to .b.1
+    ("Wormhole n300", "3A090.b.1", "estimate", "Wormhole", 670.0,
+     "oth-aarnphm-tenstorrent", "secondary", 3728.0 / 1340.0),
 ]
 
 

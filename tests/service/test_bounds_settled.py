@@ -7,6 +7,10 @@ Published facts encoded (seeds/chips/china-gpus.toml):
   row for Hygon's first DCU ('Shensuan-1', 24.5 TFLOPS FP16) at the low end, AMD's MI60 (the
   same ISA at 64 CUs and 1.8 GHz: 29.5 TFLOPS FP16, 118 TOPS INT4) at the high end; INT4 runs
   at 4x the FP16 rate, so TPP is 392-472 at either precision, far below the 1,600 floor.
+* Tenstorrent's Wormhole die: '12nm GlobalFoundries, 670mm² die' on a personal notes page
+  (aarnphm.xyz, citing Tenstorrent and SemiAnalysis). The n150 carries one Wormhole at TPP
+  2,096 (262 TFLOPS FP8 x 8), so PD is 3.13, under the 3.2 of 3A090.b.2 (the line is 655 mm2);
+  the two-die n300 (TPP 3,728 on 1,340 mm2, PD 2.78) reads 3A090.b.1.
 """
 
 from __future__ import annotations
@@ -49,3 +53,28 @@ def test_the_settled_chips_read_their_outcome_with_tier_and_sources(
                  f"'{chip}'", "-f", "json").json()
     assert (row["tpp_low"], row["tpp_high"]) == (pytest.approx(low), pytest.approx(high))
     assert row["tpp_high"] < 1600  # the whole range is below the 3A090 floor
+
+
+AREA_SETTLED = [
+    # chip, outcome, confidence tier, die, area, source of the area, its tier, PD
+    ("Wormhole n150", "not-controlled", "estimate", "Wormhole", 670.0,
+     "oth-aarnphm-tenstorrent", "secondary", 2096.0 / 670.0),
+    # two of the same die on the n300 card (TPP 3,728): from "3A090.a.2 or .b.1" to .b.1
+    ("Wormhole n300", "3A090.b.1", "estimate", "Wormhole", 670.0,
+     "oth-aarnphm-tenstorrent", "secondary", 3728.0 / 1340.0),
+]
+
+
+@pytest.mark.parametrize("chip,outcome,tier,die,area,source,area_tier,density", AREA_SETTLED)
+def test_a_sourced_die_area_settles_the_verdict(
+        db: DatabaseUrl, chip: str, outcome: str, tier: str, die: str, area: float,
+        source: str, area_tier: str, density: float) -> None:
+    data = _show(db, chip)
+    (v,) = [v for v in data["verdicts"] if v["rule"] == "us-2024-12"]
+    assert (v["outcome"], v["possible_outcomes"], v["confidence"]["tier"]) == (
+        outcome, [outcome], tier)
+    (claim,) = [s for s in data["sources"]
+                if s["field"] == f"die.{die}.area_mm2" and s["preferred"]]
+    assert (claim["value_num"], claim["source"], claim["tier"]) == (area, source, area_tier)
+    (pd,) = {m["value"] for m in v["margins"] if m["metric"] == "performance_density"}
+    assert pd == pytest.approx(density)

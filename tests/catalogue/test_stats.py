@@ -73,13 +73,13 @@ def test_issue_16_source_quality_target_is_met() -> None:
 
 
 def test_release_dates_do_not_regress() -> None:
-    # issue 16 asks for 95 %; this is the floor reached so far: 152 of 159 shipped chips, of
-    # which 19 are upper bounds ("released by", counted apart) and 133 dated periods; over all
+    # issue 16 asks for 95 %; this is the floor reached so far: 153 of 159 shipped chips, of
+    # which 20 are upper bounds ("released by", counted apart) and 133 dated periods; over all
     # 172 chips, 157 have an announcement or a dated release. The branch report lists the rest
     # chip by chip, with why no sourced date was found
     dated = [c for c in SHIPPED if c.released]
     exact = [c for c in dated if not (c.released_precision or "").startswith("by-")]
-    assert len(dated) >= 152 and len(dated) / len(SHIPPED) >= 0.95
+    assert len(dated) >= 153 and len(dated) / len(SHIPPED) >= 0.95
     assert len(exact) >= 133
     announced_or_dated = [c for c in SEEDS.chips if c.announced or (
         c.released and not (c.released_precision or "").startswith("by-"))]

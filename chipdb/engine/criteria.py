@@ -24,7 +24,6 @@ from functools import cached_property
 from typing import Any, ClassVar, Final
 
 import numpy as np
-import numpy.typing as npt
 
 from chipdb.engine.columns import MetricTable, Possible, Truth
 from chipdb.engine.operators import (
@@ -240,24 +239,6 @@ class Comparison(Criterion):
         with np.errstate(invalid="ignore"):
             hit = op.compare(values, threshold)
         return Truth(hit & known, ~hit & known)
-
-    def codes(self, table: MetricTable) -> npt.NDArray[np.int64]:
-        """``truth`` as one base-3 digit per row: 0 false, 1 true, 2 unknown (the batch
-        classifier's pattern digits). A plain number compared with a line, the common leaf,
-        is worked out in three passes over the rows instead of ``truth``'s nine."""
-        if self.kind != TEXT and len(self.metrics) == 1 and not table.ranged(self.metrics[0]):
-            op = OPERATORS[self.op]
-            threshold = 1.0 if self.value is True else 0.0 if self.value is False else self.value
-            assert isinstance(threshold, float) and op.compare is not None
-            values = table.numeric(self.metrics[0])
-            with np.errstate(invalid="ignore"):
-                code: npt.NDArray[np.int64] = op.compare(values, threshold).astype(np.int64)
-            code[np.isnan(values)] = 2  # NaN compares false: unknown, not false
-            return code
-        truth = self.truth(table, {})
-        code = truth.true.astype(np.int64)
-        code[~(truth.true | truth.false)] = 2
-        return code
 
     def range_at(self, row: Row) -> tuple[float, float] | None:
         """The compared range in ``row`` when it is a range and not a point; else None."""

@@ -159,18 +159,9 @@ def _factorize(col: np.ndarray[Any, Any]) -> tuple[list[str], np.ndarray[Any, An
 def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
                     with_names: bool = True, to: Any = None) -> Iterator[list[Cells]]:
     """Each chunk's output columns, in order (a sweep's points have no name column)."""
-    from chipdb.metrics import metrics_from_inputs
-
     classifier = Classifier(rules, as_of)
     for chunk in chunks:
-        metrics = metrics_from_inputs(chunk.inputs, chunk.n)
-        factors: dict[str, Factor] = {}
-        for key, (words, index) in chunk.factors.items():
-            if key in metrics:  # the metric of each word, by the one definition of it
-                vocab = np.empty(len(words), dtype=object)
-                vocab[:] = words
-                worded = metrics_from_inputs({key: vocab}, len(words))[key]
-                factors[key] = (worded.tolist(), index)
+        metrics, factors = prepared(chunk)
         ctx = Context(chunk, metrics, classifier,
                       classifier.classify(metrics, chunk.n, factors), with_names, to)
         columns = [cells for group in COLUMN_GROUPS for cells in group(ctx)]
@@ -179,6 +170,31 @@ def classify_chunks(chunks: Iterator[Chunk], rules: Sequence[Any], as_of: date,
         del ctx, metrics, factors, chunk
         yield columns
         del columns
+
+
+def prepared(chunk: Chunk) -> tuple[dict[str, np.ndarray[Any, Any]], dict[str, Factor]]:
+    """The chunk's metrics (``metrics_from_inputs``) and its text metrics as codes into a few
+    words, each word's metric by the one definition of it; worked out once, and kept on the
+    chunk, so the reading thread can do it while the previous chunk is classified."""
+    if chunk.metrics is None or chunk.metric_factors is None:
+        from chipdb.metrics import metrics_from_inputs
+
+        metrics = metrics_from_inputs(chunk.inputs, chunk.n)
+        factors: dict[str, Factor] = {}
+        for key, (words, index) in chunk.factors.items():
+            if key in metrics:
+                vocab = np.empty(len(words), dtype=object)
+                vocab[:] = words
+                worded = metrics_from_inputs({key: vocab}, len(words))[key]
+                factors[key] = (worded.tolist(), index)
+        chunk.metrics, chunk.metric_factors = metrics, factors
+    return chunk.metrics, chunk.metric_factors
+
+
+def _with_metrics(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    for chunk in chunks:
+        prepared(chunk)
+        yield chunk
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -202,7 +218,8 @@ def read_chunks(source: Path | None, chunk_rows: int = CHUNK_ROWS,
     if fast if fast is not None else fast_io():
         from chipdb.service.batch_arrow import read_arrow
 
-        yield from ahead(read_arrow(source, where, chunk_rows))  # parsing overlaps the rest
+        # parsing, and working out the metrics, overlap classifying the chunk before
+        yield from ahead(_with_metrics(read_arrow(source, where, chunk_rows)))
         return
     try:
         binary: BinaryIO = sys.stdin.buffer if source is None else source.open("rb")

@@ -14,13 +14,16 @@ import queue
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import numpy as np
 
 from chipdb.errors import DataError, UsageError
 from chipdb.metricdefs import INPUT_KEYS
 from chipdb.units import TEXT_LIMIT, limit, parse_value
+
+if TYPE_CHECKING:
+    from chipdb.service.leaves import Factor
 
 _BOOL_CELLS = {"true": 1.0, "yes": 1.0, "1": 1.0, "y": 1.0,
                "false": 0.0, "no": 0.0, "0": 0.0, "n": 0.0}
@@ -39,6 +42,10 @@ class Chunk:
     # text keys as (distinct values, each row's index into them): a few words, not n strings
     factors: dict[str, tuple[list[str | None], np.ndarray[Any, Any]]] = field(
         default_factory=dict)
+    # the engine's metrics of the rows and their text metrics as codes (service.batch.prepared),
+    # worked out where the chunk is read when that is in a thread of its own
+    metrics: dict[str, np.ndarray[Any, Any]] | None = None
+    metric_factors: dict[str, Factor] | None = None
 
 
 _PEELED = 32  # distinct words found by whole-column comparisons before a per-row pass

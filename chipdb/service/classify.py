@@ -209,8 +209,9 @@ class Classifier:
             rid = self._resolve(lookup, keys, lambda rows: {
                 k: v[rows] for k, v in cols.items() if k != "export_year"})
             pairs = np.array(lookup.results, dtype=np.int64).reshape(-1, 2)
-            outcome = pairs[rid, 0]
-            out[rule.id] = RuleColumns(outcome, pairs[rid, 1],
+            # a take per column (numpy's fast path), not pairs[rid, k]'s general indexing
+            outcome = pairs[:, 0].take(rid)
+            out[rule.id] = RuleColumns(outcome, pairs[:, 1].take(rid),
                                        *self._binding(lookup, keys, outcome, codes, cols, n))
         ranged = ranged_rows(metrics, n)
         if len(ranged):

@@ -21,6 +21,7 @@ from chipdb.engine import (
     RuleOutcome,
     order_rules,
 )
+from chipdb.engine.digits import truth_digits
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -59,7 +60,7 @@ def sum_of(cols: Mapping[str, np.ndarray[Any, Any]], metrics: Sequence[str], n: 
 
 def truth_code(leaf: Comparison, table: MetricTable) -> IntArray:
     """0 false, 1 true, 2 unknown, per row: one base-3 digit of a pattern."""
-    return leaf.codes(table)
+    return truth_digits(leaf, table)
 
 
 def opaque(criterion: Criterion) -> bool:

@@ -9,6 +9,7 @@ import pytest
 
 from chipdb.engine import OPERATORS, Comparison, RuleError
 from chipdb.engine.criteria import parse_criterion
+from chipdb.engine.digits import truth_digits
 from chipdb.engine.operators import NUMBER, TEXT, YES_NO, metric_kind, tokens_for
 from tests.engine.rules import table
 
@@ -111,7 +112,7 @@ def test_an_operator_outside_its_kinds_is_refused(raw: dict[str, Any], field: st
 
 @pytest.mark.parametrize("token", [">=", ">", "<", "<=", "==", "!="])
 def test_pattern_digits_are_the_truth_as_0_1_2(token: str) -> None:
-    """``Comparison.codes`` (the batch classifier's digits, worked out apart for speed) says
+    """``engine.digits.truth_digits`` (the batch classifier's digits, worked out apart) says
     what ``truth`` says: 1 true, 0 false, 2 unknown, for one metric and for a sum."""
     rows = [{"tpp": v, "die_area_mm2": a} for v in (4800 - EPS, 4800.0, 4800 + EPS, None, 0.0)
             for a in (None, 1.0)]
@@ -120,4 +121,4 @@ def test_pattern_digits_are_the_truth_as_0_1_2(token: str) -> None:
         t = table(*rows)
         truth = comp.truth(t, {})
         expected = [2 if truth.at(i) is None else int(truth.at(i) or 0) for i in range(len(rows))]
-        assert comp.codes(t).tolist() == expected
+        assert truth_digits(comp, t).tolist() == expected

@@ -49,6 +49,10 @@ def answer_ranged(rules: Sequence[Any], lookups: Mapping[str, Any], out: Mapping
     found = evaluate(list(rules), sub, as_of, keep=False)
     for rule_id, got in out.items():
         lookup, result = lookups[rule_id], found.results[rule_id]
+        # a rule without lines shares one read-only "no line" set (Classifier._no_line)
+        for name in ("line", "margin", "margin_pct"):
+            if not getattr(got, name).flags.writeable:
+                setattr(got, name, getattr(got, name).copy())
         for k, row in enumerate(rows.tolist()):
             got.outcome[row] = _code(lookup.outcomes, str(result.outcome[k]))
             decision = result.decision(k)

@@ -133,7 +133,7 @@ class _Run:
     def varying(self) -> bool:
         return self.combos.shape[1] > 0
 
-    def array(self) -> pa.Array | str:
+    def array(self) -> _Taken | str:
         """Each row's text of the run (the run's text when no cell varies)."""
         if not self.varying():
             return "".join(p for p in self.parts if isinstance(p, str))
@@ -146,7 +146,21 @@ class _Run:
                 words = np.array(part, dtype=object)
                 texts = texts + words[self.combos[:, column]]
                 column += 1
-        return pc.take(pa.array(texts, pa.string()), pa.array(self.key))
+        return _Taken(pa.array(texts, pa.string()), pa.array(self.key))
+
+
+class _Taken:
+    """A run's texts, one per combination, and each row's combination: taken a slice of rows
+    at a time as the lines are joined, so a chunk's run texts (most of its bytes) are never
+    all there at once."""
+
+    def __init__(self, texts: pa.Array, key: pa.Array) -> None:
+        self.texts, self.key = texts, key
+        # at most the longest text on every row: the bound the join's 32-bit offsets are sized by
+        self.nbytes = int(np.diff(string_offsets(texts)).max()) * len(key) if len(texts) else 0
+
+    def slice(self, start: int, length: int) -> pa.Array:
+        return pc.take(self.texts, self.key.slice(start, length))
 
 
 class RowAssembler:
@@ -171,7 +185,7 @@ class RowAssembler:
     def lines(self, chunk: Sequence[Cells], n: int) -> Iterator[pa.Array]:
         """The chunk's lines, each ending in a newline, as string arrays of up to
         ``_JOIN_ROWS`` lines, each joined when the one before has been taken."""
-        args: list[pa.Array | str] = []
+        args: list[pa.Array | _Taken | str] = []
         run = _Run(n)
         texts: list[pa.Array] = []  # consecutive echoed text columns (null: the empty cell)
         texts_sep = ","

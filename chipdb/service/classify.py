@@ -38,6 +38,7 @@ from chipdb.engine import (
 )
 from chipdb.metricdefs import TEXT_METRICS
 from chipdb.service.leaves import (
+    DigitArray,
     Factor,
     closure,
     crossing,
@@ -234,7 +235,7 @@ class Classifier:
         return RuleColumns(outcome, clause, np.full(n, -1, dtype=np.int64),
                            np.full(n, np.nan), np.full(n, np.nan))
 
-    def _keys(self, lookup: RuleLookup, codes: list[IntArray], n: int,
+    def _keys(self, lookup: RuleLookup, codes: list[DigitArray], n: int,
               sums: dict[tuple[int, ...], IntArray]) -> IntArray:
         """Each row's pattern under the rule. A rule that reads another lists that rule's
         leaves first (``closure``: dependencies first), so its pattern is the other's plus its
@@ -246,8 +247,8 @@ class Classifier:
         if start == len(leaves):
             return sums[leaves]
         keys = sums[leaves[:start]].copy() if start else np.zeros(n, dtype=np.int64)
-        for leaf, weight in zip(leaves[start:], lookup.weights[start:].tolist(), strict=True):
-            keys += codes[leaf] * weight
+        for leaf, weight in zip(leaves[start:], lookup.weights[start:], strict=True):
+            keys += codes[leaf] * weight  # a digit (int8) times an int64 weight: int64
         sums[leaves] = keys
         return keys
 
@@ -273,7 +274,7 @@ class Classifier:
         return rid
 
     def _binding(self, lookup: RuleLookup, keys: IntArray, outcome: IntArray,
-                 codes: list[IntArray], cols: Mapping[str, np.ndarray[Any, Any]], n: int
+                 codes: list[DigitArray], cols: Mapping[str, np.ndarray[Any, Any]], n: int
                  ) -> tuple[IntArray, FloatArray, FloatArray]:
         if not lookup.lines:  # most rules: no line of their own, nothing to move
             return self._no_line(n)
@@ -328,7 +329,7 @@ class Classifier:
                     sub = {m: cols[m][at] for m in node.metrics}
                     sub[moved_metric] = moved
                     new_code = truth_code(node, MetricTable(sub, len(at)))
-                new_keys = new_keys + (new_code - codes[other][at]) * int(lookup.weights[slot])
+                new_keys = new_keys + (new_code - codes[other][at]) * lookup.weights[slot]
 
             def rows_of(positions: IntArray, at: IntArray = at, moved: FloatArray = moved,
                         name: str = moved_metric) -> dict[str, np.ndarray[Any, Any]]:

@@ -24,6 +24,7 @@ from chipdb.engine import (
 from chipdb.engine.digits import truth_digits
 
 IntArray = npt.NDArray[np.int64]
+DigitArray = npt.NDArray[np.int8]
 FloatArray = npt.NDArray[np.float64]
 # a text column as (its distinct words, each row's index into them)
 Factor = tuple[Sequence[Any], npt.NDArray[np.int64]]
@@ -58,7 +59,7 @@ def sum_of(cols: Mapping[str, np.ndarray[Any, Any]], metrics: Sequence[str], n: 
     return total
 
 
-def truth_code(leaf: Comparison, table: MetricTable) -> IntArray:
+def truth_code(leaf: Comparison, table: MetricTable) -> DigitArray:
     """0 false, 1 true, 2 unknown, per row: one base-3 digit of a pattern."""
     return truth_digits(leaf, table)
 
@@ -72,7 +73,7 @@ def opaque(criterion: Criterion) -> bool:
 
 
 def text_code(leaf: Comparison, table: MetricTable, factor: Factor | None = None
-               ) -> IntArray:
+               ) -> DigitArray:
     """A text comparison's codes, asked of the engine once per distinct word in the column
     (``factor``: the column already as codes into its words)."""
     if factor is not None:
@@ -84,13 +85,13 @@ def text_code(leaf: Comparison, table: MetricTable, factor: Factor | None = None
     column = table.text(leaf.metrics[0])
     if len(column) > 1 and (column == column[0]).all():  # one word: a family none names
         one = truth_code(leaf, MetricTable({leaf.metrics[0]: column[:1]}, 1))
-        return np.full(len(column), one[0], dtype=np.int64)
+        return np.full(len(column), one[0], dtype=np.int8)
     words = list(dict.fromkeys(column.tolist()))
     small = np.empty(len(words), dtype=object)
     small[:] = words
     found = truth_code(leaf, MetricTable({leaf.metrics[0]: small}, len(words))).tolist()
     lookup = dict(zip(words, found, strict=True))
-    return np.fromiter(map(lookup.__getitem__, column.tolist()), dtype=np.int64,
+    return np.fromiter(map(lookup.__getitem__, column.tolist()), dtype=np.int8,
                        count=len(column))
 
 

@@ -19,10 +19,12 @@ from chipdb.service.chunks import Cells
 
 # a cell the standard library's text_column would change: a formula start, or not plain ASCII
 _NEEDS_CARE = r"^[=+\-@\t\r]|[^ -~]"
-# a cell csv.writer quotes (QUOTE_MINIMAL): it holds the delimiter, the quote or a line break
-_NEEDS_QUOTES = r'[,"\r\n]'
+# a cell csv.writer quotes (QUOTE_MINIMAL) holds one of these: the delimiter, the quote or a
+# line break; as a regular expression for Arrow and as byte flags for numpy
+_QUOTED_CHARS = ',"\r\n'
+_NEEDS_QUOTES = "[" + _QUOTED_CHARS + "]"
 _QUOTED_BYTES = np.zeros(256, dtype=bool)
-_QUOTED_BYTES[np.frombuffer(b',"\r\n', dtype=np.uint8)] = True
+_QUOTED_BYTES[np.frombuffer(_QUOTED_CHARS.encode(), dtype=np.uint8)] = True
 # the magnitudes at which pyarrow's float-to-text cast and number_column (Python's repr, a whole
 # number as an integer) spell a number alike (whole numbers included); outside them one says
 # 1e-05 or 12345678901.5 where the other says 0.00001 or 1.23456789015e+10, so those few cells
@@ -42,14 +44,10 @@ def string_bytes(array: pa.Array) -> np.ndarray[Any, Any]:
     return np.zeros(0, np.uint8) if data is None else np.frombuffer(data, dtype=np.uint8)
 
 
-def _texts(cells: Any, safe: bool) -> pa.Array:
-    """Text cells made inert as ``render.csv.text_column`` makes them (checked in C++);
-    ``safe``: cells already known to be plain numbers or yes/no words."""
+def _inert(array: pa.Array) -> pa.Array:
+    """Text cells made inert as ``render.csv.text_column`` makes them (checked in C++)."""
     from chipdb.render.csv import text_column
 
-    array = cells if isinstance(cells, pa.Array) else pa.array(list(cells), pa.string())
-    if safe:
-        return array
     if len(array) and pc.any(pc.match_substring_regex(array, _NEEDS_CARE)).as_py():
         return pa.array(text_column(array.to_pylist()), pa.string())
     return array
@@ -63,8 +61,9 @@ def _texts(cells: Any, safe: bool) -> pa.Array:
 # instead: a run of cells that are words (and empty cells) is one *compound* column, whose few
 # distinct combinations in the chunk are joined once in Python; every row is then one
 # ``binary_join_element_wise`` over ~30 arguments (compounds, echoed texts, numbers) in C++.
-# The bytes are the writer's own: a string quoted with its quotes doubled, an empty or unknown
-# word and an unknown number empty, a number as pyarrow casts it to text (what the writer calls).
+# The bytes are csv.writer's (the standard-library path's): a cell quoted, its quotes doubled,
+# only where it holds a comma, a quote or a line break; an empty or unknown word and an unknown
+# number empty; a number as number_column spells it (``number_texts``).
 
 _RUN_COMBOS = 1024  # distinct combinations past which a run of word cells is cut in two
 _RUN_WORDS = 256  # a vocabulary past this (a sweep axis) is taken on its own, never merged
@@ -77,7 +76,7 @@ _JOIN_ROWS = 1024
 
 def _field(word: str) -> str:
     """A word as csv.writer writes it: quoted, its quotes doubled, only when it needs to be."""
-    if any(ch in word for ch in ',"\r\n'):
+    if any(ch in word for ch in _QUOTED_CHARS):
         return '"' + word.replace('"', '""') + '"'
     return word
 
@@ -266,14 +265,14 @@ def line_bytes(lines: pa.Array) -> memoryview:
 
 
 def _fields(cells: Any, safe: bool) -> pa.Array:
-    """Echoed text cells as csv.writer writes them: made inert (``_texts``), and quoted, their
+    """Echoed text cells as csv.writer writes them: made inert (``_inert``), and quoted, their
     quotes doubled, where they hold a comma, a quote or a line break; an unknown cell (null)
     stays null, which writes the empty cell."""
     array = cells if isinstance(cells, pa.Array) else pa.array(list(cells), pa.string())
     if array.type != pa.string():  # an empty list's array is of type null
         array = array.cast(pa.string())
     if not safe and not _plain(array):
-        array = _texts(array, False)
+        array = _inert(array)
     if safe or not _any_byte(array, _QUOTED_BYTES):
         return array
     quoted = pc.binary_join_element_wise('"', pc.replace_substring(array, '"', '""'), '"', "")

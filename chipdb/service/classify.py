@@ -3,10 +3,10 @@
 Batch what-if and sweep hand this module metric columns in chunks. A rule's outcome for a row
 depends on the row only through the truth (true, false or unknown) of each comparison in the
 rule and in the rules it reads (its leaves). So each chunk computes those leaf truths column-wise
-(with the engine's own ``Comparison.truth``), packs them into one integer per row and rule (a
-base-3 number, the row's *pattern*), and asks the engine (``evaluate_table``) only once per
-pattern never seen before, on a real row that has it. Everything after the first chunk is a
-table lookup; the engine stays the one place that decides.
+(the engine's own ``Comparison.truth``, as digits: ``engine.digits``), packs them into one
+integer per row and rule (a base-3 number, the row's *pattern*), and asks the engine
+(``evaluate_table``) only once per pattern never seen before, on a real row that has it.
+Everything after the first chunk is a table lookup; the engine stays the one place that decides.
 
 The **binding line** of a row under a rule is the nearest of the rule's own lines (the numeric
 comparisons of its clauses and exclusions, as ``RuleDefinition.comparisons`` lists them) whose
@@ -36,6 +36,7 @@ from chipdb.engine import (
     evaluate_table,
     order_rules,
 )
+from chipdb.engine.digits import truth_digits
 from chipdb.metricdefs import TEXT_METRICS
 from chipdb.service.leaves import (
     DigitArray,
@@ -47,7 +48,6 @@ from chipdb.service.leaves import (
     opaque,
     sum_of,
     text_code,
-    truth_code,
 )
 from chipdb.service.ranged import answer_ranged, point_columns, ranged_rows
 
@@ -197,7 +197,7 @@ class Classifier:
         cols["export_year"] = np.full(n, float(self.as_of.year))
         table = MetricTable(cols, n)
         codes = [text_code(leaf, table, (factors or {}).get(leaf.metrics[0]))
-                 if leaf.metrics[0] in TEXT_METRICS else truth_code(leaf, table)
+                 if leaf.metrics[0] in TEXT_METRICS else truth_digits(leaf, table)
                  for leaf in self.leaves]
         out: dict[str, RuleColumns] = {}
         sums: dict[tuple[int, ...], IntArray] = {}
@@ -322,13 +322,13 @@ class Classifier:
                     continue
                 if node.metrics == (moved_metric,) and len(comp.metrics) == 1:
                     # the moved value is one of two numbers (a summed line moves it further)
-                    pair = truth_code(node, MetricTable(
+                    pair = truth_digits(node, MetricTable(
                         {moved_metric: np.array(sides, dtype=np.float64)}, 2))
                     new_code = np.where(holds, pair[0], pair[1])
                 else:
                     sub = {m: cols[m][at] for m in node.metrics}
                     sub[moved_metric] = moved
-                    new_code = truth_code(node, MetricTable(sub, len(at)))
+                    new_code = truth_digits(node, MetricTable(sub, len(at)))
                 new_keys = new_keys + (new_code - codes[other][at]) * lookup.weights[slot]
 
             def rows_of(positions: IntArray, at: IntArray = at, moved: FloatArray = moved,
@@ -344,7 +344,6 @@ class Classifier:
             margin[changed] = diff[changed]
             pct[changed] = share[changed]
         return best_line, margin, pct
-
 
     def _no_line(self, n: int) -> tuple[IntArray, FloatArray, FloatArray]:
         """No binding line, no margin, for n rows: one read-only set shared by every rule
@@ -405,7 +404,7 @@ class Classifier:
             node = self.leaves[leaf]
             if metric not in node.metrics:
                 continue
-            pair = truth_code(node, MetricTable({metric: sides}, 2))
+            pair = truth_digits(node, MetricTable({metric: sides}, 2))
             old = (patterns // lookup.weights[slot]) % 3
             moved_keys += (np.where(holds, pair[0], pair[1]) - old) * lookup.weights[slot]
 

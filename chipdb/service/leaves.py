@@ -1,7 +1,9 @@
-"""Leaf truths as base-3 digits, and the small helpers the batch classifier reads.
+"""Leaf truths of text metrics as base-3 digits, and the small helpers the batch classifier reads.
 
 A leaf is one comparison of a rule (``tpp >= 4800``); its truth for a row is 0 (false), 1
-(true) or 2 (unknown), one digit of the row's pattern (``service.classify``).
+(true) or 2 (unknown), one digit of the row's pattern (``service.classify``); the engine gives
+a numeric leaf's digits (``engine.digits.truth_digits``), this module a text leaf's, asked of
+it once per distinct word.
 """
 
 from __future__ import annotations
@@ -59,11 +61,6 @@ def sum_of(cols: Mapping[str, np.ndarray[Any, Any]], metrics: Sequence[str], n: 
     return total
 
 
-def truth_code(leaf: Comparison, table: MetricTable) -> DigitArray:
-    """0 false, 1 true, 2 unknown, per row: one base-3 digit of a pattern."""
-    return truth_digits(leaf, table)
-
-
 def opaque(criterion: Criterion) -> bool:
     """Whether a criterion tree holds a leaf that is neither a comparison nor a verdict."""
     if isinstance(criterion, Comparison | RuleOutcome):
@@ -80,16 +77,16 @@ def text_code(leaf: Comparison, table: MetricTable, factor: Factor | None = None
         words_, index = factor
         small_ = np.empty(len(words_), dtype=object)
         small_[:] = list(words_)
-        truth = truth_code(leaf, MetricTable({leaf.metrics[0]: small_}, len(words_)))
+        truth = truth_digits(leaf, MetricTable({leaf.metrics[0]: small_}, len(words_)))
         return truth[index]
     column = table.text(leaf.metrics[0])
     if len(column) > 1 and (column == column[0]).all():  # one word: a family none names
-        one = truth_code(leaf, MetricTable({leaf.metrics[0]: column[:1]}, 1))
+        one = truth_digits(leaf, MetricTable({leaf.metrics[0]: column[:1]}, 1))
         return np.full(len(column), one[0], dtype=np.int8)
     words = list(dict.fromkeys(column.tolist()))
     small = np.empty(len(words), dtype=object)
     small[:] = words
-    found = truth_code(leaf, MetricTable({leaf.metrics[0]: small}, len(words))).tolist()
+    found = truth_digits(leaf, MetricTable({leaf.metrics[0]: small}, len(words))).tolist()
     lookup = dict(zip(words, found, strict=True))
     return np.fromiter(map(lookup.__getitem__, column.tolist()), dtype=np.int8,
                        count=len(column))

@@ -10,7 +10,6 @@ after the header (pyarrow does not report physical lines; blank lines are skippe
 
 from __future__ import annotations
 
-import csv
 import io
 import os
 import sys
@@ -274,7 +273,7 @@ def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
     go of the GIL), so a chunk is assembled while the next is read and classified, and
     joined and written to ``out`` in another, so the kernel's copy of the last lines (a
     file's pages cost as much as assembling them) overlaps assembling the next."""
-    from chipdb.render.csv import text_cell
+    from chipdb.render.csv import write_columns
 
     lean_pool()
     buffer = getattr(out, "buffer", None)
@@ -296,10 +295,9 @@ def write_arrow(columns: Iterator[list[Cells]], out: TextIO) -> int:
 
     def assemble(item: tuple[int, list[Cells]]) -> None:
         i, chunk = item
-        if i == 0:
+        if i == 0:  # the header as the standard-library path writes it
             header = io.StringIO()
-            csv.writer(header, lineterminator="\n").writerow(
-                [text_cell(c.header) for c in chunk])
+            write_columns(header, [c.header for c in chunk], [])
             emitter.put(header.getvalue())
         # the lines' last step, one join per slice of rows, is taken by the writing thread
         emitter.put(rows.lines(chunk, _rows(chunk)))
